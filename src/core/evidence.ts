@@ -1,0 +1,273 @@
+// Evidence: typed, checkable proof a task or mission cites — parsed from notes or passed explicitly, never "done".
+import { z } from 'zod';
+import { DEFAULT_ACCEPTED_KINDS, type EvidenceKind, EvidenceKind as EvidenceKindSchema } from './enums.js';
+import { DomainError, validationFailed } from './errors.js';
+
+export const EvidenceInput = z.object({
+  kind: EvidenceKindSchema.describe('commit | pr | issue | url | test_ratio | file | count'),
+  value: z.string().min(1).max(2000).describe('e.g. "3f2c9e1", "#42", "https://…/pull/42", "18/18", "src/app.ts", "2900 rows"'),
+  deliverable: z.string().max(200).optional().describe('Mission deliverable this item proves (mission evidence only)'),
+  note: z.string().max(2000).optional().describe('What the item shows'),
+});
+export type EvidenceInput = z.infer<typeof EvidenceInput>;
+
+/** A validated item in canonical form. */
+export interface EvidenceItem {
+  kind: EvidenceKind;
+  value: string;
+  deliverable?: string;
+  note?: string;
+  source: 'note' | 'explicit';
+}
+
+const COUNT_UNITS =
+  'tests?|specs?|cases?|files?|rows?|lines?|records?|pages?|commits?|issues?|endpoints?|tables?|migrations?|checks?|items?|docs?|screens?|bugs?|assertions?|packages?|modules?|functions?|users?|requests?';
+const COUNT_RE = new RegExp(`^(\\d[\\d,_]*)\\s+(${COUNT_UNITS})$`, 'i');
+const HEX_RE = /^[0-9a-f]{7,40}$/i;
+const PR_URL_RE = /^https?:\/\/\S+\/(pull|pulls|merge_requests)\/(\d+)\/?(?:[#?]\S*)?$/i;
+const ISSUE_URL_RE = /^https?:\/\/\S+\/issues\/(\d+)\/?(?:[#?]\S*)?$/i;
+const REF_RE = /^(?:[\w.-]+\/[\w.-]+)?#(\d+)$/;
+const RATIO_RE = /^(\d+)\s*\/\s*(\d+)$/;
+const FILE_RE = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s<>"'|*?]+$/i;
+
+/** Validates one explicit item and returns it in canonical form; refuses with VALIDATION_FAILED naming the field. */
+export function normalizeEvidence(input: EvidenceInput, field = 'evidence'): EvidenceItem {
+  const value = input.value.trim();
+  const bad = (problem: string): never => {
+    throw validationFailed(`${field}.value`, `${input.kind} evidence "${value}" ${problem}`, EXAMPLES[input.kind]);
+  };
+  let canonical = value;
+  switch (input.kind) {
+    case 'commit':
+      if (!HEX_RE.test(value)) bad('is not a 7–40 character hex commit SHA');
+      canonical = value.toLowerCase();
+      break;
+    case 'pr':
+      if (!REF_RE.test(value) && !PR_URL_RE.test(value)) bad('is neither #N nor a pull-request URL');
+      break;
+    case 'issue':
+      if (!REF_RE.test(value) && !ISSUE_URL_RE.test(value) && !isHttpUrl(value)) bad('is neither #N nor an issue URL');
+      break;
+    case 'url':
+      if (!isHttpUrl(value)) bad('is not an http(s) URL');
+      break;
+    case 'test_ratio': {
+      const m = RATIO_RE.exec(value);
+      if (!m) bad('is not passed/total, like 18/18');
+      const passed = Number(m?.[1]);
+      const total = Number(m?.[2]);
+      if (total <= 0) bad('has a total of 0; a ratio needs at least one test');
+      if (passed > total) bad('claims more passed than total');
+      canonical = `${passed}/${total}`;
+      break;
+    }
+    case 'file':
+      if (!FILE_RE.test(value) || value.length > 1000) bad('is not a file path');
+      break;
+    case 'count': {
+      const m = COUNT_RE.exec(value);
+      if (!m) bad('is not a number with a unit, like "18 tests" or "2900 rows"');
+      break;
+    }
+  }
+  return {
+    kind: input.kind,
+    value: canonical,
+    source: 'explicit',
+    ...(input.deliverable ? { deliverable: input.deliverable } : {}),
+    ...(input.note ? { note: input.note } : {}),
+  };
+}
+
+const EXAMPLES: Record<EvidenceKind, string> = {
+  commit: 'A commit is 7–40 hex characters, e.g. {"kind":"commit","value":"3f2c9e1"}.',
+  pr: 'A PR is "#42" or a pull-request URL, e.g. {"kind":"pr","value":"#42"}.',
+  issue: 'An issue is "#12" or an issue URL.',
+  url: 'A url is http(s)://…',
+  test_ratio: 'A test ratio is passed/total with passed ≤ total and total > 0, e.g. "18/18".',
+  file: 'A file is a path without spaces, e.g. "docs/guide.md".',
+  count: 'A count is a number and a unit, e.g. "18 tests", "7 files", "2900 rows".',
+};
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export interface ParsedNote {
+  items: EvidenceItem[];
+  /** Things that look like evidence but are malformed (e.g. "20/18"); reported in refusals. */
+  rejected: string[];
+}
+
+const FILE_EXT = /\.[A-Za-z][A-Za-z0-9]{0,9}$/;
+
+/**
+ * Extracts evidence items from free text. Claim words ("done", "merged", "deployed") yield nothing: only
+ * checkable tokens count — URLs, #N references, hex SHAs, passed/total ratios, counts with units, file paths.
+ */
+export function parseEvidence(text: string | null | undefined): ParsedNote {
+  const items: EvidenceItem[] = [];
+  const rejected: string[] = [];
+  if (!text) return { items, rejected };
+  const seen = new Set<string>();
+  const add = (kind: EvidenceKind, value: string) => {
+    const key = `${kind}:${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    items.push({ kind, value, source: 'note' });
+  };
+  let rest = text;
+
+  // URLs first, so their path segments are not read as files or SHAs.
+  rest = rest.replace(/https?:\/\/[^\s<>()"'`]+[^\s<>()"'`.,;:!?]/gi, (url) => {
+    if (PR_URL_RE.test(url)) add('pr', url);
+    else if (ISSUE_URL_RE.test(url)) add('issue', url);
+    else add('url', url);
+    return ' ';
+  });
+  // "issue #12" / "issue 12" before bare #N, which means a PR.
+  rest = rest.replace(/\bissues?\s+((?:[\w.-]+\/[\w.-]+)?#\d+)\b/gi, (_m, ref: string) => {
+    add('issue', ref);
+    return ' ';
+  });
+  rest = rest.replace(/\b(?:PR|pull request|MR)\s*(\d+)\b/gi, (_m, n: string) => {
+    add('pr', `#${n}`);
+    return ' ';
+  });
+  rest = rest.replace(/(?<![\w&])((?:[\w.-]+\/[\w.-]+)?#\d+)\b/g, (_m, ref: string) => {
+    add('pr', ref);
+    return ' ';
+  });
+  // passed/total, not part of a date or path (2026/11/25, a/b/c).
+  rest = rest.replace(/(?<![\w/.])(\d+)\s*\/\s*(\d+)(?![\w/.])/g, (m, p: string, t: string) => {
+    const passed = Number(p);
+    const total = Number(t);
+    if (total > 0 && passed <= total) add('test_ratio', `${passed}/${total}`);
+    else rejected.push(`"${m}" is not a valid test ratio (passed must be ≤ total, total > 0)`);
+    return ' ';
+  });
+  // Commit SHAs: after "commit"/"sha" any 7–40 hex; bare tokens must mix digits and letters to avoid
+  // reading words ("defaced") or plain numbers ("2900000") as commits.
+  rest = rest.replace(/\b(?:commit|sha|rev)\s*:?\s*([0-9a-f]{7,40})\b/gi, (_m, sha: string) => {
+    add('commit', sha.toLowerCase());
+    return ' ';
+  });
+  rest = rest.replace(/(?<![\w/.-])[0-9a-f]{7,40}(?![\w/.-])/gi, (tok) => {
+    if (/[0-9]/.test(tok) && /[a-f]/i.test(tok)) {
+      add('commit', tok.toLowerCase());
+      return ' ';
+    }
+    return tok;
+  });
+  rest = rest.replace(new RegExp(`(?<![\\w.])(\\d[\\d,_]*)\\s+(${COUNT_UNITS})\\b`, 'gi'), (m) => {
+    add('count', m.replace(/\s+/g, ' '));
+    return ' ';
+  });
+  // File paths: a token with a slash and a file-like last segment, or a bare name with a letter extension.
+  for (const raw of rest.split(/[\s,;()[\]{}"'`]+/)) {
+    const tok = raw.replace(/[.:!?]+$/, '');
+    if (!tok || tok.length > 300 || /^[\d.]+$/.test(tok)) continue;
+    const hasSlash = tok.includes('/') && /[A-Za-z]/.test(tok) && !tok.startsWith('//');
+    const looksFile = FILE_EXT.test(tok) && /^[\w./@+-]+$/.test(tok) && !/^\d/.test(tok.split('.').pop() ?? '');
+    if ((hasSlash && /^[\w./@+-]+$/.test(tok)) || (looksFile && !/^(e\.g|i\.e|etc)$/i.test(tok))) {
+      add('file', tok);
+    }
+  }
+  return { items, rejected };
+}
+
+/** Combines parsed and explicit items, explicit first, dropping duplicates. */
+export function mergeEvidence(explicit: readonly EvidenceItem[], parsed: readonly EvidenceItem[]): EvidenceItem[] {
+  const seen = new Set<string>();
+  const out: EvidenceItem[] = [];
+  for (const item of [...explicit, ...parsed]) {
+    const key = `${item.kind}:${item.value}:${item.deliverable ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
+}
+
+/**
+ * The task completion gate: at least one item (not failed verification), each required kind present — or an
+ * explicit allowNoEvidence reason.
+ */
+export function assertTaskEvidence(opts: {
+  items: ReadonlyArray<{ kind: EvidenceKind; verification?: string }>;
+  requiredKinds: readonly EvidenceKind[];
+  allowNoEvidence?: string | null;
+  rejected: readonly string[];
+  target: 'done' | 'review';
+}): void {
+  if (opts.allowNoEvidence?.trim()) return;
+  const usable = opts.items.filter((i) => i.verification !== 'failed');
+  const missingKinds = opts.requiredKinds.filter((k) => !usable.some((i) => i.kind === k));
+  if (usable.length > 0 && missingKinds.length === 0) return;
+  const why = [usable.length === 0 ? 'no evidence item found' : `missing required evidence: ${missingKinds.join(', ')}`, ...opts.rejected].join('; ');
+  throw new DomainError(
+    'EVIDENCE_REQUIRED',
+    `cannot move the task to ${opts.target}: ${why}`,
+    `Cite checkable evidence in completionNote or the evidence list${
+      opts.requiredKinds.length ? ` (this task requires: ${opts.requiredKinds.join(', ')})` : ''
+    } — a commit SHA, PR (#N), test ratio (18/18), file path or count ("7 files"). Claim words like "done" are not evidence. Only if none can exist, pass allowNoEvidence with the reason.`,
+    { missingKinds, rejected: opts.rejected },
+  );
+}
+
+export interface Deliverable {
+  name: string;
+  description?: string;
+  acceptedKinds: EvidenceKind[];
+}
+
+export const DeliverableInput = z.object({
+  name: z.string().min(1).max(200).describe('Deliverable name, unique in the mission'),
+  description: z.string().max(2000).optional().describe('What must be delivered'),
+  acceptedKinds: z.array(EvidenceKindSchema).min(1).optional().describe('Evidence kinds that prove it (default commit, pr, test_ratio, file)'),
+});
+export type DeliverableInput = z.infer<typeof DeliverableInput>;
+
+export function normalizeDeliverables(input: readonly DeliverableInput[] | undefined): Deliverable[] {
+  const names = new Set<string>();
+  return (input ?? []).map((d, i) => {
+    if (names.has(d.name)) throw validationFailed(`deliverables[${i}].name`, `duplicate deliverable "${d.name}"`);
+    names.add(d.name);
+    return {
+      name: d.name,
+      ...(d.description ? { description: d.description } : {}),
+      acceptedKinds: d.acceptedKinds ?? [...DEFAULT_ACCEPTED_KINDS],
+    };
+  });
+}
+
+/**
+ * The mission evidence gate: every deliverable has an accepted, non-failed item; with no deliverables, one
+ * mission-level item of the default kinds; and no item failed verification. Returns what is missing.
+ */
+export function missionEvidenceProblems(
+  deliverables: readonly Deliverable[],
+  items: ReadonlyArray<{ kind: EvidenceKind; value: string; deliverable?: string | null; verification: string }>,
+): string[] {
+  const problems: string[] = [];
+  for (const failed of items.filter((i) => i.verification === 'failed')) {
+    problems.push(`evidence ${failed.kind} ${failed.value} failed verification`);
+  }
+  const usable = items.filter((i) => i.verification !== 'failed');
+  if (deliverables.length === 0) {
+    if (!usable.some((i) => DEFAULT_ACCEPTED_KINDS.includes(i.kind))) {
+      problems.push(`no mission evidence of kind ${DEFAULT_ACCEPTED_KINDS.join(', ')}`);
+    }
+  }
+  for (const d of deliverables) {
+    if (!usable.some((i) => i.deliverable === d.name && d.acceptedKinds.includes(i.kind))) {
+      problems.push(`deliverable "${d.name}" has no evidence of kind ${d.acceptedKinds.join(', ')}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,95 @@
+// The mission lifecycle: which stage may follow which, who may move it, and the gates on execute and complete.
+import type { MissionStatus } from './enums.js';
+import { DomainError, forbidden } from './errors.js';
+
+/** Allowed moves from each stage. `complete → execute` is the pilot's reopen; `validate → execute` is rework. */
+const MOVES: Record<MissionStatus, readonly MissionStatus[]> = {
+  brainstorm: ['plan', 'cancelled'],
+  plan: ['execute', 'cancelled'],
+  execute: ['validate', 'cancelled'],
+  validate: ['complete', 'execute', 'cancelled'],
+  complete: ['execute'],
+  cancelled: [],
+};
+
+export function allowedMissionMoves(from: MissionStatus): readonly MissionStatus[] {
+  return MOVES[from];
+}
+
+export function isTerminalMission(status: MissionStatus): boolean {
+  return status === 'complete' || status === 'cancelled';
+}
+
+export interface MissionTransitionContext {
+  from: MissionStatus;
+  to: MissionStatus;
+  actor: string;
+  pilot: string;
+  createdBy: string;
+  reason?: string | null;
+  taskCount: number;
+  /** Tasks that are neither done nor cancelled, as `T3 (failed)` labels. */
+  unclosedTasks: string[];
+  /** What the evidence gate reports missing; empty when it passes. */
+  evidenceProblems: string[];
+}
+
+/** Throws the refusal for a mission move, or returns when the move is allowed. */
+export function assertMissionTransition(ctx: MissionTransitionContext): void {
+  const { from, to } = ctx;
+  if (!MOVES[from].includes(to)) {
+    const allowed = MOVES[from];
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `mission cannot move from ${from} to ${to}`,
+      allowed.length
+        ? `From ${from} the allowed moves are: ${allowed.join(', ')}. Missions advance one stage at a time.`
+        : `${from} is terminal; nothing follows it.`,
+      { from, to, allowed },
+    );
+  }
+  const needsReason = to === 'cancelled' || (from === 'validate' && to === 'execute') || from === 'complete';
+  if (needsReason && !ctx.reason?.trim()) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `reason: moving a mission from ${from} to ${to} needs a reason`,
+      'Pass a short reason (cancelReason or reason) saying why.',
+      { field: 'reason' },
+    );
+  }
+  if (to === 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
+    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may cancel this mission`, 'Ask the pilot to cancel it.');
+  }
+  if (from === 'complete' && ctx.actor !== ctx.pilot) {
+    throw forbidden(`only the pilot (${ctx.pilot}) may reopen a complete mission`, 'Ask the pilot to reopen it.');
+  }
+  if (to !== 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
+    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may move this mission`, 'Ask the pilot to advance the mission.');
+  }
+  if (to === 'execute' && ctx.taskCount === 0) {
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      'mission cannot enter execute without tasks',
+      'Create at least one task in the mission (create_task with missionId, or instantiate a template) first.',
+      { from, to, gate: 'has_tasks' },
+    );
+  }
+  if (to === 'complete') {
+    if (ctx.unclosedTasks.length > 0) {
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `mission cannot complete: ${ctx.unclosedTasks.length} task(s) not closed: ${ctx.unclosedTasks.join(', ')}`,
+        'Every task must be done or cancelled. Finish, cancel, or reopen-and-finish the tasks listed.',
+        { from, to, gate: 'tasks_closed', unclosedTasks: ctx.unclosedTasks },
+      );
+    }
+    if (ctx.evidenceProblems.length > 0) {
+      throw new DomainError(
+        'EVIDENCE_REQUIRED',
+        `mission cannot complete: ${ctx.evidenceProblems.join('; ')}`,
+        'Attach evidence with add_mission_evidence (a commit SHA, PR, test ratio or file path), then retry.',
+        { missing: ctx.evidenceProblems },
+      );
+    }
+  }
+}

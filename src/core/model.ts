@@ -1,0 +1,125 @@
+// The shapes Sortie returns for missions, tasks, evidence and events: one source of truth for every interface.
+import type { EvidenceKind, MissionStatus, Priority, TaskStatus, Verification } from './enums.js';
+import type { Deliverable } from './evidence.js';
+import type { TaskCounts } from './progress.js';
+
+export interface Actor {
+  /** Orchestrator name, e.g. "alice". */
+  agent: string;
+  /** Optional instance, e.g. "alice-laptop". */
+  instance?: string;
+  /** Role when authenticated over HTTP; undefined means unauthenticated local use (all rights of the agent). */
+  role?: 'admin' | 'pilot' | 'worker' | 'viewer';
+  /** Projects a scoped token may touch; undefined means every project. */
+  projects?: readonly string[];
+}
+
+export interface EvidenceRecord {
+  id: string;
+  kind: EvidenceKind;
+  value: string;
+  deliverable: string | null;
+  note: string | null;
+  source: 'note' | 'explicit';
+  taskId: string | null;
+  missionId: string | null;
+  verification: Verification;
+  verificationDetail: string | null;
+  checkedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  supersededBy: string | null;
+}
+
+export interface Claim {
+  claimedBy: string;
+  claimedByInstance: string | null;
+  leaseExpiresAt: string;
+  epoch: number;
+}
+
+export interface Task {
+  taskId: string;
+  key: string | null;
+  missionId: string | null;
+  project: string;
+  title: string;
+  description: string | null;
+  assignedTo: string | null;
+  assignedToInstance: string | null;
+  priority: Priority;
+  status: TaskStatus;
+  dependsOn: string[];
+  tags: string[];
+  requiredEvidence: EvidenceKind[];
+  dueDate: string | null;
+  estimatedMinutes: number | null;
+  leaseMinutes: number | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  completionNote: string | null;
+  allowNoEvidence: string | null;
+  evidence: EvidenceRecord[];
+  blockedReason: string | null;
+  blockedOnTaskId: string | null;
+  blockedCause: string | null;
+  blockedBy: string | null;
+  claim: Claim | null;
+  epoch: number;
+  cancelReason: string | null;
+  failureNote: string | null;
+  reopenReason: string | null;
+  /** True when todo and every dependency is done or cancelled. */
+  ready: boolean;
+}
+
+export interface Mission {
+  missionId: string;
+  name: string;
+  description: string | null;
+  brief: string | null;
+  project: string;
+  priority: Priority;
+  pilot: string;
+  agents: string[];
+  status: MissionStatus;
+  progress: number | null;
+  progressNote: string | null;
+  computedProgress: number;
+  taskCounts: TaskCounts;
+  templateName: string | null;
+  templateVersion: number | null;
+  deliverables: Deliverable[];
+  startDate: string | null;
+  targetDate: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  cancelledBy: string | null;
+  cancelReason: string | null;
+}
+
+export interface MissionDetail extends Mission {
+  tasks: Task[];
+  evidence: EvidenceRecord[];
+}
+
+export interface SortieEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  project: string;
+  missionId: string | null;
+  taskId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

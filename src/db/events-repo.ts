@@ -1,0 +1,57 @@
+// The event log: the audit trail and the change feed, appended in the same transaction as the change it records.
+import { type Kysely, sql } from 'kysely';
+import type { EventsTable, Schema } from './schema.js';
+
+type Db = Kysely<Schema>;
+
+export type NewEvent = Omit<EventsTable, 'seq'>;
+
+/**
+ * Appends events and returns the last sequence number. Numbers come from one counter row that the transaction
+ * updates last: on PostgreSQL its row lock is held to commit, so events become visible in sequence order and a
+ * reader polling `seq > n` can never skip a number that commits later (a plain sequence would allow that).
+ * Holding the lock only from the end of the transaction keeps the serialized window to the commit itself.
+ */
+export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise<number> {
+  const row = await sql<{ value: number }>`update counters set value = value + ${events.length} where name = 'event_seq' returning value`.execute(tx);
+  const last = Number(row.rows[0]?.value);
+  const first = last - events.length + 1;
+  await tx
+    .insertInto('events')
+    .values(events.map((e, i) => ({ ...e, seq: first + i })))
+    .execute();
+  return last;
+}
+
+export interface EventFilter {
+  since: number;
+  missionId?: string;
+  taskId?: string;
+  project?: string;
+  projects?: readonly string[];
+  kinds?: readonly string[];
+}
+
+export async function listEventRows(db: Db, filter: EventFilter, limit: number): Promise<EventsTable[]> {
+  let q = db.selectFrom('events').selectAll().where('seq', '>', filter.since);
+  if (filter.missionId !== undefined) q = q.where('mission_id', '=', filter.missionId);
+  if (filter.taskId !== undefined) q = q.where('task_id', '=', filter.taskId);
+  if (filter.project !== undefined) q = q.where('project', '=', filter.project);
+  if (filter.projects !== undefined) q = q.where('project', 'in', filter.projects as string[]);
+  if (filter.kinds?.length) q = q.where('kind', 'in', filter.kinds as string[]);
+  return q.orderBy('seq').limit(limit).execute();
+}
+
+export async function lastEventSeq(db: Db): Promise<number> {
+  const row = await db.selectFrom('counters').select('value').where('name', '=', 'event_seq').executeTakeFirst();
+  return Number(row?.value ?? 0);
+}
+
+export async function countTaskEvents(db: Db, taskId: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select(({ fn }) => fn.countAll<number>().as('n'))
+    .where('task_id', '=', taskId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,69 @@
+// Mission persistence: rows, members (pilot and agents, indexed for "missions I belong to"), keyset pages.
+import type { Kysely, Updateable } from 'kysely';
+import type { MissionStatus } from '../core/enums.js';
+import type { Database } from './database.js';
+import type { MissionsTable, Schema } from './schema.js';
+
+type Db = Kysely<Schema>;
+
+export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
+  await tx.insertInto('missions').values(row).execute();
+}
+
+export async function getMissionRow(db: Db, id: string): Promise<MissionsTable | undefined> {
+  return db.selectFrom('missions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Reads and row-locks a mission (PostgreSQL). Every write that changes a mission's tasks locks the mission
+ * first, so task-key allocation and the "last open task closed → validate" check see a stable mission.
+ */
+export async function lockMissionRow(database: Database, tx: Db, id: string): Promise<MissionsTable | undefined> {
+  return database.forUpdate(tx.selectFrom('missions').selectAll().where('id', '=', id)).executeTakeFirst();
+}
+
+export async function findMissionsByName(db: Db, name: string, projects: readonly string[] | undefined): Promise<MissionsTable[]> {
+  let q = db.selectFrom('missions').selectAll().where('name', '=', name);
+  if (projects) q = q.where('project', 'in', projects as string[]);
+  return q.orderBy('id', 'desc').limit(10).execute();
+}
+
+export async function updateMissionRow(tx: Db, id: string, patch: Updateable<MissionsTable>): Promise<void> {
+  await tx.updateTable('missions').set(patch).where('id', '=', id).execute();
+}
+
+export async function replaceMembers(tx: Db, missionId: string, pilot: string, agents: readonly string[]): Promise<void> {
+  await tx.deleteFrom('mission_members').where('mission_id', '=', missionId).execute();
+  const rows = [{ mission_id: missionId, agent: pilot, role: 'pilot' }];
+  for (const a of new Set(agents)) if (a !== pilot) rows.push({ mission_id: missionId, agent: a, role: 'agent' });
+  await tx.insertInto('mission_members').values(rows).execute();
+}
+
+export interface MissionListFilter {
+  project?: string;
+  projects?: readonly string[];
+  pilot?: string;
+  agent?: string;
+  statuses?: readonly MissionStatus[];
+  updatedSince?: string;
+}
+
+export async function listMissionRows(db: Db, filter: MissionListFilter, limit: number, afterId: string | null): Promise<MissionsTable[]> {
+  let q = db.selectFrom('missions as m').selectAll('m');
+  if (filter.project !== undefined) q = q.where('m.project', '=', filter.project);
+  if (filter.projects !== undefined) q = q.where('m.project', 'in', filter.projects as string[]);
+  if (filter.pilot !== undefined) q = q.where('m.pilot', '=', filter.pilot);
+  if (filter.agent !== undefined) {
+    const agent = filter.agent;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('mission_members as mm').select('mm.agent').whereRef('mm.mission_id', '=', 'm.id').where('mm.agent', '=', agent)),
+    );
+  }
+  if (filter.statuses?.length) q = q.where('m.status', 'in', filter.statuses as MissionStatus[]);
+  if (filter.updatedSince !== undefined) q = q.where('m.updated_at', '>=', filter.updatedSince);
+  if (afterId) q = q.where('m.id', '<', afterId);
+  return q
+    .orderBy('m.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}

@@ -1,0 +1,68 @@
+// The SQLite dialect: one better-sqlite3 connection per process, WAL, and BEGIN IMMEDIATE for every write.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { backoffMs, type Database, type OpenOptions, sleep } from './database.js';
+import type { Schema } from './schema.js';
+
+/** Attempts before a write gives up; with a 10 s busy timeout per attempt this is minutes of contention. */
+const MAX_WRITE_ATTEMPTS = 50;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+export function openSqlite(path: string, options: OpenOptions): Database {
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const raw = new BetterSqlite3(path || ':memory:');
+  // busy_timeout first: switching to WAL while another process opens the file may itself meet a lock.
+  raw.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  raw.pragma('journal_mode = WAL');
+  // WAL + NORMAL survives a killed process (the WAL is on disk before commit returns); only a power loss can
+  // drop the last transactions. FULL halves write throughput for that case.
+  raw.pragma('synchronous = NORMAL');
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+
+  return {
+    dialect: 'sqlite',
+    location: path || ':memory:',
+    kysely,
+    async write(fn) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // Kysely's own transaction() sends a plain BEGIN, which takes the write lock only at the first write
+          // and then fails with SQLITE_BUSY when another process got there first. BEGIN IMMEDIATE takes it up
+          // front (waiting up to busy_timeout), so every statement after it runs without a lock conflict.
+          return await kysely.connection().execute(async (conn) => {
+            await sql`begin immediate`.execute(conn);
+            try {
+              const result = await fn(conn);
+              await sql`commit`.execute(conn);
+              return result;
+            } catch (error) {
+              if (raw.inTransaction) await sql`rollback`.execute(conn);
+              throw error;
+            }
+          });
+        } catch (error) {
+          if (!isBusy(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+          await sleep(backoffMs(attempt));
+        }
+      }
+    },
+    forUpdate: (q) => q,
+    forUpdateSkipLocked: (q) => q,
+    // BEGIN IMMEDIATE in write() is the migration lock: one process migrates, the others wait and then find
+    // nothing left to do.
+    async lockForMigration() {},
+    async notify() {},
+    async listen() {
+      return null;
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

@@ -1,0 +1,275 @@
+// Task persistence: rows, dependency edges, the ready queue and lease sweeps. Concurrency-critical SQL stays visible.
+import type { Kysely, Updateable } from 'kysely';
+import type { TaskStatus } from '../core/enums.js';
+import type { Database } from './database.js';
+import type { DepInfo } from './rows.js';
+import type { Schema, TasksTable } from './schema.js';
+
+type Db = Kysely<Schema>;
+
+export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
+  await tx.insertInto('tasks').values(row).execute();
+}
+
+export async function getTaskRow(db: Db, id: string): Promise<TasksTable | undefined> {
+  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Reads a task and, on PostgreSQL, row-locks it until the transaction ends. */
+export async function lockTaskRow(database: Database, tx: Db, id: string): Promise<TasksTable | undefined> {
+  return database.forUpdate(tx.selectFrom('tasks').selectAll().where('id', '=', id)).executeTakeFirst();
+}
+
+export async function findTaskIdByKey(db: Db, missionId: string, seq: number): Promise<string | undefined> {
+  const row = await db.selectFrom('tasks').select('id').where('mission_id', '=', missionId).where('seq', '=', seq).executeTakeFirst();
+  return row?.id;
+}
+
+export async function updateTaskRow(tx: Db, id: string, patch: Updateable<TasksTable>): Promise<void> {
+  await tx.updateTable('tasks').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteTaskRow(tx: Db, id: string): Promise<void> {
+  await tx.deleteFrom('task_deps').where('task_id', '=', id).execute();
+  await tx.deleteFrom('tasks').where('id', '=', id).execute();
+}
+
+/** Dependencies of each task with their current status, in the order they were added. */
+export async function depsOf(db: Db, taskIds: readonly string[]): Promise<Map<string, DepInfo[]>> {
+  const result = new Map<string, DepInfo[]>(taskIds.map((id) => [id, []]));
+  for (const chunk of chunks(taskIds, 500)) {
+    const rows = await db
+      .selectFrom('task_deps as d')
+      .innerJoin('tasks as t', 't.id', 'd.depends_on_id')
+      .select(['d.task_id', 't.id', 't.status', 't.key'])
+      .where('d.task_id', 'in', chunk)
+      .orderBy('t.id')
+      .execute();
+    for (const r of rows) result.get(r.task_id)?.push({ id: r.id, status: r.status as TaskStatus });
+  }
+  return result;
+}
+
+export async function dependentsOf(db: Db, taskId: string): Promise<string[]> {
+  const rows = await db.selectFrom('task_deps').select('task_id').where('depends_on_id', '=', taskId).execute();
+  return rows.map((r) => r.task_id);
+}
+
+export async function insertDeps(tx: Db, taskId: string, dependsOn: readonly string[]): Promise<void> {
+  if (dependsOn.length === 0) return;
+  await tx
+    .insertInto('task_deps')
+    .values(dependsOn.map((d) => ({ task_id: taskId, depends_on_id: d })))
+    .execute();
+}
+
+export async function deleteDeps(tx: Db, taskId: string, dependsOn: readonly string[]): Promise<number> {
+  if (dependsOn.length === 0) return 0;
+  const result = await tx.deleteFrom('task_deps').where('task_id', '=', taskId).where('depends_on_id', 'in', dependsOn).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Which of these ids exist, with their mission and key (for labels and validation). */
+export async function taskRefs(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, { id: string; key: string | null; missionId: string | null; project: string }>> {
+  const out = new Map<string, { id: string; key: string | null; missionId: string | null; project: string }>();
+  for (const chunk of chunks(ids, 500)) {
+    const rows = await db.selectFrom('tasks').select(['id', 'key', 'mission_id', 'project']).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, { id: r.id, key: r.key, missionId: r.mission_id, project: r.project });
+  }
+  return out;
+}
+
+/**
+ * The dependency edges reachable from `start` by following dependsOn: everything a cycle through a new edge
+ * could use. Walks level by level, one query per level.
+ */
+export async function reachableEdges(db: Db, start: readonly string[]): Promise<Map<string, string[]>> {
+  const edges = new Map<string, string[]>();
+  let frontier = [...new Set(start)];
+  while (frontier.length > 0) {
+    for (const id of frontier) if (!edges.has(id)) edges.set(id, []);
+    const next: string[] = [];
+    for (const chunk of chunks(frontier, 500)) {
+      const rows = await db.selectFrom('task_deps').select(['task_id', 'depends_on_id']).where('task_id', 'in', chunk).execute();
+      for (const r of rows) {
+        edges.get(r.task_id)?.push(r.depends_on_id);
+        if (!edges.has(r.depends_on_id)) next.push(r.depends_on_id);
+      }
+    }
+    frontier = [...new Set(next)];
+  }
+  return edges;
+}
+
+/** Status of every task of a mission, with keys, in key order. */
+export async function missionTaskStatuses(db: Db, missionId: string): Promise<Array<{ id: string; key: string | null; status: TaskStatus }>> {
+  const rows = await db.selectFrom('tasks').select(['id', 'key', 'status']).where('mission_id', '=', missionId).orderBy('seq').execute();
+  return rows.map((r) => ({ id: r.id, key: r.key, status: r.status as TaskStatus }));
+}
+
+export async function statusCountsByMission(db: Db, missionIds: readonly string[]): Promise<Map<string, Array<{ status: TaskStatus; n: number }>>> {
+  const out = new Map<string, Array<{ status: TaskStatus; n: number }>>();
+  for (const chunk of chunks(missionIds, 500)) {
+    const rows = await db
+      .selectFrom('tasks')
+      .select(({ fn }) => ['mission_id', 'status', fn.countAll<number>().as('n')])
+      .where('mission_id', 'in', chunk)
+      .groupBy(['mission_id', 'status'])
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.mission_id as string) ?? [];
+      list.push({ status: r.status as TaskStatus, n: Number(r.n) });
+      out.set(r.mission_id as string, list);
+    }
+  }
+  return out;
+}
+
+export interface ReadyFilter {
+  agent: string;
+  missionId?: string;
+  project?: string;
+  /** Token scope: only these projects (undefined = all). */
+  projects?: readonly string[];
+}
+
+/**
+ * Picks the best ready task the agent may claim — assigned to it, or unassigned in a mission where it is pilot
+ * or agent (or in no mission) — most urgent first, then oldest. On PostgreSQL the row is locked with SKIP LOCKED,
+ * so concurrent claimants each get a different row instead of queueing on the same one; on SQLite the write
+ * transaction already excludes every other writer.
+ */
+export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFilter): Promise<TasksTable | undefined> {
+  const query = tx
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .where('t.status', '=', 'todo')
+    .where(({ eb, or, and, exists, selectFrom, not }) =>
+      and([
+        or([
+          eb('t.assigned_to', '=', filter.agent),
+          and([
+            eb('t.assigned_to', 'is', null),
+            or([
+              eb('t.mission_id', 'is', null),
+              exists(
+                selectFrom('mission_members as mm').select('mm.agent').whereRef('mm.mission_id', '=', 't.mission_id').where('mm.agent', '=', filter.agent),
+              ),
+            ]),
+          ]),
+        ]),
+        or([
+          eb('t.mission_id', 'is', null),
+          exists(selectFrom('missions as m').select('m.id').whereRef('m.id', '=', 't.mission_id').where('m.status', '=', 'execute')),
+        ]),
+        not(
+          exists(
+            selectFrom('task_deps as d')
+              .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
+              .select('d.task_id')
+              .whereRef('d.task_id', '=', 't.id')
+              .where('dt.status', 'not in', ['done', 'cancelled']),
+          ),
+        ),
+      ]),
+    )
+    .$if(filter.missionId !== undefined, (q) => q.where('t.mission_id', '=', filter.missionId as string))
+    .$if(filter.project !== undefined, (q) => q.where('t.project', '=', filter.project as string))
+    .$if(filter.projects !== undefined, (q) => q.where('t.project', 'in', filter.projects as string[]))
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(1);
+  return database.forUpdateSkipLocked(query).executeTakeFirst();
+}
+
+/** In-progress tasks whose lease ran out before `nowIso`, oldest expiry first. */
+export async function expiredLeases(database: Database, tx: Db, nowIso: string, limit: number): Promise<TasksTable[]> {
+  const query = tx
+    .selectFrom('tasks')
+    .selectAll()
+    .where('status', '=', 'in_progress')
+    .where('lease_expires_at', '<', nowIso)
+    .orderBy('lease_expires_at')
+    .limit(limit);
+  return database.forUpdateSkipLocked(query).execute();
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface TaskListFilter {
+  assignedTo?: string;
+  statuses?: readonly TaskStatus[];
+  missionId?: string;
+  project?: string;
+  projects?: readonly string[];
+  createdBy?: string;
+  claimedBy?: string;
+  updatedSince?: string;
+  ready?: boolean;
+}
+
+export type TaskOrder = 'newest' | 'mission' | 'queue';
+
+/**
+ * One page of tasks by keyset: `queue` (urgency, id) for the ready queue, `mission` (seq) for a mission's
+ * steps, `newest` (id desc) otherwise. Fetches limit + 1 rows so the caller knows whether a next page exists.
+ */
+export async function listTaskRows(
+  db: Db,
+  filter: TaskListFilter,
+  order: TaskOrder,
+  limit: number,
+  after: Array<string | number> | null,
+): Promise<TasksTable[]> {
+  let q = db.selectFrom('tasks as t').selectAll('t');
+  if (filter.assignedTo !== undefined) q = q.where('t.assigned_to', '=', filter.assignedTo);
+  if (filter.statuses?.length) q = q.where('t.status', 'in', filter.statuses as TaskStatus[]);
+  if (filter.missionId !== undefined) q = q.where('t.mission_id', '=', filter.missionId);
+  if (filter.project !== undefined) q = q.where('t.project', '=', filter.project);
+  if (filter.projects !== undefined) q = q.where('t.project', 'in', filter.projects as string[]);
+  if (filter.createdBy !== undefined) q = q.where('t.created_by', '=', filter.createdBy);
+  if (filter.claimedBy !== undefined) q = q.where('t.claimed_by', '=', filter.claimedBy);
+  if (filter.updatedSince !== undefined) q = q.where('t.updated_at', '>=', filter.updatedSince);
+  if (filter.ready) {
+    q = q
+      .where('t.status', '=', 'todo')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('task_deps as d')
+              .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
+              .select('d.task_id')
+              .whereRef('d.task_id', '=', 't.id')
+              .where('dt.status', 'not in', ['done', 'cancelled']),
+          ),
+        ),
+      );
+  }
+  if (order === 'queue') {
+    if (after) {
+      const [urgency, id] = after as [number, string];
+      q = q.where(({ eb, or, and }) => or([eb('t.urgency', '>', urgency), and([eb('t.urgency', '=', urgency), eb('t.id', '>', id)])]));
+    }
+    q = q.orderBy('t.urgency').orderBy('t.id');
+  } else if (order === 'mission') {
+    if (after) q = q.where('t.seq', '>', after[0] as number);
+    q = q.orderBy('t.seq');
+  } else {
+    if (after) q = q.where('t.id', '<', after[0] as string);
+    q = q.orderBy('t.id', 'desc');
+  }
+  return q.limit(limit + 1).execute();
+}
+
+export function taskCursorKey(row: TasksTable, order: TaskOrder): Array<string | number> {
+  if (order === 'queue') return [row.urgency, row.id];
+  if (order === 'mission') return [row.seq ?? 0];
+  return [row.id];
+}

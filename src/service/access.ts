@@ -1,0 +1,104 @@
+// Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
+import type { Kysely } from 'kysely';
+import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
+import type { Actor } from '../core/model.js';
+import type { Database } from '../db/database.js';
+import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
+import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
+import { findTaskIdByKey, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
+
+type Db = Kysely<Schema>;
+
+const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+const KEY_RE = /^T(\d{1,6})$/i;
+
+export function canSeeProject(actor: Actor, project: string): boolean {
+  return actor.projects === undefined || actor.projects.includes(project);
+}
+
+/** Refuses read-only callers (viewer tokens) on any write. */
+export function assertCanWrite(actor: Actor): void {
+  if (actor.role === 'viewer') {
+    throw forbidden(`${actor.agent} holds a viewer token, which only reads`, 'Use a worker, pilot or admin token to write.');
+  }
+}
+
+/** Refuses a project outside the caller's token scope as NOT_FOUND, like a project with nothing in it. */
+export function assertProjectVisible(actor: Actor, project: string): void {
+  if (!canSeeProject(actor, project)) {
+    throw new DomainError('NOT_FOUND', `project ${project} not found`, 'Check the project name; your token may not cover it.', {
+      kind: 'project',
+      ref: project,
+    });
+  }
+}
+
+export interface TaskRef {
+  taskId: string;
+  missionId?: string | null;
+}
+
+/** Resolves a ULID or a mission-local key (T3, with missionId) to the task id, or NOT_FOUND. */
+export async function resolveTaskId(db: Db, actor: Actor, ref: TaskRef): Promise<string> {
+  const raw = ref.taskId.trim();
+  const key = KEY_RE.exec(raw);
+  if (key) {
+    if (!ref.missionId) {
+      throw validationFailed('missionId', `task key ${raw} needs the missionId it belongs to`, 'Pass missionId with a T-key, or use the task id.');
+    }
+    const missionId = await resolveMissionId(db, actor, ref.missionId);
+    const id = await findTaskIdByKey(db, missionId, Number(key[1]));
+    if (!id) throw notFound('task', `${raw} of mission ${ref.missionId}`);
+    return id;
+  }
+  return raw;
+}
+
+async function visibleTask(row: TasksTable | undefined, actor: Actor, ref: string): Promise<TasksTable> {
+  if (!row || !canSeeProject(actor, row.project)) throw notFound('task', ref);
+  return row;
+}
+
+export async function readTask(db: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {
+  const id = await resolveTaskId(db, actor, ref);
+  return visibleTask(await getTaskRow(db, id), actor, ref.taskId);
+}
+
+export async function lockTask(database: Database, tx: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {
+  const id = await resolveTaskId(tx, actor, ref);
+  return visibleTask(await lockTaskRow(database, tx, id), actor, ref.taskId);
+}
+
+/** Resolves a mission id, or a mission name when it names exactly one visible mission. */
+export async function resolveMissionId(db: Db, actor: Actor, ref: string): Promise<string> {
+  const raw = ref.trim();
+  if (ULID_RE.test(raw)) return raw.toUpperCase();
+  const rows = await findMissionsByName(db, raw, actor.projects);
+  if (rows.length === 1) return rows[0].id;
+  if (rows.length > 1) {
+    throw validationFailed(
+      'missionId',
+      `${rows.length} missions are named "${raw}"`,
+      `Use the mission id: ${rows.map((r) => `${r.id} (${r.project}, ${r.status})`).join(', ')}.`,
+    );
+  }
+  throw notFound('mission', raw);
+}
+
+export async function readMission(db: Db, actor: Actor, ref: string): Promise<MissionsTable> {
+  const id = await resolveMissionId(db, actor, ref);
+  const row = await getMissionRow(db, id);
+  if (!row || !canSeeProject(actor, row.project)) throw notFound('mission', ref);
+  return row;
+}
+
+export async function lockMission(database: Database, tx: Db, actor: Actor, ref: string): Promise<MissionsTable> {
+  const id = await resolveMissionId(tx, actor, ref);
+  const row = await lockMissionRow(database, tx, id);
+  if (!row || !canSeeProject(actor, row.project)) throw notFound('mission', ref);
+  return row;
+}
+
+export function isMissionManager(actor: Actor, mission: Pick<MissionsTable, 'pilot' | 'created_by'>): boolean {
+  return actor.role === 'admin' || actor.agent === mission.pilot || actor.agent === mission.created_by;
+}

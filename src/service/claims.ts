@@ -1,0 +1,313 @@
+// Claims with leases: atomic checkout, the ready-queue claim, heartbeats, release, and the expiry sweep.
+// Claims are fenced by (claimed_by, epoch, lease_expires_at): a write from a holder whose lease expired or was
+// reclaimed is refused with LEASE_LOST and never applied.
+import type { Kysely } from 'kysely';
+import { DomainError, forbidden } from '../core/errors.js';
+import type { Actor, Task } from '../core/model.js';
+import { getMissionRow, lockMissionRow } from '../db/missions-repo.js';
+import { parseStringList } from '../db/rows.js';
+import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
+import { depsOf, expiredLeases, pickReadyTask, updateTaskRow } from '../db/tasks-repo.js';
+import { assertCanWrite, assertProjectVisible, lockTask, readMission, type TaskRef } from './access.js';
+import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { taskView } from './views.js';
+
+export interface ClaimOptions {
+  /** Lease length for this claim, in minutes (default: the task's, else the server's). */
+  leaseMinutes?: number;
+}
+
+function leaseMs(deps: ServiceDeps, row: TasksTable, options: ClaimOptions): number {
+  return options.leaseMinutes ? options.leaseMinutes * 60_000 : (row.lease_ms ?? deps.config.leaseMs);
+}
+
+function label(row: Pick<TasksTable, 'key' | 'id'>): string {
+  return row.key ?? row.id;
+}
+
+function leaseLive(row: TasksTable, now: string): boolean {
+  return row.status === 'in_progress' && row.lease_expires_at !== null && row.lease_expires_at > now;
+}
+
+/** Returns an in-progress task whose lease ran out to todo, with its event. */
+async function expireLease(work: Work, row: TasksTable, reason: string): Promise<TasksTable> {
+  const patch = {
+    status: 'todo',
+    claimed_by: null,
+    claimed_by_instance: null,
+    lease_expires_at: null,
+    updated_at: work.now,
+  } as const;
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit(
+    'task.lease_expired',
+    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    {
+      holder: row.claimed_by,
+      epoch: row.epoch,
+      leaseExpiresAt: row.lease_expires_at,
+      reason,
+    },
+  );
+  return { ...row, ...patch };
+}
+
+async function assertMissionExecuting(db: Kysely<Schema>, row: TasksTable): Promise<MissionsTable | null> {
+  if (!row.mission_id) return null;
+  const mission = await getMissionRow(db, row.mission_id);
+  if (mission && mission.status !== 'execute') {
+    throw new DomainError(
+      'MISSION_NOT_ACTIVE',
+      `mission ${mission.name} is in ${mission.status}; its tasks can be worked only in execute`,
+      mission.status === 'brainstorm' || mission.status === 'plan'
+        ? `The pilot (${mission.pilot}) moves it to execute with update_mission_status when the plan is ready.`
+        : mission.status === 'validate'
+          ? 'The mission is under validation; reopen a task (reopen_task) or ask the pilot to move it back to execute.'
+          : 'The mission is closed.',
+      { missionStatus: mission.status },
+    );
+  }
+  return mission ?? null;
+}
+
+function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | null): void {
+  if (actor.role === 'viewer') assertCanWrite(actor);
+  if (row.assigned_to) {
+    if (row.assigned_to !== actor.agent) {
+      throw forbidden(
+        `task ${label(row)} is assigned to ${row.assigned_to}`,
+        'Claim tasks assigned to you or unassigned ones (claim_next_task picks one); the pilot can reassign with update_task.',
+      );
+    }
+    return;
+  }
+  if (mission) {
+    const members = [mission.pilot, ...parseStringList(mission.agents, 'agents')];
+    if (!members.includes(actor.agent) && actor.role !== 'admin') {
+      throw forbidden(
+        `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
+        `Unassigned tasks are claimable by the mission's agents; ask the pilot (${mission.pilot}) to add you.`,
+      );
+    }
+  }
+}
+
+/** The blockers of a task: dependencies that are neither done nor cancelled (a failed one does not satisfy). */
+export async function assertDependenciesDone(db: Kysely<Schema>, row: TasksTable): Promise<void> {
+  const deps = (await depsOf(db, [row.id])).get(row.id) ?? [];
+  const blockers = deps.filter((d) => d.status !== 'done' && d.status !== 'cancelled');
+  if (blockers.length === 0) return;
+  const keys = await db
+    .selectFrom('tasks')
+    .select(['id', 'key', 'title'])
+    .where(
+      'id',
+      'in',
+      blockers.map((b) => b.id),
+    )
+    .execute();
+  const named = blockers.map((b) => {
+    const k = keys.find((r) => r.id === b.id);
+    return `${k?.key ?? b.id} "${k?.title ?? ''}" (${b.status})`;
+  });
+  throw new DomainError(
+    'DEPENDENCY_NOT_DONE',
+    `task ${label(row)} waits on ${named.join(', ')}`,
+    blockers.some((b) => b.status === 'failed')
+      ? 'A failed dependency does not satisfy: reopen and finish it, or cancel it, or remove the dependency.'
+      : 'Finish those tasks first, or pick a ready task (list_tasks with ready: true, or claim_next_task).',
+    { blockers: blockers.map((b) => ({ taskId: b.id, key: keys.find((r) => r.id === b.id)?.key ?? null, status: b.status })) },
+  );
+}
+
+/** Claims the locked row for the actor: todo/blocked/review → in_progress with a fresh lease and epoch. */
+async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
+  const actor = work.actor;
+  let current = row;
+  if (current.status === 'in_progress') {
+    if (leaseLive(current, work.now)) {
+      if (current.claimed_by === actor.agent) {
+        // Re-claiming your own live claim renews it (idempotent retry after a lost response).
+        const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, current, options)).toISOString(), updated_at: work.now };
+        await updateTaskRow(work.tx, current.id, patch);
+        work.emit(
+          'task.heartbeat',
+          { project: current.project, missionId: current.mission_id, taskId: current.id },
+          { epoch: current.epoch, leaseExpiresAt: patch.lease_expires_at },
+        );
+        return { ...current, ...patch };
+      }
+      throw new DomainError(
+        'ALREADY_CLAIMED',
+        `task ${label(current)} is held by ${current.claimed_by} until ${current.lease_expires_at}`,
+        'Pick another ready task (claim_next_task), or wait for the lease to expire.',
+        { holder: current.claimed_by, holderInstance: current.claimed_by_instance, leaseExpiresAt: current.lease_expires_at, epoch: current.epoch },
+      );
+    }
+    current = await expireLease(work, current, 'expired before a new claim');
+  }
+  const mission = await assertMissionExecuting(work.tx, current);
+  assertEligible(actor, current, mission);
+  if (current.status === 'blocked' && current.claimed_by && current.claimed_by !== actor.agent) {
+    throw new DomainError(
+      'ALREADY_CLAIMED',
+      `task ${label(current)} is blocked and held by ${current.claimed_by}`,
+      `Ask ${current.claimed_by} to release it, or the pilot to move it back to todo.`,
+      { holder: current.claimed_by },
+    );
+  }
+  if (current.status !== 'todo' && current.status !== 'blocked' && current.status !== 'review') {
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `task cannot move from ${current.status} to in_progress`,
+      current.status === 'done' || current.status === 'cancelled' || current.status === 'failed'
+        ? `${current.status} is terminal; reopen_task with a reason returns it to todo.`
+        : 'Only todo, blocked or review tasks can be started.',
+      { from: current.status, to: 'in_progress' },
+    );
+  }
+  if (current.status === 'todo') await assertDependenciesDone(work.tx, current);
+  const lease = new Date(work.nowMs + leaseMs(deps, current, options)).toISOString();
+  const patch = {
+    status: 'in_progress',
+    claimed_by: actor.agent,
+    claimed_by_instance: actor.instance ?? null,
+    last_holder: actor.agent,
+    lease_expires_at: lease,
+    epoch: current.epoch + 1,
+    started_at: current.started_at ?? work.now,
+    updated_at: work.now,
+  } as const;
+  await updateTaskRow(work.tx, current.id, patch);
+  work.emit(
+    'task.claimed',
+    { project: current.project, missionId: current.mission_id, taskId: current.id },
+    {
+      from: current.status,
+      epoch: patch.epoch,
+      leaseExpiresAt: lease,
+      instance: actor.instance ?? null,
+    },
+  );
+  return { ...current, ...patch };
+}
+
+/** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */
+export async function checkoutTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, options: ClaimOptions = {}): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    return taskView(work.tx, await claimRow(deps, work, row, options));
+  });
+}
+
+/**
+ * Picks and claims the best ready task for the caller in one transaction, or returns null when nothing is
+ * ready. Expired leases are swept first so their tasks are candidates again.
+ */
+export async function claimNextTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  filter: { missionId?: string; project?: string },
+  options: ClaimOptions = {},
+): Promise<Task | null> {
+  assertCanWrite(actor);
+  if (filter.project) assertProjectVisible(actor, filter.project);
+  const missionId = filter.missionId ? (await readMission(deps.database.kysely, actor, filter.missionId)).id : undefined;
+  return inWrite(deps, actor, async (work) => {
+    await sweepIn(deps, work, 100);
+    const row = await pickReadyTask(deps.database, work.tx, {
+      agent: actor.agent,
+      missionId,
+      project: filter.project,
+      projects: actor.projects,
+    });
+    if (!row) return null;
+    return taskView(work.tx, await claimRow(deps, work, row, options));
+  });
+}
+
+/**
+ * Checks that the actor holds a live lease on the locked row (and the epoch, when given). Throws LEASE_LOST
+ * for a holder whose lease expired or was taken over, FORBIDDEN for someone who never held it.
+ */
+export function assertHolder(work: Work, row: TasksTable, epoch: number | undefined, action: string): void {
+  const agent = work.actor.agent;
+  if (row.status === 'in_progress' && row.claimed_by === agent && leaseLive(row, work.now)) {
+    if (epoch !== undefined && epoch !== row.epoch) {
+      throw new DomainError(
+        'LEASE_LOST',
+        `your claim on task ${label(row)} is epoch ${epoch}; the current claim is epoch ${row.epoch}`,
+        'Your lease was lost and the task re-claimed; get_task shows its state. Do not apply your work blindly.',
+        { epoch: row.epoch, yourEpoch: epoch },
+      );
+    }
+    return;
+  }
+  const wasHolder = row.claimed_by === agent || row.last_holder === agent;
+  if (wasHolder && (row.status === 'in_progress' || row.status === 'todo')) {
+    const detail =
+      row.status === 'in_progress' && row.claimed_by !== agent
+        ? `it was re-claimed by ${row.claimed_by} (epoch ${row.epoch})`
+        : row.status === 'in_progress'
+          ? `your lease expired at ${row.lease_expires_at}`
+          : 'your lease expired or was released and the task is back in todo';
+    throw new DomainError(
+      'LEASE_LOST',
+      `cannot ${action} task ${label(row)}: ${detail}`,
+      'Claim it again (checkout_task) if it is still todo, then redo the step; your earlier writes were not applied.',
+      { holder: row.claimed_by, epoch: row.epoch, status: row.status },
+    );
+  }
+  if (row.status === 'in_progress') {
+    throw forbidden(`task ${label(row)} is held by ${row.claimed_by}, not ${agent}`, 'Only the holder of the claim may do this.');
+  }
+  throw new DomainError(
+    'INVALID_TRANSITION',
+    `cannot ${action} task ${label(row)}: it is ${row.status}, not in_progress`,
+    row.status === 'todo' ? 'Claim it first (checkout_task or start_task).' : `From ${row.status} this is not allowed.`,
+    { from: row.status },
+  );
+}
+
+export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, epoch?: number, options: ClaimOptions = {}): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    assertHolder(work, row, epoch, 'heartbeat');
+    const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, row, options)).toISOString(), updated_at: work.now };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit(
+      'task.heartbeat',
+      { project: row.project, missionId: row.mission_id, taskId: row.id },
+      { epoch: row.epoch, leaseExpiresAt: patch.lease_expires_at },
+    );
+    return taskView(work.tx, { ...row, ...patch });
+  });
+}
+
+/** release_task: the holder hands the claim back; the task returns to todo. */
+export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string, epoch?: number): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    assertHolder(work, row, epoch, 'release');
+    const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
+    return taskView(work.tx, { ...row, ...patch });
+  });
+}
+
+async function sweepIn(deps: ServiceDeps, work: Work, limit: number): Promise<number> {
+  const rows = await expiredLeases(deps.database, work.tx, work.now, limit);
+  for (const row of rows) await expireLease(work, row, 'lease expired');
+  return rows.length;
+}
+
+/** The periodic sweep every server runs: returns expired claims to todo, each with an event. */
+export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500): Promise<number> {
+  return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit));
+}
+
+export { lockMissionRow };

@@ -1,0 +1,313 @@
+// Closing work: complete (with evidence), review, block, fail, cancel and reopen — and the mission's own
+// move to validate when its last open task closes.
+import { z } from 'zod';
+import { OPEN_TASK_STATUSES, type TaskStatus } from '../core/enums.js';
+import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
+import type { Actor, Task } from '../core/model.js';
+import { assertTaskTransition, isTerminalTask } from '../core/task-lifecycle.js';
+import { insertEvidence } from '../db/evidence-repo.js';
+import { lockMissionRow } from '../db/missions-repo.js';
+import { parseKindList } from '../db/rows.js';
+import type { MissionsTable, TasksTable } from '../db/schema.js';
+import { missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
+import { assertCanWrite, isMissionManager, lockTask, readTask, resolveTaskId, type TaskRef } from './access.js';
+import { assertHolder } from './claims.js';
+import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { evidenceRows, prepareEvidence } from './evidence.js';
+import { moveMissionAuto } from './tasks.js';
+import { taskView } from './views.js';
+
+export const CompleteInput = z.object({
+  completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence (SHA, #PR, 18/18, path)'),
+  evidence: z.array(EvidenceInput).max(100).optional().describe('Explicit evidence items, in addition to those parsed from the note'),
+  allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Only when no evidence can exist: the reason, stored and shown'),
+  epoch: z.number().int().optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST'),
+});
+export type CompleteInput = z.input<typeof CompleteInput>;
+
+const CLAIM_CLEARED = { claimed_by: null, claimed_by_instance: null, lease_expires_at: null } as const;
+
+function label(row: Pick<TasksTable, 'key' | 'id'>): string {
+  return row.key ?? row.id;
+}
+
+/**
+ * Locks the task's mission before the task (always in that order, so two closers cannot deadlock) and returns
+ * both. Holding the mission lock makes "was this the last open task?" a question only one closer asks at a time.
+ */
+async function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+  const id = await resolveTaskId(work.tx, work.actor, ref);
+  const peek = await work.tx.selectFrom('tasks').select('mission_id').where('id', '=', id).executeTakeFirst();
+  const mission = peek?.mission_id ? ((await lockMissionRow(deps.database, work.tx, peek.mission_id)) ?? null) : null;
+  const row = await lockTask(deps.database, work.tx, work.actor, { taskId: id });
+  return { row, mission };
+}
+
+/** When the last open task of a mission in execute closes, the mission moves to validate by itself. */
+async function afterClose(work: Work, mission: MissionsTable | null, row: TasksTable): Promise<void> {
+  if (!mission || mission.status !== 'execute') return;
+  const statuses = await missionTaskStatuses(work.tx, mission.id);
+  if (statuses.some((t) => OPEN_TASK_STATUSES.includes(t.status))) return;
+  await moveMissionAuto(work, mission, 'validate', `last open task ${label(row)} closed`);
+}
+
+/** Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review). */
+async function currentEvidence(work: Work, taskId: string) {
+  return work.tx.selectFrom('evidence').select(['kind', 'verification']).where('task_id', '=', taskId).where('superseded_by', 'is', null).execute();
+}
+
+async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
+  assertCanWrite(actor);
+  const input = CompleteInput.parse(raw);
+  const db = deps.database.kysely;
+  const before = await readTask(db, actor, ref);
+  const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, { taskId: before.id });
+    if (row.status === 'review' && target === 'done') {
+      // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
+      const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
+      if (!reviewer) {
+        throw forbidden(
+          `${actor.agent} may not approve task ${label(row)}`,
+          `The pilot (${mission?.pilot ?? row.created_by}) or the task's creator approves reviews.`,
+        );
+      }
+    } else {
+      assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
+      assertTaskTransition(row.status as TaskStatus, target);
+    }
+    const existing = await currentEvidence(work, row.id);
+    assertTaskEvidence({
+      items: [...existing.map((e) => ({ kind: e.kind as never, verification: e.verification })), ...prepared.items],
+      requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
+      allowNoEvidence: input.allowNoEvidence,
+      rejected: prepared.rejected,
+      target,
+    });
+    const patch: Partial<TasksTable> = {
+      status: target,
+      ...CLAIM_CLEARED,
+      completion_note: input.completionNote,
+      allow_no_evidence: input.allowNoEvidence ?? row.allow_no_evidence,
+      completed_at: target === 'done' ? work.now : null,
+      updated_at: work.now,
+    };
+    await updateTaskRow(work.tx, row.id, patch);
+    const rows = evidenceRows(deps, prepared.items, { project: row.project, missionId: row.mission_id, taskId: row.id }, actor.agent, work.now);
+    await insertEvidence(work.tx, rows);
+    work.emit(
+      target === 'done' ? 'task.completed' : 'task.review_requested',
+      { project: row.project, missionId: row.mission_id, taskId: row.id },
+      {
+        from: row.status,
+        epoch: row.epoch,
+        evidence: rows.map((r) => ({ kind: r.kind, value: r.value, verification: r.verification })),
+        allowNoEvidence: input.allowNoEvidence ?? null,
+      },
+    );
+    const after = { ...row, ...patch } as TasksTable;
+    if (target === 'done') await afterClose(work, mission, after);
+    return taskView(work.tx, after);
+  });
+}
+
+/** complete_task: in_progress (holder) or review (reviewer) → done, only with evidence. */
+export function completeTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, input: CompleteInput): Promise<Task> {
+  return closeWithEvidence(deps, actor, ref, input, 'done');
+}
+
+/** in_progress → review: the same evidence gate as completion. */
+export function submitForReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, input: CompleteInput): Promise<Task> {
+  return closeWithEvidence(deps, actor, ref, input, 'review');
+}
+
+export const BlockInput = z.object({
+  reason: z.string().trim().min(1).max(5000).optional().describe('What the task is waiting for'),
+  blockedBy: z.string().max(200).optional().describe('Who or what blocks it (agent, human, system)'),
+  blockedOnTaskId: z.string().optional().describe('The task it waits on (id, or T-key with missionId)'),
+  blockedCause: z.enum(['peer_task', 'human', 'authorisation', 'other']).optional().describe('peer_task | human | authorisation | other'),
+  epoch: z.number().int().optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+});
+export type BlockInput = z.input<typeof BlockInput>;
+
+/** in_progress → blocked. The claim stays with the holder but the lease stops running while it waits. */
+export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: BlockInput): Promise<Task> {
+  assertCanWrite(actor);
+  const input = BlockInput.parse(raw);
+  if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
+    throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
+  }
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    assertHolder(work, row, input.epoch, 'block');
+    assertTaskTransition(row.status as TaskStatus, 'blocked');
+    let blockedOn: string | null = null;
+    if (input.blockedOnTaskId) {
+      blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: row.mission_id })).id;
+      if (blockedOn === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself');
+    }
+    const patch: Partial<TasksTable> = {
+      status: 'blocked',
+      lease_expires_at: null,
+      blocked_reason: input.reason ?? null,
+      blocked_by: input.blockedBy ?? null,
+      blocked_on_task_id: blockedOn,
+      blocked_cause: input.blockedCause ?? (blockedOn ? 'peer_task' : null),
+      updated_at: work.now,
+    };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit(
+      'task.blocked',
+      { project: row.project, missionId: row.mission_id, taskId: row.id },
+      {
+        reason: patch.blocked_reason,
+        blockedBy: patch.blocked_by,
+        blockedOnTaskId: blockedOn,
+        blockedCause: patch.blocked_cause,
+      },
+    );
+    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  });
+}
+
+/** blocked → todo: the claim is handed back so anyone eligible can pick it up. */
+export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, ref);
+    assertTaskTransition(row.status as TaskStatus, 'todo');
+    const may =
+      row.claimed_by === actor.agent ||
+      row.last_holder === actor.agent ||
+      row.created_by === actor.agent ||
+      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
+    if (!may) throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
+    const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });
+    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  });
+}
+
+/** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
+export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, failureNote: string, epoch?: number): Promise<Task> {
+  assertCanWrite(actor);
+  if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, ref);
+    assertHolder(work, row, epoch, 'fail');
+    assertTaskTransition(row.status as TaskStatus, 'failed');
+    const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
+    const after = { ...row, ...patch } as TasksTable;
+    await afterClose(work, mission, after);
+    return taskView(work.tx, after);
+  });
+}
+
+/** Any open task → cancelled, with a reason, by its creator or the mission's pilot. */
+export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
+  assertCanWrite(actor);
+  if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, ref);
+    const may = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
+    if (!may)
+      throw forbidden(
+        `only the creator (${row.created_by})${mission ? ` or the pilot (${mission.pilot})` : ''} may cancel task ${label(row)}`,
+        'Ask them, or fail/release it if you hold it.',
+      );
+    assertTaskTransition(row.status as TaskStatus, 'cancelled');
+    const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
+    const after = { ...row, ...patch } as TasksTable;
+    await afterClose(work, mission, after);
+    return taskView(work.tx, after);
+  });
+}
+
+/**
+ * done / cancelled / failed → todo, with a reason. Its old evidence is superseded (the next completion cites
+ * its own), and a mission under validation goes back to execute.
+ */
+export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
+  assertCanWrite(actor);
+  if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, ref);
+    const may =
+      row.created_by === actor.agent ||
+      row.assigned_to === actor.agent ||
+      row.last_holder === actor.agent ||
+      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
+    if (!may) throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
+    assertTaskTransition(row.status as TaskStatus, 'todo', 'reopen');
+    if (mission && (mission.status === 'complete' || mission.status === 'cancelled')) {
+      throw new DomainError(
+        'MISSION_NOT_ACTIVE',
+        `mission ${mission.name} is ${mission.status}`,
+        mission.status === 'complete'
+          ? `The pilot (${mission.pilot}) reopens the mission first (update_mission_status to execute with a reason).`
+          : 'A cancelled mission stays closed.',
+        { missionStatus: mission.status },
+      );
+    }
+    const patch: Partial<TasksTable> = {
+      status: 'todo',
+      ...CLAIM_CLEARED,
+      completed_at: null,
+      completion_note: null,
+      allow_no_evidence: null,
+      cancel_reason: null,
+      failure_note: null,
+      reopen_reason: reason,
+      updated_at: work.now,
+    };
+    await updateTaskRow(work.tx, row.id, patch);
+    await work.tx
+      .updateTable('evidence')
+      .set({ superseded_by: `reopen@${work.now}` })
+      .where('task_id', '=', row.id)
+      .where('superseded_by', 'is', null)
+      .execute();
+    work.emit('task.reopened', { project: row.project, missionId: row.mission_id, taskId: row.id }, { from: row.status, reason });
+    if (mission?.status === 'validate') await moveMissionAuto(work, mission, 'execute', `task ${label(row)} reopened: ${reason}`);
+    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  });
+}
+
+/** review → in_progress: the reviewer sends it back; the last holder gets a fresh claim to rework it. */
+export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string | undefined): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, ref);
+    assertTaskTransition(row.status as TaskStatus, 'in_progress');
+    if (row.status !== 'review')
+      throw new DomainError('INVALID_TRANSITION', `task ${label(row)} is ${row.status}, not review`, 'Only a task in review can be sent back.', {
+        from: row.status,
+      });
+    const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
+    if (!reviewer) throw forbidden(`${actor.agent} may not send task ${label(row)} back`, 'The pilot or the task creator reviews.');
+    const holder = row.last_holder ?? row.assigned_to;
+    const patch: Partial<TasksTable> = {
+      status: 'in_progress',
+      claimed_by: holder,
+      lease_expires_at: new Date(work.nowMs + (row.lease_ms ?? deps.config.leaseMs)).toISOString(),
+      epoch: row.epoch + 1,
+      updated_at: work.now,
+    };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit(
+      'task.review_rejected',
+      { project: row.project, missionId: row.mission_id, taskId: row.id },
+      { reason: reason ?? null, holder, epoch: patch.epoch },
+    );
+    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  });
+}
+
+export { isTerminalTask };

@@ -1,0 +1,197 @@
+// The change feed and an agent's start-of-session view: list_events, my_work, and live change notification.
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Actor, Page, SortieEvent, Task } from '../core/model.js';
+import type { Database } from '../db/database.js';
+import { lastEventSeq, listEventRows } from '../db/events-repo.js';
+import type { EventsTable } from '../db/schema.js';
+import { listTaskRows } from '../db/tasks-repo.js';
+import { readMission, readTask } from './access.js';
+import type { ServiceDeps } from './context.js';
+import { taskViews } from './views.js';
+
+export const ListEventsInput = z.object({
+  since: z.number().int().min(0).optional().describe('Return events after this sequence number (0 = from the start)'),
+  missionId: z.string().optional().describe('Only events of this mission'),
+  taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
+  project: z.string().optional().describe('Only events of this project'),
+  limit: z.number().int().min(1).max(500).optional().describe('Max events, default 100, max 500'),
+});
+export type ListEventsInput = z.input<typeof ListEventsInput>;
+
+export function toEvent(row: EventsTable): SortieEvent {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    kind: row.kind,
+    project: row.project,
+    missionId: row.mission_id,
+    taskId: row.task_id,
+    details: JSON.parse(row.details),
+  };
+}
+
+export async function listEvents(deps: ServiceDeps, actor: Actor, raw: ListEventsInput): Promise<Page<SortieEvent> & { lastSeq: number }> {
+  const input = ListEventsInput.parse(raw);
+  const db = deps.database.kysely;
+  const limit = input.limit ?? 100;
+  const missionId = input.missionId ? (await readMission(db, actor, input.missionId)).id : undefined;
+  const taskId = input.taskId ? (await readTask(db, actor, { taskId: input.taskId, missionId: input.missionId })).id : undefined;
+  const rows = await listEventRows(db, { since: input.since ?? 0, missionId, taskId, project: input.project, projects: actor.projects }, limit);
+  const items = rows.map(toEvent);
+  const lastSeq = items.length ? items[items.length - 1].seq : (input.since ?? 0);
+  return { items, nextCursor: rows.length === limit ? String(lastSeq) : null, lastSeq };
+}
+
+export interface MyWork {
+  agent: string;
+  /** Tasks the agent holds, with lease expiry: renew with heartbeat_task, finish with complete_task. */
+  claimed: Task[];
+  /** Ready tasks it may claim (assigned to it first, then unassigned in its missions), most urgent first. */
+  ready: Task[];
+  /** Tasks in review waiting on it as pilot or creator. */
+  reviews: Task[];
+  /** Its blocked tasks, with what they wait on. */
+  blocked: Task[];
+}
+
+/** Everything an agent needs at the start of a session, in one call. */
+export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promise<MyWork> {
+  const db = deps.database.kysely;
+  const scope = { projects: actor.projects };
+  const claimedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['in_progress'] }, 'queue', limit, null);
+  const blockedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['blocked'] }, 'queue', limit, null);
+  const assignedReady = await listTaskRows(db, { ...scope, assignedTo: actor.agent, ready: true }, 'queue', limit, null);
+  // Unassigned ready tasks in missions the agent belongs to (executing ones).
+  const memberReady = await db
+    .selectFrom('tasks as t')
+    .innerJoin('mission_members as mm', 'mm.mission_id', 't.mission_id')
+    .innerJoin('missions as m', 'm.id', 't.mission_id')
+    .selectAll('t')
+    .where('mm.agent', '=', actor.agent)
+    .where('m.status', '=', 'execute')
+    .where('t.status', '=', 'todo')
+    .where('t.assigned_to', 'is', null)
+    .$if(actor.projects !== undefined, (q) => q.where('t.project', 'in', actor.projects as string[]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('task_deps as d')
+            .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
+            .select('d.task_id')
+            .whereRef('d.task_id', '=', 't.id')
+            .where('dt.status', 'not in', ['done', 'cancelled']),
+        ),
+      ),
+    )
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
+  const reviewRows = await db
+    .selectFrom('tasks as t')
+    .leftJoin('missions as m', 'm.id', 't.mission_id')
+    .selectAll('t')
+    .where('t.status', '=', 'review')
+    .where(({ eb, or }) => or([eb('m.pilot', '=', actor.agent), eb('m.created_by', '=', actor.agent), eb('t.created_by', '=', actor.agent)]))
+    .$if(actor.projects !== undefined, (q) => q.where('t.project', 'in', actor.projects as string[]))
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
+  const readyRows = [...assignedReady.slice(0, limit), ...memberReady].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i).slice(0, limit);
+  const [claimed, ready, reviews, blocked] = await Promise.all([
+    taskViews(db, claimedRows.slice(0, limit), false),
+    taskViews(db, readyRows, false),
+    taskViews(db, reviewRows, false),
+    taskViews(db, blockedRows.slice(0, limit), false),
+  ]);
+  return { agent: actor.agent, claimed, ready, reviews, blocked };
+}
+
+/**
+ * Tells local subscribers (MCP resource subscriptions, SSE streams) about committed events — from this process
+ * at once, from other processes via LISTEN/NOTIFY where the database has it, and by polling as the backstop
+ * (the only channel on SQLite). Subscribers get each event once, in sequence order.
+ */
+export class ChangeFeed {
+  private lastSeq = 0;
+  private listeners = new Set<(events: SortieEvent[]) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopListen: (() => Promise<void>) | null = null;
+  private polling = false;
+  private again = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    private readonly pollMs = 500,
+  ) {}
+
+  async start(): Promise<void> {
+    this.lastSeq = await lastEventSeq(this.database.kysely);
+    this.stopListen = await this.database
+      .listen(() => this.wake())
+      .catch((error) => {
+        this.logger.warn({ err: error }, 'change feed: LISTEN unavailable, polling only');
+        return null;
+      });
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+  }
+
+  subscribe(listener: (events: SortieEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads new events now (coalescing concurrent wake-ups into one read). */
+  wake(): void {
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    this.polling = true;
+    void this.poll().finally(() => {
+      this.polling = false;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async poll(): Promise<void> {
+    if (this.listeners.size === 0) {
+      this.lastSeq = await lastEventSeq(this.database.kysely).catch(() => this.lastSeq);
+      return;
+    }
+    try {
+      for (;;) {
+        const rows = await listEventRows(this.database.kysely, { since: this.lastSeq }, 500);
+        if (rows.length === 0) return;
+        this.lastSeq = rows[rows.length - 1].seq;
+        const events = rows.map(toEvent);
+        for (const listener of this.listeners) {
+          try {
+            listener(events);
+          } catch (error) {
+            this.logger.error({ err: error }, 'change feed listener failed');
+          }
+        }
+        if (rows.length < 500) return;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'change feed poll failed; retrying');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.stopListen?.();
+    this.stopListen = null;
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,361 @@
+// Mission use cases: create, read, list, edit, lifecycle moves with their gates, progress and evidence.
+import { z } from 'zod';
+import { MISSION_STATUS_ALIASES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
+import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeliverables } from '../core/evidence.js';
+import { assertAgentName } from '../core/identity.js';
+import { assertMissionTransition } from '../core/mission-lifecycle.js';
+import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
+import { assertReportedProgress } from '../core/progress.js';
+import { getEvidence, insertEvidence, missionEvidence, supersedeEvidence } from '../db/evidence-repo.js';
+import { insertMission, listMissionRows, replaceMembers, updateMissionRow } from '../db/missions-repo.js';
+import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
+import type { MissionsTable } from '../db/schema.js';
+import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
+import { assertCanWrite, assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
+import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { evidenceRows, prepareEvidence } from './evidence.js';
+import { asList, DateInput, OneOrMany, pageLimit, toIso } from './inputs.js';
+import { missionViews, taskViews } from './views.js';
+
+export const CreateMissionInput = z.object({
+  name: z.string().trim().min(1).max(200).describe('Short mission name'),
+  project: z.string().trim().min(1).max(100).optional().describe('Project (isolation boundary); default "default"'),
+  priority: Priority.default('medium').describe('low | medium | high | urgent'),
+  pilot: z.string().min(1).max(100).describe('Agent that owns and drives the mission'),
+  agents: OneOrMany.optional().describe('Agents working on it (string or list); the pilot is always one'),
+  description: z.string().max(5000).optional().describe('One-paragraph summary'),
+  brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
+  status: z.enum(['brainstorm', 'plan']).optional().describe('Starting stage: brainstorm (default) or plan'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Named outcomes the mission must prove with evidence'),
+  startDate: DateInput.optional().describe('ISO date or epoch ms'),
+  targetDate: DateInput.optional().describe('ISO date or epoch ms'),
+  progress: z.number().optional().describe('Initial pilot-reported progress, integer 0–100'),
+});
+export type CreateMissionInput = z.input<typeof CreateMissionInput>;
+
+/** Hook for template instantiation inside create_mission's transaction (set by the templates module). */
+export type MissionInstantiator = (work: Work, mission: MissionsTable) => Promise<void>;
+
+export async function createMissionIn(
+  deps: ServiceDeps,
+  work: Work,
+  raw: CreateMissionInput,
+  extra: { templateName?: string; templateVersion?: number; brief?: string | null; deliverables?: ReturnType<typeof normalizeDeliverables> } = {},
+): Promise<MissionsTable> {
+  const input = CreateMissionInput.parse(raw);
+  const project = input.project ?? deps.config.defaultProject;
+  assertProjectVisible(work.actor, project);
+  assertAgentName(input.pilot, 'pilot');
+  const agents = [...new Set(asList(input.agents).map((a) => assertAgentName(a, 'agents')))];
+  if (!agents.includes(input.pilot)) agents.unshift(input.pilot);
+  const progress = input.progress === undefined ? null : assertReportedProgress(input.progress);
+  const deliverables = extra.deliverables ?? normalizeDeliverables(input.deliverables);
+  const row: MissionsTable = {
+    id: deps.ids(),
+    project,
+    name: input.name,
+    description: input.description ?? null,
+    brief: input.brief ?? extra.brief ?? null,
+    priority: input.priority,
+    pilot: input.pilot,
+    agents: JSON.stringify(agents),
+    status: input.status ?? 'brainstorm',
+    progress,
+    progress_note: null,
+    template_name: extra.templateName ?? null,
+    template_version: extra.templateVersion ?? null,
+    deliverables: JSON.stringify(deliverables),
+    start_date: toIso(input.startDate, 'startDate'),
+    target_date: toIso(input.targetDate, 'targetDate'),
+    created_by: work.actor.agent,
+    created_at: work.now,
+    updated_at: work.now,
+    completed_at: null,
+    cancelled_by: null,
+    cancel_reason: null,
+    next_task_seq: 0,
+  };
+  await insertMission(work.tx, row);
+  await replaceMembers(work.tx, row.id, row.pilot, agents);
+  work.emit('mission.created', { project, missionId: row.id }, { name: row.name, pilot: row.pilot, status: row.status, template: extra.templateName ?? null });
+  return row;
+}
+
+export async function createMission(deps: ServiceDeps, actor: Actor, input: CreateMissionInput, instantiate?: MissionInstantiator): Promise<MissionDetail> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await createMissionIn(deps, work, input);
+    if (instantiate) await instantiate(work, row);
+    return missionDetail(work, row.id);
+  });
+}
+
+async function missionDetail(work: Work | ServiceDeps, id: string): Promise<MissionDetail> {
+  const db = 'tx' in work ? work.tx : work.database.kysely;
+  const row = await db.selectFrom('missions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const [mission] = await missionViews(db, [row]);
+  const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
+  const tasks = await taskViews(db, taskRows);
+  const evidence = (await missionEvidence(db, id)).map(toEvidence);
+  return { ...mission, tasks, evidence };
+}
+
+export async function getMission(deps: ServiceDeps, actor: Actor, ref: string): Promise<MissionDetail> {
+  const row = await readMission(deps.database.kysely, actor, ref);
+  return missionDetail(deps, row.id);
+}
+
+export const ListMissionsInput = z.object({
+  project: z.string().optional().describe('Only this project'),
+  pilot: z.string().optional().describe('Only missions this agent pilots'),
+  agent: z.string().optional().describe('Only missions this agent belongs to'),
+  status: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe('A status, a list, or an alias: open (not closed), active (plan+execute), all'),
+  fields: z.enum(['lite', 'full']).optional().describe('lite (default) or full'),
+  updatedSince: DateInput.optional().describe('Only missions updated at or after this time'),
+  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
+  cursor: z.string().optional().describe('nextCursor of the previous page'),
+});
+export type ListMissionsInput = z.input<typeof ListMissionsInput>;
+
+export function expandMissionStatuses(status: string | string[] | undefined): MissionStatusT[] | undefined {
+  if (status === undefined) return undefined;
+  const out = new Set<MissionStatusT>();
+  for (const s of Array.isArray(status) ? status : [status]) {
+    const alias = MISSION_STATUS_ALIASES[s];
+    if (alias) {
+      for (const a of alias) out.add(a);
+      continue;
+    }
+    const parsed = MissionStatus.safeParse(s);
+    if (!parsed.success)
+      throw validationFailed(
+        'status',
+        `"${s}" is not a mission status`,
+        'Use brainstorm, plan, execute, validate, complete, cancelled, or open / active / all.',
+      );
+    out.add(parsed.data);
+  }
+  return [...out];
+}
+
+export async function listMissions(deps: ServiceDeps, actor: Actor, raw: ListMissionsInput): Promise<Page<Mission>> {
+  const input = ListMissionsInput.parse(raw);
+  const db = deps.database.kysely;
+  const limit = pageLimit(input.limit);
+  if (input.project) assertProjectVisible(actor, input.project);
+  const after = decodeCursor(input.cursor);
+  const rows = await listMissionRows(
+    db,
+    {
+      project: input.project,
+      projects: actor.projects,
+      pilot: input.pilot,
+      agent: input.agent,
+      statuses: expandMissionStatuses(input.status),
+      updatedSince: toIso(input.updatedSince, 'updatedSince') ?? undefined,
+    },
+    limit,
+    (after?.[0] as string | undefined) ?? null,
+  );
+  const page = rows.slice(0, limit);
+  const items = await missionViews(db, page);
+  return { items, nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+}
+
+export const UpdateMissionFields = z.object({
+  name: z.string().trim().min(1).max(200).optional().describe('New name'),
+  description: z.string().max(5000).optional().describe('New summary'),
+  brief: z.string().max(200_000).optional().describe('New brief (markdown)'),
+  priority: Priority.optional().describe('New priority'),
+  pilot: z.string().max(100).optional().describe('Hand the mission to another pilot (pilot or creator only)'),
+  agents: OneOrMany.optional().describe('Replace the agent list'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Replace the deliverables'),
+  startDate: DateInput.nullable().optional().describe('New start date'),
+  targetDate: DateInput.nullable().optional().describe('New target date'),
+});
+export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
+
+export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: string, raw: UpdateMissionFields): Promise<MissionDetail> {
+  assertCanWrite(actor);
+  const input = UpdateMissionFields.parse(raw);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockMission(deps.database, work.tx, actor, ref);
+    if (!isMissionManager(actor, row)) {
+      throw forbidden(`only the pilot (${row.pilot}) or the creator (${row.created_by}) may edit mission ${row.name}`, 'Ask the pilot.');
+    }
+    const patch: Partial<MissionsTable> = {};
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.description !== undefined) patch.description = input.description;
+    if (input.brief !== undefined) patch.brief = input.brief;
+    if (input.priority !== undefined) patch.priority = input.priority;
+    if (input.startDate !== undefined) patch.start_date = toIso(input.startDate, 'startDate');
+    if (input.targetDate !== undefined) patch.target_date = toIso(input.targetDate, 'targetDate');
+    if (input.deliverables !== undefined) patch.deliverables = JSON.stringify(normalizeDeliverables(input.deliverables));
+    const pilot = input.pilot !== undefined ? assertAgentName(input.pilot, 'pilot') : row.pilot;
+    if (input.pilot !== undefined || input.agents !== undefined) {
+      const agents =
+        input.agents !== undefined ? [...new Set(asList(input.agents).map((a) => assertAgentName(a, 'agents')))] : (JSON.parse(row.agents) as string[]);
+      if (!agents.includes(pilot)) agents.unshift(pilot);
+      patch.pilot = pilot;
+      patch.agents = JSON.stringify(agents);
+      await replaceMembers(work.tx, row.id, pilot, agents);
+    }
+    const fields = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+    if (fields.length === 0) return missionDetail(work, row.id);
+    patch.updated_at = work.now;
+    await updateMissionRow(work.tx, row.id, patch);
+    work.emit('mission.updated', { project: row.project, missionId: row.id }, { fields });
+    return missionDetail(work, row.id);
+  });
+}
+
+/** Moves a mission through its lifecycle; every gate is checked against the locked mission and its tasks. */
+export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
+  assertCanWrite(actor);
+  MissionStatus.parse(to);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockMission(deps.database, work.tx, actor, ref);
+    const from = row.status as MissionStatusT;
+    const tasks = await missionTaskStatuses(work.tx, row.id);
+    const evidenceProblems =
+      to === 'complete'
+        ? missionEvidenceProblems(
+            parseDeliverables(row.deliverables),
+            (await missionEvidence(work.tx, row.id))
+              .filter((e) => !e.superseded_by)
+              .map((e) => ({ kind: e.kind as never, value: e.value, deliverable: e.deliverable, verification: e.verification })),
+          )
+        : [];
+    assertMissionTransition({
+      from,
+      to,
+      actor: actor.role === 'admin' ? row.pilot : actor.agent,
+      pilot: row.pilot,
+      createdBy: row.created_by,
+      reason,
+      taskCount: tasks.length,
+      unclosedTasks: tasks.filter((t) => t.status !== 'done' && t.status !== 'cancelled').map((t) => `${t.key} (${t.status})`),
+      evidenceProblems,
+    });
+    const patch: Partial<MissionsTable> = { status: to, updated_at: work.now };
+    if (to === 'complete') {
+      patch.completed_at = work.now;
+      patch.progress = 100;
+    }
+    if (from === 'complete') patch.completed_at = null;
+    if (to === 'cancelled') {
+      patch.cancelled_by = actor.agent;
+      patch.cancel_reason = reason ?? null;
+    }
+    await updateMissionRow(work.tx, row.id, patch);
+    work.emit('mission.status_changed', { project: row.project, missionId: row.id }, { from, to, reason: reason ?? null, auto: false });
+    if (to === 'cancelled') await cancelOpenTasks(work, row, reason ?? 'mission cancelled');
+    return missionDetail(work, row.id);
+  });
+}
+
+/** Cancelling a mission cancels its open tasks (with their events), so no agent keeps working on it. */
+async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: string): Promise<void> {
+  const tasks = await missionTaskStatuses(work.tx, mission.id);
+  for (const t of tasks.filter((t) => ['todo', 'in_progress', 'review', 'blocked'].includes(t.status))) {
+    await updateTaskRow(work.tx, t.id, {
+      status: 'cancelled',
+      claimed_by: null,
+      claimed_by_instance: null,
+      lease_expires_at: null,
+      cancel_reason: `mission cancelled: ${reason}`,
+      completed_at: work.now,
+      updated_at: work.now,
+    });
+    work.emit('task.cancelled', { project: mission.project, missionId: mission.id, taskId: t.id }, { reason: `mission cancelled: ${reason}`, from: t.status });
+  }
+}
+
+export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref: string, progress: unknown, note?: string): Promise<MissionDetail> {
+  assertCanWrite(actor);
+  const value = assertReportedProgress(progress);
+  if (note !== undefined && note.length > 5000) throw validationFailed('note', 'is longer than 5000 characters');
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockMission(deps.database, work.tx, actor, ref);
+    if (actor.agent !== row.pilot && actor.role !== 'admin') {
+      throw forbidden(
+        `only the pilot (${row.pilot}) reports progress for mission ${row.name}`,
+        'Computed progress is always returned; ask the pilot to report theirs.',
+      );
+    }
+    if (row.status === 'complete' || row.status === 'cancelled') {
+      throw new DomainError('MISSION_NOT_ACTIVE', `mission ${row.name} is ${row.status}`, 'Progress of a closed mission is final.', {
+        missionStatus: row.status,
+      });
+    }
+    await updateMissionRow(work.tx, row.id, { progress: value, progress_note: note ?? null, updated_at: work.now });
+    work.emit('mission.progress', { project: row.project, missionId: row.id }, { from: row.progress, to: value, note: note ?? null });
+    return missionDetail(work, row.id);
+  });
+}
+
+export const AddMissionEvidenceInput = z.object({
+  missionId: z.string().describe('Mission id or unique name'),
+  evidence: z.array(EvidenceInput).max(100).optional().describe('Evidence items; set deliverable on an item to attach it there'),
+  deliverable: z.string().max(200).optional().describe("Deliverable every item (and the note's items) attaches to"),
+  note: z.string().max(20_000).optional().describe('Free text; evidence in it (SHA, #PR, 18/18, paths) is parsed too'),
+  supersedes: z.string().optional().describe('Id of an earlier item this one replaces (e.g. one that failed verification)'),
+});
+export type AddMissionEvidenceInput = z.input<typeof AddMissionEvidenceInput>;
+
+export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: AddMissionEvidenceInput): Promise<MissionDetail> {
+  assertCanWrite(actor);
+  const input = AddMissionEvidenceInput.parse(raw);
+  const db = deps.database.kysely;
+  const before = await readMission(db, actor, input.missionId);
+  const prepared = await prepareEvidence(deps, db, before.project, input.note, input.evidence);
+  if (prepared.items.length === 0) {
+    throw new DomainError(
+      'EVIDENCE_REQUIRED',
+      `no evidence item found${prepared.rejected.length ? `: ${prepared.rejected.join('; ')}` : ''}`,
+      'Pass evidence items ({kind, value}) or a note citing a commit SHA, #PR, test ratio (18/18) or file path.',
+    );
+  }
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockMission(deps.database, work.tx, actor, before.id);
+    const members: string[] = JSON.parse(row.agents);
+    if (!isMissionManager(actor, row) && !members.includes(actor.agent)) {
+      throw forbidden(`${actor.agent} is not part of mission ${row.name}`, `Ask the pilot (${row.pilot}).`);
+    }
+    if (row.status === 'cancelled')
+      throw new DomainError('MISSION_NOT_ACTIVE', `mission ${row.name} is cancelled`, 'A cancelled mission takes no evidence.', { missionStatus: row.status });
+    const deliverables = parseDeliverables(row.deliverables);
+    const items = prepared.items.map((i) => ({ ...i, deliverable: i.deliverable ?? input.deliverable }));
+    for (const item of items) {
+      if (item.deliverable && !deliverables.some((d) => d.name === item.deliverable)) {
+        throw validationFailed(
+          'deliverable',
+          `mission ${row.name} has no deliverable "${item.deliverable}"`,
+          `Its deliverables: ${deliverables.map((d) => d.name).join(', ') || 'none (attach to the mission itself)'}.`,
+        );
+      }
+    }
+    if (input.supersedes) {
+      const old = await getEvidence(work.tx, input.supersedes);
+      if (!old || old.mission_id !== row.id || old.task_id !== null)
+        throw validationFailed('supersedes', `evidence ${input.supersedes} is not an item of this mission`);
+    }
+    const rows = evidenceRows(deps, items, { project: row.project, missionId: row.id, taskId: null }, actor.agent, work.now);
+    await insertEvidence(work.tx, rows);
+    if (input.supersedes) await supersedeEvidence(work.tx, input.supersedes, rows[0].id);
+    await updateMissionRow(work.tx, row.id, { updated_at: work.now });
+    work.emit(
+      'mission.evidence_added',
+      { project: row.project, missionId: row.id },
+      {
+        items: rows.map((r) => ({ id: r.id, kind: r.kind, value: r.value, deliverable: r.deliverable, verification: r.verification })),
+        supersedes: input.supersedes ?? null,
+      },
+    );
+    return missionDetail(work, row.id);
+  });
+}

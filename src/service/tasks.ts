@@ -1,0 +1,419 @@
+// Task use cases: create, read, list, edit, dependencies and delete — each one transaction with its events.
+import { z } from 'zod';
+import { assertAcyclic } from '../core/dependency-graph.js';
+import { EvidenceKind, Priority, priorityRank, TASK_STATUSES, TaskStatus } from '../core/enums.js';
+import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { isTerminalMission } from '../core/mission-lifecycle.js';
+import type { Actor, Page, Task } from '../core/model.js';
+import { countTaskEvents } from '../db/events-repo.js';
+import { countTaskEvidence } from '../db/evidence-repo.js';
+import { lockMissionRow, updateMissionRow } from '../db/missions-repo.js';
+import { decodeCursor, encodeCursor, parseStringList } from '../db/rows.js';
+import type { MissionsTable, TasksTable } from '../db/schema.js';
+import {
+  deleteDeps,
+  deleteTaskRow,
+  dependentsOf,
+  insertDeps,
+  insertTask,
+  listTaskRows,
+  reachableEdges,
+  type TaskOrder,
+  taskCursorKey,
+  taskRefs,
+  updateTaskRow,
+} from '../db/tasks-repo.js';
+import {
+  assertCanWrite,
+  assertProjectVisible,
+  isMissionManager,
+  lockMission,
+  lockTask,
+  readMission,
+  readTask,
+  resolveMissionId,
+  type TaskRef,
+} from './access.js';
+import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { asList, DateInput, OneOrMany, pageLimit, toIso } from './inputs.js';
+import { taskView, taskViews } from './views.js';
+
+const MAX_LEASE_MINUTES = 7 * 24 * 60;
+
+export const CreateTaskInput = z.object({
+  title: z.string().trim().min(1).max(500).describe('Short imperative title'),
+  description: z.string().max(20_000).optional().describe('What to do and how to know it is done (markdown)'),
+  missionId: z.string().optional().describe('Mission id (or unique name) the task belongs to'),
+  project: z.string().max(100).optional().describe('Project; defaults to the mission\'s, else "default"'),
+  assignedTo: z.string().max(100).optional().describe('Agent that owns it; omit so any agent of the mission may claim it'),
+  assignedToInstance: z.string().max(100).optional().describe('Specific instance of the assignee, e.g. alice-laptop'),
+  priority: Priority.default('medium').describe('low | medium | high | urgent'),
+  status: z.literal('todo').optional().describe('Always todo; tasks start unclaimed'),
+  dependsOn: OneOrMany.optional().describe('Task ids (or T-keys of the same mission) that must be done first'),
+  tags: z.array(z.string().max(50)).max(50).optional().describe('Free labels'),
+  requiredEvidence: z.array(EvidenceKind).optional().describe('Evidence kinds completion must cite, e.g. ["commit"]'),
+  dueDate: DateInput.optional().describe('ISO date or epoch ms'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Claim lease for this task (default: server setting)'),
+});
+export type CreateTaskInput = z.input<typeof CreateTaskInput>;
+
+/** Creates one task inside an open unit of work; used by create_task and by bulk creation (templates). */
+export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTaskInput, mission: MissionsTable | null): Promise<TasksTable> {
+  const input = CreateTaskInput.parse(raw);
+  const actor = work.actor;
+  if (mission && isTerminalMission(mission.status as never)) {
+    throw new DomainError(
+      'MISSION_NOT_ACTIVE',
+      `mission ${mission.name} is ${mission.status}; it takes no new tasks`,
+      mission.status === 'complete'
+        ? 'The pilot can reopen it (update_mission_status to execute with a reason).'
+        : 'Create the task outside the mission or in another mission.',
+      { missionStatus: mission.status },
+    );
+  }
+  if (mission && input.project && input.project !== mission.project) {
+    throw validationFailed('project', `the mission belongs to project ${mission.project}, not ${input.project}`);
+  }
+  const project = mission?.project ?? input.project ?? deps.config.defaultProject;
+  assertProjectVisible(actor, project);
+  if (mission && !isMissionManager(actor, mission) && !parseStringList(mission.agents, 'agents').includes(actor.agent)) {
+    throw forbidden(
+      `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
+      `Ask the pilot (${mission.pilot}) to add you to the mission's agents or to create the task.`,
+    );
+  }
+  if (actor.role === 'worker' && mission && !isMissionManager(actor, mission)) {
+    // Workers may add tasks to missions they belong to (checked above); nothing more to refuse here.
+  }
+  const dependsOn = await resolveDependencyRefs(work, actor, asList(input.dependsOn), mission, 'dependsOn');
+  let seq: number | null = null;
+  if (mission) {
+    seq = mission.next_task_seq;
+    mission.next_task_seq += 1;
+    await updateMissionRow(work.tx, mission.id, { next_task_seq: mission.next_task_seq, updated_at: work.now });
+  }
+  const row: TasksTable = {
+    id: deps.ids(),
+    mission_id: mission?.id ?? null,
+    seq,
+    key: seq === null ? null : `T${seq}`,
+    project,
+    title: input.title,
+    description: input.description ?? null,
+    assigned_to: input.assignedTo ?? null,
+    assigned_to_instance: input.assignedToInstance ?? null,
+    priority: input.priority,
+    urgency: 3 - priorityRank(input.priority),
+    status: 'todo',
+    tags: JSON.stringify(input.tags ?? []),
+    required_evidence: JSON.stringify([...new Set(input.requiredEvidence ?? [])]),
+    due_date: toIso(input.dueDate, 'dueDate'),
+    estimated_minutes: input.estimatedMinutes ?? null,
+    lease_ms: input.leaseMinutes ? input.leaseMinutes * 60_000 : null,
+    created_by: actor.agent,
+    created_at: work.now,
+    updated_at: work.now,
+    started_at: null,
+    completed_at: null,
+    completion_note: null,
+    allow_no_evidence: null,
+    blocked_reason: null,
+    blocked_on_task_id: null,
+    blocked_cause: null,
+    blocked_by: null,
+    claimed_by: null,
+    last_holder: null,
+    claimed_by_instance: null,
+    lease_expires_at: null,
+    epoch: 0,
+    cancel_reason: null,
+    failure_note: null,
+    reopen_reason: null,
+  };
+  await insertTask(work.tx, row);
+  await insertDeps(work.tx, row.id, dependsOn);
+  work.emit(
+    'task.created',
+    { project, missionId: row.mission_id, taskId: row.id },
+    {
+      key: row.key,
+      title: row.title,
+      assignedTo: row.assigned_to,
+      dependsOn,
+    },
+  );
+  // A new open task in a mission under validation sends it back to execute: there is work again.
+  if (mission?.status === 'validate') {
+    await moveMissionAuto(work, mission, 'execute', `task ${row.key} added during validation`);
+  }
+  return row;
+}
+
+/** Moves a mission by the server itself (never to complete), recording why. */
+export async function moveMissionAuto(work: Work, mission: MissionsTable, to: 'execute' | 'validate', reason: string): Promise<void> {
+  const from = mission.status;
+  mission.status = to;
+  await updateMissionRow(work.tx, mission.id, { status: to, updated_at: work.now });
+  work.emit('mission.status_changed', { project: mission.project, missionId: mission.id }, { from, to, auto: true, reason });
+}
+
+/**
+ * Resolves dependency references (ids, or T-keys of the given mission) to ids that exist and are visible;
+ * refuses unknown ones naming them.
+ */
+export async function resolveDependencyRefs(
+  work: Work,
+  actor: Actor,
+  refs: readonly string[],
+  mission: MissionsTable | null,
+  field: string,
+): Promise<string[]> {
+  if (refs.length === 0) return [];
+  const ids: string[] = [];
+  const keyed: string[] = [];
+  for (const ref of refs) {
+    if (/^T\d+$/i.test(ref)) {
+      if (!mission) throw validationFailed(field, `${ref} is a mission-local key but the task has no mission`, 'Use task ids.');
+      keyed.push(ref.toUpperCase());
+    } else ids.push(ref);
+  }
+  if (keyed.length && mission) {
+    const rows = await work.tx.selectFrom('tasks').select(['id', 'key']).where('mission_id', '=', mission.id).where('key', 'in', keyed).execute();
+    const byKey = new Map(rows.map((r) => [r.key, r.id]));
+    const missing = keyed.filter((k) => !byKey.has(k));
+    if (missing.length)
+      throw validationFailed(field, `unknown task key(s) ${missing.join(', ')} in mission ${mission.name}`, 'Dependencies must exist; create them first.');
+    for (const k of keyed) ids.push(byKey.get(k) as string);
+  }
+  const found = await taskRefs(work.tx, ids);
+  const missing = ids.filter((id) => !found.has(id) || !(actor.projects?.includes(found.get(id)?.project ?? '') ?? true));
+  if (missing.length)
+    throw validationFailed(field, `unknown task id(s) ${missing.join(', ')}`, 'Dependencies must be existing task ids (or T-keys with the same missionId).');
+  return [...new Set(ids)];
+}
+
+export async function createTask(deps: ServiceDeps, actor: Actor, input: CreateTaskInput): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const mission = input.missionId ? await lockMission(deps.database, work.tx, actor, input.missionId) : null;
+    const row = await createTaskIn(deps, work, input, mission);
+    return taskView(work.tx, row);
+  });
+}
+
+export async function getTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Promise<Task> {
+  const row = await readTask(deps.database.kysely, actor, ref);
+  return taskView(deps.database.kysely, row);
+}
+
+export const ListTasksInput = z.object({
+  assignedTo: z.string().optional().describe('Only tasks assigned to this agent'),
+  status: z
+    .union([TaskStatus, z.array(TaskStatus)])
+    .optional()
+    .describe('One status or a list'),
+  missionId: z.string().optional().describe('Only this mission (id or unique name)'),
+  project: z.string().optional().describe('Only this project'),
+  ready: z.boolean().optional().describe('Only ready tasks (todo, every dependency done or cancelled), most urgent first'),
+  createdBy: z.string().optional().describe('Only tasks created by this agent'),
+  claimedBy: z.string().optional().describe('Only tasks claimed by this agent'),
+  updatedSince: DateInput.optional().describe('Only tasks updated at or after this time (ISO or epoch ms)'),
+  fields: z.enum(['lite', 'full']).optional().describe('lite (default): summary fields; full: everything'),
+  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
+  cursor: z.string().optional().describe('nextCursor of the previous page'),
+});
+export type ListTasksInput = z.input<typeof ListTasksInput>;
+
+export async function listTasks(deps: ServiceDeps, actor: Actor, raw: ListTasksInput): Promise<Page<Task>> {
+  const input = ListTasksInput.parse(raw);
+  const db = deps.database.kysely;
+  const limit = pageLimit(input.limit);
+  if (input.project) assertProjectVisible(actor, input.project);
+  const missionId = input.missionId ? (await readMission(db, actor, input.missionId)).id : undefined;
+  const order: TaskOrder = input.ready ? 'queue' : missionId ? 'mission' : 'newest';
+  const rows = await listTaskRows(
+    db,
+    {
+      assignedTo: input.assignedTo,
+      statuses: input.status === undefined ? undefined : Array.isArray(input.status) ? input.status : [input.status],
+      missionId,
+      project: input.project,
+      projects: actor.projects,
+      createdBy: input.createdBy,
+      claimedBy: input.claimedBy,
+      updatedSince: toIso(input.updatedSince, 'updatedSince') ?? undefined,
+      ready: input.ready,
+    },
+    order,
+    limit,
+    decodeCursor(input.cursor),
+  );
+  const page = rows.slice(0, limit);
+  const items = await taskViews(db, page, input.fields === 'full');
+  return { items, nextCursor: rows.length > limit ? encodeCursor(taskCursorKey(page[page.length - 1], order)) : null };
+}
+
+export const UpdateTaskFields = z.object({
+  title: z.string().trim().min(1).max(500).optional().describe('New title'),
+  description: z.string().max(20_000).optional().describe('New description'),
+  priority: Priority.optional().describe('New priority'),
+  assignedTo: z.string().max(100).nullable().optional().describe('New assignee (null to unassign)'),
+  assignedToInstance: z.string().max(100).nullable().optional().describe('New assignee instance'),
+  tags: z.array(z.string().max(50)).max(50).optional().describe('Replace the tags'),
+  requiredEvidence: z.array(EvidenceKind).optional().describe('Replace the required evidence kinds'),
+  dueDate: DateInput.nullable().optional().describe('New due date (null clears)'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional().describe('New estimate'),
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).nullable().optional().describe('Lease for future claims'),
+});
+export type UpdateTaskFields = z.input<typeof UpdateTaskFields>;
+
+/** Edits a task's fields (not its status; status moves go through their own use cases). */
+export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: UpdateTaskFields): Promise<Task> {
+  assertCanWrite(actor);
+  const input = UpdateTaskFields.parse(raw);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    const mission = row.mission_id ? await lockMissionRow(deps.database, work.tx, row.mission_id) : undefined;
+    const manager = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
+    const holder = row.claimed_by === actor.agent || row.assigned_to === actor.agent;
+    if (!manager && !holder) {
+      throw forbidden(`${actor.agent} may not edit task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot edit a task.');
+    }
+    if (!manager && (input.assignedTo !== undefined || input.priority !== undefined)) {
+      throw forbidden('only the creator or the mission pilot reassign or reprioritise a task', `Ask ${mission?.pilot ?? row.created_by}.`);
+    }
+    const patch: Partial<TasksTable> = {};
+    const changed: string[] = [];
+    const set = <K extends keyof TasksTable>(field: string, column: K, value: TasksTable[K]) => {
+      if (row[column] !== value) {
+        patch[column] = value;
+        changed.push(field);
+      }
+    };
+    if (input.title !== undefined) set('title', 'title', input.title);
+    if (input.description !== undefined) set('description', 'description', input.description);
+    if (input.priority !== undefined) {
+      set('priority', 'priority', input.priority);
+      set('priority', 'urgency', 3 - priorityRank(input.priority));
+    }
+    if (input.assignedTo !== undefined) set('assignedTo', 'assigned_to', input.assignedTo);
+    if (input.assignedToInstance !== undefined) set('assignedToInstance', 'assigned_to_instance', input.assignedToInstance);
+    if (input.tags !== undefined) set('tags', 'tags', JSON.stringify(input.tags));
+    if (input.requiredEvidence !== undefined) set('requiredEvidence', 'required_evidence', JSON.stringify([...new Set(input.requiredEvidence)]));
+    if (input.dueDate !== undefined) set('dueDate', 'due_date', toIso(input.dueDate, 'dueDate'));
+    if (input.estimatedMinutes !== undefined) set('estimatedMinutes', 'estimated_minutes', input.estimatedMinutes);
+    if (input.leaseMinutes !== undefined) set('leaseMinutes', 'lease_ms', input.leaseMinutes === null ? null : input.leaseMinutes * 60_000);
+    if (changed.length === 0) return taskView(work.tx, row);
+    patch.updated_at = work.now;
+    extendLeaseIfHolder(deps, work, row, patch);
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.updated', { project: row.project, missionId: row.mission_id, taskId: row.id }, { fields: [...new Set(changed)] });
+    return taskView(work.tx, { ...row, ...patch });
+  });
+}
+
+/** Any write by the live holder extends its lease (the lease is proof of life). */
+export function extendLeaseIfHolder(deps: ServiceDeps, work: Work, row: TasksTable, patch: Partial<TasksTable>): void {
+  if (row.status === 'in_progress' && row.claimed_by === work.actor.agent && row.lease_expires_at && row.lease_expires_at > work.now) {
+    patch.lease_expires_at = new Date(work.nowMs + (row.lease_ms ?? deps.config.leaseMs)).toISOString();
+  }
+}
+
+export const DependencyInput = z.object({
+  taskId: z.string().describe('Task id, or T-key with missionId'),
+  missionId: z.string().optional().describe('Mission of a T-key'),
+  dependsOn: OneOrMany.describe('Task id(s) or T-key(s) of the same mission'),
+});
+
+export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
+    assertEditor(actor, row, mission);
+    if (['done', 'cancelled', 'failed'].includes(row.status)) {
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `task ${row.key ?? row.id} is ${row.status}; its dependencies are settled`,
+        'Reopen it first (reopen_task) if the work must wait for something else.',
+        { from: row.status },
+      );
+    }
+    const ids = await resolveDependencyRefs(work, actor, refs, mission, 'dependsOn');
+    if (ids.includes(row.id)) throw validationFailed('dependsOn', 'a task cannot depend on itself');
+    const edges = await reachableEdges(work.tx, [row.id, ...ids]);
+    const current = edges.get(row.id) ?? [];
+    const added = ids.filter((id) => !current.includes(id));
+    edges.set(row.id, [...current, ...added]);
+    const labels = await taskRefs(work.tx, [...edges.keys()]);
+    assertAcyclic(edges, (id) => labels.get(id)?.key ?? id);
+    if (added.length === 0) return taskView(work.tx, row);
+    await insertDeps(work.tx, row.id, added);
+    const patch: Partial<TasksTable> = { updated_at: work.now };
+    extendLeaseIfHolder(deps, work, row, patch);
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit('task.dependency_added', { project: row.project, missionId: row.mission_id, taskId: row.id }, { dependsOn: added });
+    return taskView(work.tx, { ...row, ...patch });
+  });
+}
+
+export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
+    assertEditor(actor, row, mission);
+    const ids = await resolveDependencyRefs(work, actor, refs, mission, 'dependsOn');
+    const removed = await deleteDeps(work.tx, row.id, ids);
+    if (removed !== ids.length) {
+      throw validationFailed('dependsOn', `task ${row.key ?? row.id} does not depend on all of ${refs.join(', ')}`, 'get_task shows its current dependsOn.');
+    }
+    await updateTaskRow(work.tx, row.id, { updated_at: work.now });
+    work.emit('task.dependency_removed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { dependsOn: ids });
+    return taskView(work.tx, { ...row, updated_at: work.now });
+  });
+}
+
+function assertEditor(actor: Actor, row: TasksTable, mission: MissionsTable | null): void {
+  const ok =
+    row.created_by === actor.agent ||
+    row.assigned_to === actor.agent ||
+    row.claimed_by === actor.agent ||
+    (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
+  if (!ok) throw forbidden(`${actor.agent} may not change task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot may.');
+}
+
+/** Deletes a task that never went anywhere: creator only, still todo, no history beyond its creation. */
+export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Promise<{ deleted: true; taskId: string }> {
+  assertCanWrite(actor);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, ref);
+    if (row.created_by !== actor.agent) {
+      throw forbidden(`only the creator (${row.created_by}) may delete task ${row.key ?? row.id}`, 'Cancel it instead (cancel_task with a reason).');
+    }
+    const history = await countTaskEvents(work.tx, row.id);
+    if (row.status !== 'todo' || history > 1 || (await countTaskEvidence(work.tx, row.id)) > 0) {
+      throw new DomainError(
+        'CONFLICT',
+        `task ${row.key ?? row.id} has history beyond its creation`,
+        'Tasks with history are kept for the audit trail; cancel it instead (cancel_task with a reason).',
+        { status: row.status, events: history },
+      );
+    }
+    const dependents = await dependentsOf(work.tx, row.id);
+    if (dependents.length) {
+      throw new DomainError(
+        'CONFLICT',
+        `${dependents.length} task(s) depend on it`,
+        'Remove those dependencies first (remove_task_dependency), or cancel the task.',
+        { dependents },
+      );
+    }
+    await deleteTaskRow(work.tx, row.id);
+    work.emit('task.deleted', { project: row.project, missionId: row.mission_id, taskId: row.id }, { key: row.key, title: row.title });
+    return { deleted: true as const, taskId: row.id };
+  });
+}
+
+export { resolveMissionId, TASK_STATUSES };

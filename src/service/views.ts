@@ -1,0 +1,80 @@
+// Builds the views Sortie returns from rows: tasks with dependencies and evidence, missions with counts.
+import type { Kysely } from 'kysely';
+import type { TaskStatus } from '../core/enums.js';
+import type { Mission, Task } from '../core/model.js';
+import { countTasks, emptyCounts, type TaskCounts } from '../core/progress.js';
+import { evidenceForTasks } from '../db/evidence-repo.js';
+import { toMission, toTask } from '../db/rows.js';
+import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
+import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
+
+type Db = Kysely<Schema>;
+
+export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidence = true): Promise<Task[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const deps = await depsOf(db, ids);
+  const evidence = withEvidence ? await evidenceForTasks(db, ids) : new Map();
+  return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? []));
+}
+
+export async function taskView(db: Db, row: TasksTable): Promise<Task> {
+  const [view] = await taskViews(db, [row]);
+  return view;
+}
+
+export async function missionViews(db: Db, rows: readonly MissionsTable[]): Promise<Mission[]> {
+  const counts = await statusCountsByMission(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toMission(r, countsFrom(counts.get(r.id) ?? [])));
+}
+
+export function countsFrom(groups: ReadonlyArray<{ status: TaskStatus; n: number }>): TaskCounts {
+  const counts = emptyCounts();
+  for (const g of groups) {
+    counts[g.status] += g.n;
+    counts.total += g.n;
+  }
+  return counts;
+}
+
+export { countTasks };
+
+/** The lite list shape: what a board or an agent needs to pick a mission, without briefs. */
+export function missionLite(m: Mission) {
+  return {
+    missionId: m.missionId,
+    name: m.name,
+    project: m.project,
+    pilot: m.pilot,
+    agents: m.agents,
+    status: m.status,
+    priority: m.priority,
+    progress: m.progress,
+    computedProgress: m.computedProgress,
+    taskCounts: m.taskCounts,
+    targetDate: m.targetDate,
+    templateName: m.templateName,
+    updatedAt: m.updatedAt,
+  };
+}
+
+export function taskLite(t: Task) {
+  return {
+    taskId: t.taskId,
+    key: t.key,
+    missionId: t.missionId,
+    project: t.project,
+    title: t.title,
+    assignedTo: t.assignedTo,
+    priority: t.priority,
+    status: t.status,
+    dependsOn: t.dependsOn,
+    ready: t.ready,
+    claim: t.claim,
+    dueDate: t.dueDate,
+    updatedAt: t.updatedAt,
+  };
+}
