@@ -22,7 +22,7 @@ export const CompleteInput = z.object({
   completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence (SHA, #PR, 18/18, path)'),
   evidence: z.array(EvidenceInput).max(100).optional().describe('Explicit evidence items, in addition to those parsed from the note'),
   allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Only when no evidence can exist: the reason, stored and shown'),
-  epoch: z.number().int().optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST'),
+  epoch: z.number().int().min(0).optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST'),
 });
 export type CompleteInput = z.input<typeof CompleteInput>;
 
@@ -128,7 +128,7 @@ export const BlockInput = z.object({
   blockedBy: z.string().max(200).optional().describe('Who or what blocks it (agent, human, system)'),
   blockedOnTaskId: z.string().optional().describe('The task it waits on (id, or T-key with missionId)'),
   blockedCause: z.enum(['peer_task', 'human', 'authorisation', 'other']).optional().describe('peer_task | human | authorisation | other'),
-  epoch: z.number().int().optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
 });
 export type BlockInput = z.input<typeof BlockInput>;
 

@@ -1,0 +1,17 @@
+// Command and tool families beyond the core missions engine register here, so main.ts and the servers stay
+// unaware of them: each family adds one line to each list.
+import type { Command } from 'commander';
+import type { AnyTool } from '../mcp/tool.js';
+
+type CommandFamily = (program: Command) => void;
+
+const COMMAND_FAMILIES: CommandFamily[] = [];
+
+export function registerExtraCommands(program: Command): void {
+  for (const family of COMMAND_FAMILIES) family(program);
+}
+
+/** Tool families added to every MCP server (stdio and HTTP), filtered by profile like the core ones. */
+export function extraTools(): AnyTool[] {
+  return [];
+}

@@ -1,0 +1,71 @@
+// Human output for the CLI: aligned tables and the mission drawing; --json prints the raw result instead.
+import type { Mission, MissionDetail, SortieEvent, Task } from '../core/model.js';
+
+export function pad(text: string, width: number): string {
+  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
+}
+
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i] + 1))).join('').trimEnd()).join('\n');
+}
+
+export function progressLabel(m: Mission): string {
+  return m.progress === null ? `${m.computedProgress}%` : `${m.progress}%`;
+}
+
+/** The mission as people talk about it: its steps by key, their status and what each waits on. */
+export function drawMission(m: MissionDetail): string {
+  const keyOf = new Map(m.tasks.map((t) => [t.taskId, t.key ?? t.taskId]));
+  const titleWidth = Math.max(20, ...m.tasks.map((t) => t.title.length)) + 2;
+  const keyWidth = Math.max(2, ...m.tasks.map((t) => (t.key ?? '').length)) + 2;
+  const statusWidth = Math.max(...m.tasks.map((t) => t.status.length), 4) + 4;
+  const lines = [`Mission: ${m.name}  [${m.status}, ${progressLabel(m)}]`];
+  for (const t of m.tasks) {
+    let line = `  ${pad(t.key ?? '', keyWidth)}${pad(t.title, titleWidth)}${pad(`[${t.status}]`, statusWidth)}`;
+    if (t.dependsOn.length) line += `dependsOn: [${t.dependsOn.map((d) => keyOf.get(d) ?? d).join(', ')}]`;
+    if (t.claim) line += `  held by ${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}`;
+    else if (t.assignedTo) line += `  @${t.assignedTo}`;
+    lines.push(line.trimEnd());
+  }
+  const extra: string[] = [];
+  extra.push(`  id ${m.missionId} · project ${m.project} · pilot ${m.pilot} · agents ${m.agents.join(', ')}`);
+  extra.push(`  progress: reported ${m.progress === null ? '—' : `${m.progress}%`}, computed ${m.computedProgress}% (${m.taskCounts.done}/${m.taskCounts.total - m.taskCounts.cancelled} done)`);
+  if (m.templateName) extra.push(`  template: ${m.templateName} v${m.templateVersion}`);
+  for (const d of m.deliverables) {
+    const items = m.evidence.filter((e) => e.deliverable === d.name && !e.supersededBy);
+    extra.push(`  deliverable ${d.name} (${d.acceptedKinds.join('|')}): ${items.length ? items.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ') : 'no evidence yet'}`);
+  }
+  const loose = m.evidence.filter((e) => !e.deliverable && !e.supersededBy);
+  if (loose.length) extra.push(`  evidence: ${loose.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ')}`);
+  return [...lines, '', ...extra].join('\n');
+}
+
+export function taskLine(t: Task): string[] {
+  return [t.key ?? '', t.taskId, t.status, t.priority, t.assignedTo ?? '-', t.claim ? `${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}` : '', t.title];
+}
+
+export function drawTask(t: Task): string {
+  const lines = [
+    `${t.key ? `${t.key} ` : ''}${t.title}  [${t.status}]`,
+    `  id ${t.taskId}${t.missionId ? ` · mission ${t.missionId}` : ''} · project ${t.project} · priority ${t.priority}`,
+    `  assigned ${t.assignedTo ?? '—'} · created by ${t.createdBy} at ${t.createdAt}`,
+  ];
+  if (t.dependsOn.length) lines.push(`  dependsOn: ${t.dependsOn.join(', ')}${t.ready ? ' (ready)' : ''}`);
+  if (t.claim) lines.push(`  claimed by ${t.claim.claimedBy}${t.claim.claimedByInstance ? ` (${t.claim.claimedByInstance})` : ''}, epoch ${t.claim.epoch}, lease until ${t.claim.leaseExpiresAt}`);
+  if (t.requiredEvidence.length) lines.push(`  requires evidence: ${t.requiredEvidence.join(', ')}`);
+  if (t.description) lines.push('', t.description.replace(/^/gm, '  '));
+  if (t.completionNote) lines.push(`  note: ${t.completionNote}`);
+  if (t.allowNoEvidence) lines.push(`  completed WITHOUT evidence: ${t.allowNoEvidence}`);
+  for (const e of t.evidence.filter((x) => !x.supersededBy)) lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
+  if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${t.blockedOnTaskId})` : ''}`);
+  if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);
+  if (t.cancelReason) lines.push(`  cancelled: ${t.cancelReason}`);
+  return lines.join('\n');
+}
+
+export function eventLine(e: SortieEvent): string {
+  const where = [e.missionId ? `mission ${e.missionId}` : '', e.taskId ? `task ${e.taskId}` : ''].filter(Boolean).join(' ');
+  return `${e.seq}\t${e.at}\t${e.actor}\t${e.kind}\t${where}\t${JSON.stringify(e.details)}`;
+}

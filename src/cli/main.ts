@@ -1,0 +1,436 @@
+// The `sortie` command: servers (mcp, serve) and the human CLI over the same service layer.
+import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
+import { DomainError, isDomainError, validationFailed } from '../core/errors.js';
+import type { EvidenceInput } from '../core/evidence.js';
+import { assertAgentName } from '../core/identity.js';
+import type { Actor } from '../core/model.js';
+import { migrate, migrationStatus } from '../db/migrate.js';
+import { PROFILES, type Profile } from '../mcp/tool.js';
+import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
+import { registerExtraCommands } from './extra.js';
+
+interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+  agent?: string;
+}
+
+/** Thrown for a failed command so main can exit non-zero after cleanup. */
+class ExitError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** The CLI user: --agent, SORTIE_AGENT, or the login name. */
+export function cliActor(opts: GlobalOptions): Actor {
+  const name = opts.agent ?? process.env.SORTIE_AGENT ?? userInfo().username;
+  return { agent: assertAgentName(name, 'agent') };
+}
+
+export function print(opts: GlobalOptions, value: unknown, human: () => string): void {
+  process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+/** Runs a one-shot command against the database (no background work), always closing it. */
+export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
+  const opts = globalOptions(cmd);
+  const runtime = await startRuntime({ db: opts.db, background: false, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
+  try {
+    return await fn(runtime, opts);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function intOption(field: string) {
+  return (value: string) => {
+    if (!/^-?\d+$/.test(value)) throw validationFailed(field, `"${value}" is not an integer`);
+    return Number(value);
+  };
+}
+
+/** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
+export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[] | undefined {
+  if (!values?.length) return undefined;
+  return values.map((v, i) => {
+    const at = v.indexOf(':');
+    const kind = v.slice(0, at) as EvidenceKind;
+    if (at < 1 || !EVIDENCE_KINDS.includes(kind)) {
+      throw validationFailed(`evidence[${i}]`, `"${v}" is not kind:value`, `Kinds: ${EVIDENCE_KINDS.join(', ')}; e.g. --evidence commit:3f2c9e1 --evidence test_ratio:18/18.`);
+    }
+    return { kind, value: v.slice(at + 1) };
+  });
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('sortie')
+    .description('Missions for AI coding agents: enforced lifecycles, leased claims, evidence-bound completion.')
+    .version('0.1.0')
+    .option('--db <url>', 'database: a SQLite file path or postgres://… (default: $SORTIE_DB, else the XDG data dir)')
+    .option('--json', 'print JSON instead of text')
+    .option('--agent <name>', 'act as this agent (default: $SORTIE_AGENT, else your login name)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('mcp')
+    .description('serve MCP over stdio for one agent (logs go to stderr)')
+    .addOption(new Option('--tools <profile>', 'tool profile').choices(PROFILES as unknown as string[]).default('full'))
+    .option('--instance <name>', 'this agent instance, e.g. alice-laptop (default: $SORTIE_INSTANCE)')
+    .option('--lease-minutes <n>', 'default claim lease', intOption('lease-minutes'))
+    .action(async (options: { tools: Profile; instance?: string; leaseMinutes?: number }, cmd: Command) => {
+      const opts = globalOptions(cmd);
+      const name = opts.agent ?? process.env.SORTIE_AGENT;
+      const instance = options.instance ?? process.env.SORTIE_INSTANCE;
+      const identity = name ? { agent: assertAgentName(name), ...(instance ? { instance } : {}) } : undefined;
+      const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes });
+      const { serveStdio } = await import('../mcp/stdio.js');
+      const { extraTools } = await import('./extra.js');
+      runtime.logger.info({ agent: identity?.agent ?? null, tools: options.tools }, 'sortie mcp ready on stdio');
+      await serveStdio(runtime, identity, options.tools, extraTools());
+      await runtime.stop();
+    });
+
+  program
+    .command('serve')
+    .description('serve MCP over Streamable HTTP at /mcp, plus /health and the dashboard')
+    .option('--port <n>', 'port', intOption('port'), Number(process.env.SORTIE_PORT ?? 7420))
+    .option('--host <host>', 'interface to bind', process.env.SORTIE_HOST ?? '127.0.0.1')
+    .option('--lease-minutes <n>', 'default claim lease', intOption('lease-minutes'))
+    .action(async (options: { port: number; host: string; leaseMinutes?: number }, cmd: Command) => {
+      const opts = globalOptions(cmd);
+      const { serveHttp } = await import('../http/serve.js');
+      await serveHttp({ db: opts.db, port: options.port, host: options.host, leaseMinutes: options.leaseMinutes });
+    });
+
+  const mission = program.command('mission').description('missions: list, show, create, move, report progress, add evidence');
+  mission
+    .command('list')
+    .description('list missions (newest first)')
+    .option('--project <p>')
+    .option('--pilot <agent>')
+    .option('--status <s>', 'a status, a comma list, or open | active | all', 'open')
+    .option('--limit <n>', 'max rows', intOption('limit'), 50)
+    .action((o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const page = await sortie.listMissions(cliActor(opts), { project: o.project, pilot: o.pilot, status: list(o.status), limit: o.limit });
+        print(opts, page, () =>
+          page.items.length
+            ? table([['ID', 'NAME', 'PROJECT', 'PILOT', 'STATUS', 'PROGRESS', 'TASKS'], ...page.items.map((m) => [m.missionId, m.name, m.project, m.pilot, m.status, `${m.progress ?? '—'}/${m.computedProgress}%`, `${m.taskCounts.done}/${m.taskCounts.total}`])])
+            : 'no missions',
+        );
+      }),
+    );
+  mission
+    .command('show <mission>')
+    .description('draw a mission: its steps, their status and dependencies, deliverables and evidence')
+    .action((ref, _o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const m = await sortie.getMission(cliActor(opts), ref);
+        print(opts, m, () => drawMission(m));
+      }),
+    );
+  mission
+    .command('create')
+    .description('create a mission (in brainstorm unless --status plan)')
+    .requiredOption('--name <name>')
+    .option('--pilot <agent>', 'pilot (default: you)')
+    .option('--agents <list>', 'comma-separated agents')
+    .option('--project <p>')
+    .addOption(new Option('--priority <p>').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
+    .option('--description <text>')
+    .option('--brief <markdown>')
+    .option('--brief-file <path>', 'read the brief from a file')
+    .option('--deliverable <name[:kinds]>', 'a deliverable, e.g. docs:pr|file (repeatable)', collect)
+    .option('--target-date <date>')
+    .addOption(new Option('--status <s>').choices(['brainstorm', 'plan']))
+    .action((o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const me = cliActor(opts);
+        const { readFile } = await import('node:fs/promises');
+        const brief = o.briefFile ? await readFile(o.briefFile, 'utf8') : o.brief;
+        const deliverables = (o.deliverable as string[] | undefined)?.map((d) => {
+          const [name, kinds] = d.split(':');
+          return { name, ...(kinds ? { acceptedKinds: kinds.split('|') as EvidenceKind[] } : {}) };
+        });
+        const input = { name: o.name, pilot: o.pilot ?? me.agent, agents: list(o.agents), project: o.project, priority: o.priority, description: o.description, brief, deliverables, targetDate: o.targetDate, status: o.status };
+        const m = await sortie.createMission(me, input);
+        print(opts, m, () => drawMission(m));
+      }),
+    );
+  mission
+    .command('status <mission> <status>')
+    .description('move a mission one stage (brainstorm → plan → execute → validate → complete; cancelled)')
+    .option('--reason <text>', 'why (required for rework, cancel and reopen)')
+    .action((ref, status, o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const m = await sortie.updateMissionStatus(cliActor(opts), ref, status, o.reason);
+        print(opts, m, () => drawMission(m));
+      }),
+    );
+  mission
+    .command('progress <mission> <percent>')
+    .description('report progress, an integer 0–100')
+    .option('--note <text>')
+    .action((ref, percent, o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const value = /^\d+$/.test(percent) ? Number(percent) : percent;
+        const m = await sortie.updateMissionProgress(cliActor(opts), ref, value, o.note);
+        print(opts, m, () => drawMission(m));
+      }),
+    );
+  mission
+    .command('evidence <mission>')
+    .description('attach evidence to a mission or one of its deliverables')
+    .option('--deliverable <name>')
+    .option('--note <text>', 'free text; evidence in it is parsed')
+    .option('--evidence <kind:value>', 'an explicit item (repeatable)', collect)
+    .option('--supersedes <evidenceId>', 'replace an earlier item')
+    .action((ref, o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const m = await sortie.addMissionEvidence(cliActor(opts), { missionId: ref, deliverable: o.deliverable, note: o.note, evidence: parseEvidenceArgs(o.evidence), supersedes: o.supersedes });
+        print(opts, m, () => drawMission(m));
+      }),
+    );
+
+  const task = program.command('task').description('tasks: list, show, create, claim, complete, block, and more');
+  task
+    .command('list')
+    .description('list tasks')
+    .option('--mission <m>')
+    .option('--project <p>')
+    .option('--assigned-to <agent>')
+    .option('--status <s>', 'a status or comma list')
+    .option('--ready', 'only ready tasks, most urgent first')
+    .option('--limit <n>', 'max rows', intOption('limit'), 50)
+    .action((o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const page = await sortie.listTasks(cliActor(opts), { missionId: o.mission, project: o.project, assignedTo: o.assignedTo, status: list(o.status) as never, ready: o.ready, limit: o.limit });
+        print(opts, page, () => (page.items.length ? table([['KEY', 'ID', 'STATUS', 'PRIORITY', 'ASSIGNED', 'CLAIM', 'TITLE'], ...page.items.map(taskLine)]) : 'no tasks'));
+      }),
+    );
+  const showTask = (ref: string, o: { mission?: string }, cmd: Command, run: (r: Runtime, me: Actor, t: { taskId: string; missionId?: string }, opts: GlobalOptions) => Promise<unknown>) =>
+    withRuntime(cmd, async (runtime, opts) => {
+      const result = (await run(runtime, cliActor(opts), { taskId: ref, missionId: o.mission }, opts)) as Parameters<typeof drawTask>[0];
+      print(opts, result, () => drawTask(result));
+    });
+  task
+    .command('show <task>')
+    .description('show a task (id, or T-key with --mission)')
+    .option('--mission <m>')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.getTask(me, t)));
+  task
+    .command('create')
+    .description('create a task')
+    .requiredOption('--title <title>')
+    .option('--mission <m>')
+    .option('--project <p>')
+    .option('--description <text>')
+    .option('--assign <agent>')
+    .addOption(new Option('--priority <p>').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
+    .option('--depends-on <list>', 'comma list of task ids or T-keys')
+    .option('--requires <kinds>', 'evidence kinds completion must cite, comma list')
+    .option('--tags <list>')
+    .option('--due <date>')
+    .action((o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const t = await sortie.createTask(cliActor(opts), {
+          title: o.title,
+          missionId: o.mission,
+          project: o.project,
+          description: o.description,
+          assignedTo: o.assign,
+          priority: o.priority,
+          dependsOn: list(o.dependsOn),
+          requiredEvidence: list(o.requires) as EvidenceKind[] | undefined,
+          tags: list(o.tags),
+          dueDate: o.due,
+        });
+        print(opts, t, () => drawTask(t));
+      }),
+    );
+  task
+    .command('claim [task]')
+    .description('claim a task (or --next: the best ready one)')
+    .option('--mission <m>')
+    .option('--next', 'claim the best ready task for you')
+    .option('--lease-minutes <n>', 'lease length', intOption('lease-minutes'))
+    .action((ref: string | undefined, o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const me = cliActor(opts);
+        if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
+        const t = ref ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes }) : await sortie.claimNextTask(me, { missionId: o.mission }, { leaseMinutes: o.leaseMinutes });
+        print(opts, t, () => (t ? drawTask(t) : 'nothing ready for you'));
+      }),
+    );
+  task
+    .command('complete <task>')
+    .description('complete a task you hold, citing evidence')
+    .option('--mission <m>')
+    .requiredOption('--note <text>', 'completion note; evidence in it is parsed')
+    .option('--evidence <kind:value>', 'an explicit item (repeatable)', collect)
+    .option('--allow-no-evidence <reason>', 'only when no evidence can exist')
+    .option('--review', 'submit for review instead of done')
+    .action((ref, o, cmd) =>
+      showTask(ref, o, cmd, ({ sortie }, me, t) => {
+        const input = { completionNote: o.note, evidence: parseEvidenceArgs(o.evidence), allowNoEvidence: o.allowNoEvidence };
+        return o.review ? sortie.submitForReview(me, t, input) : sortie.completeTask(me, t, input);
+      }),
+    );
+  task
+    .command('block <task>')
+    .description('block a task you hold')
+    .option('--mission <m>')
+    .option('--reason <text>')
+    .option('--on <task>', 'the task it waits on')
+    .addOption(new Option('--cause <c>').choices(['peer_task', 'human', 'authorisation', 'other']))
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, t, { reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })));
+  task
+    .command('release <task>')
+    .description('hand back a task you hold')
+    .option('--mission <m>')
+    .option('--reason <text>')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.releaseTask(me, t, o.reason)));
+  task
+    .command('fail <task>')
+    .description('mark a task you hold as failed')
+    .option('--mission <m>')
+    .requiredOption('--note <text>')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.failTask(me, t, o.note)));
+  task
+    .command('cancel <task>')
+    .description('cancel a task (creator or pilot)')
+    .option('--mission <m>')
+    .requiredOption('--reason <text>')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.cancelTask(me, t, o.reason)));
+  task
+    .command('reopen <task>')
+    .description('return a closed task to todo')
+    .option('--mission <m>')
+    .requiredOption('--reason <text>')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.reopenTask(me, t, o.reason)));
+
+  program
+    .command('events')
+    .description('print the change feed')
+    .option('--since <seq>', 'after this sequence number', intOption('since'), 0)
+    .option('--mission <m>')
+    .option('--task <t>')
+    .option('--limit <n>', 'max events per read', intOption('limit'), 100)
+    .option('--follow', 'keep printing new events')
+    .action((o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const me = cliActor(opts);
+        let since = o.since as number;
+        const emit = async () => {
+          for (;;) {
+            const page = await sortie.listEvents(me, { since, missionId: o.mission, taskId: o.task, limit: o.limit });
+            for (const e of page.items) process.stdout.write(`${opts.json ? JSON.stringify(e) : eventLine(e)}\n`);
+            since = page.lastSeq;
+            if (!o.follow || page.items.length < o.limit) return;
+          }
+        };
+        await emit();
+        if (!o.follow) return;
+        await sortie.changes.start();
+        await new Promise<void>((resolve) => {
+          const unsubscribe = sortie.changes.subscribe(() => void emit());
+          const stop = () => {
+            unsubscribe();
+            resolve();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      }),
+    );
+
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply pending migrations (safe to run from many processes at once)')
+    .action(async (_o, cmd) => {
+      const opts = globalOptions(cmd);
+      const { openDatabase } = await import('../db/database.js');
+      const { databaseUrl } = await import('../runtime/paths.js');
+      const database = await openDatabase(databaseUrl(opts.db));
+      try {
+        const applied = await migrate(database);
+        const status = await migrationStatus(database);
+        print(opts, { database: database.location, applied, migrations: status }, () =>
+          [`database: ${database.location}`, applied.length ? `applied: ${applied.join(', ')}` : 'up to date', ...status.map((s) => `  ${s.name}  ${s.appliedAt ?? 'pending'}`)].join('\n'),
+        );
+      } finally {
+        await database.close();
+      }
+    });
+
+  const project = program.command('project').description('project settings');
+  project
+    .command('set <name>')
+    .description('link a project to a local git repository (verifies commit and file evidence) and a web URL')
+    .option('--repo <path>', 'local git repository path')
+    .option('--url <url>', 'repository web URL, e.g. https://github.com/org/repo')
+    .action((name, o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const { resolve } = await import('node:path');
+        const result = await sortie.configureProject(cliActor(opts), name, { repoPath: o.repo ? resolve(o.repo) : null, repoUrl: o.url ?? null });
+        print(opts, result, () => `project ${result.name}: repo ${result.repoPath ?? '—'}, url ${result.repoUrl ?? '—'}`);
+      }),
+    );
+  project
+    .command('list')
+    .description('list configured projects')
+    .action((_o, cmd) =>
+      withRuntime(cmd, async ({ sortie }, opts) => {
+        const rows = await sortie.listProjects();
+        print(opts, rows, () => (rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured'));
+      }),
+    );
+
+  registerExtraCommands(program);
+  return program;
+}
+
+/** One line on stderr and a non-zero exit for every refusal. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (isDomainError(error)) {
+    process.stderr.write(`error: ${error.code}: ${error.message} (hint: ${error.hint})\n`);
+    return 1;
+  }
+  if (error && typeof error === 'object' && 'issues' in error) {
+    const issue = (error as { issues: Array<{ path: PropertyKey[]; message: string }> }).issues[0];
+    process.stderr.write(`error: VALIDATION_FAILED: ${issue.path.join('.')}: ${issue.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ExitError) process.exitCode = error.exitCode;
+    else process.exitCode = report(error);
+  }
+}
+
+export { DomainError };

@@ -1,0 +1,60 @@
+// Missions and tasks as MCP resources, with subscriptions: a subscriber hears of every change, from any process.
+import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { Actor, SortieEvent } from '../core/model.js';
+import { canSeeProject } from '../service/access.js';
+import type { Sortie } from '../service/sortie.js';
+
+export const missionUri = (id: string) => `sortie://missions/${id}`;
+export const taskUri = (id: string) => `sortie://tasks/${id}`;
+
+function json(uri: string, value: unknown) {
+  return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }] };
+}
+
+/** Registers the resources and the subscription handlers; returns a function that detaches from the change feed. */
+export function registerResources(server: McpServer, sortie: Sortie, reader: () => Actor, logger: Logger): () => void {
+  server.registerResource(
+    'mission',
+    new ResourceTemplate('sortie://missions/{missionId}', {
+      list: async () => {
+        const page = await sortie.listMissions(reader(), { status: 'open', limit: 50 });
+        return { resources: page.items.map((m) => ({ uri: missionUri(m.missionId), name: m.name, mimeType: 'application/json', description: `${m.status} · ${m.project} · pilot ${m.pilot}` })) };
+      },
+    }),
+    { title: 'Mission', description: 'A mission with its tasks, progress, deliverables and evidence', mimeType: 'application/json' },
+    async (uri, { missionId }) => json(uri.href, await sortie.getMission(reader(), String(missionId))),
+  );
+  server.registerResource(
+    'task',
+    new ResourceTemplate('sortie://tasks/{taskId}', { list: undefined }),
+    { title: 'Task', description: 'A task with its claim, dependencies and evidence', mimeType: 'application/json' },
+    async (uri, { taskId }) => json(uri.href, await sortie.getTask(reader(), { taskId: String(taskId) })),
+  );
+
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+
+  const onEvents = (events: SortieEvent[]) => {
+    if (subscribed.size === 0) return;
+    const changed = new Set<string>();
+    for (const e of events) {
+      if (!canSeeProject(reader(), e.project)) continue;
+      if (e.missionId) changed.add(missionUri(e.missionId));
+      if (e.taskId) changed.add(taskUri(e.taskId));
+    }
+    for (const uri of changed) {
+      if (!subscribed.has(uri)) continue;
+      server.server.sendResourceUpdated({ uri }).catch((error) => logger.debug({ err: error, uri }, 'resource update not delivered'));
+    }
+  };
+  return sortie.changes.subscribe(onEvents);
+}

@@ -1,0 +1,54 @@
+// The MCP server factory: one McpServer per connection, carrying that connection's identity and tool profile.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Logger } from 'pino';
+import type { Actor } from '../core/model.js';
+import type { Sortie } from '../service/sortie.js';
+import { registerResources } from './resources.js';
+import { type AnyTool, type Profile, registerTools, resolveActor, toolsFor } from './tool.js';
+import { FEED_TOOLS } from './tools/feed.js';
+import { MISSION_TOOLS } from './tools/missions.js';
+import { TASK_TOOLS } from './tools/tasks.js';
+import { WORK_TOOLS } from './tools/work.js';
+
+export const VERSION = '0.1.0';
+
+/** Every tool, in the order tools/list shows them. Tool families add themselves here. */
+export const ALL_TOOLS: readonly AnyTool[] = [...FEED_TOOLS, ...MISSION_TOOLS, ...TASK_TOOLS, ...WORK_TOOLS];
+
+export interface McpServerOptions {
+  sortie: Sortie;
+  logger: Logger;
+  /** Who this connection is (stdio --agent, or the HTTP token). Undefined: callers name themselves per call. */
+  identity?: Actor;
+  profile?: Profile;
+  /** Extra tool families (templates, recurring work) registered beside the core ones. */
+  extraTools?: readonly AnyTool[];
+}
+
+const INSTRUCTIONS = `Sortie coordinates missions: a brief plus tasks with dependencies, owned by a pilot, moving brainstorm → plan → execute → validate → complete.
+Start each session with my_work. Claim with claim_next_task (or checkout_task), keep the lease with heartbeat_task, finish with complete_task citing evidence (commit SHA, #PR, test ratio 18/18, file path). Errors carry a code and a hint: act on the hint.`;
+
+export function createMcpServer(options: McpServerOptions): { server: McpServer; close: () => void } {
+  const { sortie, logger, identity } = options;
+  const server = new McpServer(
+    { name: 'sortie', version: VERSION },
+    {
+      // The SDK does not declare resources.subscribe by itself; Sortie implements subscriptions, so declare it.
+      capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, logging: {} },
+      instructions: INSTRUCTIONS,
+    },
+  );
+  const reader = (): Actor => identity ?? { agent: 'anonymous' };
+  const ctx = {
+    sortie,
+    actor: (args: { createdBy?: string; callerOrchestrator?: string; callerInstance?: string }) => {
+      const actor = resolveActor(identity, [args.createdBy, args.callerOrchestrator]);
+      return args.callerInstance && !identity?.instance ? { ...actor, instance: args.callerInstance } : actor;
+    },
+    reader,
+  };
+  const tools = toolsFor(options.profile ?? 'full', [...ALL_TOOLS, ...(options.extraTools ?? [])]);
+  registerTools(server, tools, ctx, logger);
+  const detach = registerResources(server, sortie, reader, logger);
+  return { server, close: detach };
+}

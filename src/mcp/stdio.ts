@@ -1,0 +1,21 @@
+// `sortie mcp`: one MCP connection over stdin/stdout for the agent that spawned this process.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Actor } from '../core/model.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { createMcpServer } from './server.js';
+import type { AnyTool, Profile } from './tool.js';
+
+export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, extraTools: readonly AnyTool[] = []): Promise<void> {
+  const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile, extraTools });
+  const transport = new StdioServerTransport();
+  await new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.on('end', () => resolve());
+    server.connect(transport).catch((error) => {
+      runtime.logger.error({ err: error }, 'stdio transport failed');
+      resolve();
+    });
+  });
+  close();
+  await server.close().catch(() => {});
+}

@@ -1,0 +1,123 @@
+// How a Sortie tool is declared and served: schemas, annotations, profiles, identity and error rendering.
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
+import { DomainError, isDomainError } from '../core/errors.js';
+import { resolveActor } from '../core/identity.js';
+import type { Actor } from '../core/model.js';
+import type { Sortie } from '../service/sortie.js';
+
+export const PROFILES = ['full', 'pilot', 'worker'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export interface ToolContext {
+  sortie: Sortie;
+  /** Resolves the caller from the connection and any createdBy/callerOrchestrator arguments. */
+  actor(args: IdentityArgs): Actor;
+  /** The caller for reads: the connection identity, or "anonymous" on an unauthenticated connection without one. */
+  reader(): Actor;
+}
+
+export interface IdentityArgs {
+  createdBy?: string;
+  callerOrchestrator?: string;
+  callerInstance?: string;
+}
+
+/** VantagePeers passes the caller's name on every mutating call; accepted, and checked against the connection. */
+export const IdentityShape = {
+  callerOrchestrator: z.string().optional().describe('Optional; must match your identity'),
+  callerInstance: z.string().optional().describe('Optional instance name'),
+};
+
+export interface ToolDef<I extends ZodRawShape, O extends ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: ZodObject<O>;
+  /** All four hints, always explicit. */
+  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  profiles: readonly Profile[];
+  /** Returns the structured result; the SDK checks it against `output` at run time (schemas are loose objects). */
+  handler(args: z.infer<ZodObject<I>>, ctx: ToolContext): Promise<object>;
+}
+
+export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(def: ToolDef<I, O>): ToolDef<I, O> {
+  return def;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry of tool definitions
+export type AnyTool = ToolDef<any, any>;
+
+export const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
+export const WRITE_IDEMPOTENT = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const DESTRUCTIVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false } as const;
+
+export const ALL: readonly Profile[] = ['full', 'pilot', 'worker'];
+export const MANAGERS: readonly Profile[] = ['full', 'pilot'];
+export const ADMIN: readonly Profile[] = ['full'];
+
+/** A refusal as the agent sees it: code, message and hint as JSON text, marked isError, no structuredContent. */
+export function renderError(error: DomainError): CallToolResult {
+  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify({ error: error.toJSON() }) }] };
+}
+
+export function zodToDomainError(error: z.ZodError): DomainError {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || 'arguments';
+  return new DomainError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, `Correct "${field}" and retry; tools/list shows each argument's schema.`, {
+    field,
+    issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+}
+
+export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx: ToolContext, logger: Logger): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        // The schema object itself (loose), not its shape: a shape would be wrapped as a closed object and
+        // clients that validate structuredContent would reject every extra field.
+        outputSchema: tool.output,
+        annotations: tool.annotations,
+      },
+      async (args: unknown): Promise<CallToolResult> => {
+        try {
+          const result = await tool.handler(args as never, ctx);
+          return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
+        } catch (error) {
+          if (isDomainError(error)) return renderError(error);
+          if (error instanceof z.ZodError) return renderError(zodToDomainError(error));
+          const correlationId = randomUUID();
+          logger.error({ err: error, tool: tool.name, correlationId }, 'tool failed unexpectedly');
+          return renderError(new DomainError('INTERNAL' as never, `unexpected server error (correlation id ${correlationId})`, 'Retry once; if it persists, report the correlation id to the operator.'));
+        }
+      },
+    );
+  }
+  // The SDK answers schema violations with its own untyped text. Sortie's contract is a stable code for every
+  // refusal, so argument validation is redone here with the same schemas and reported as VALIDATION_FAILED.
+  // (validateToolInput is an internal of SDK 1.32; the transport tests pin this behaviour.)
+  const byName = new Map(tools.map((t) => [t.name, z.object(t.input)]));
+  const internals = server as unknown as { validateToolInput: (tool: unknown, args: unknown, name: string) => Promise<unknown> };
+  internals.validateToolInput = async (_tool, args, name) => {
+    const schema = byName.get(name) as ZodType | undefined;
+    if (!schema) return args;
+    const parsed = schema.safeParse(args ?? {});
+    if (!parsed.success) throw new Error(JSON.stringify({ error: zodToDomainError(parsed.error).toJSON() }));
+    return parsed.data;
+  };
+}
+
+export function toolsFor(profile: Profile, tools: readonly AnyTool[]): AnyTool[] {
+  return tools.filter((t) => t.profiles.includes(profile));
+}
+
+export { resolveActor };

@@ -1,0 +1,36 @@
+// The feed tools: the change feed agents poll, and my_work — the call an agent makes at the start of a session.
+import { z } from 'zod';
+import { ListEventsInput } from '../../service/feed.js';
+import { taskLite } from '../../service/views.js';
+import { EventOut, TaskOut } from '../schemas.js';
+import { ALL, defineTool, READ } from '../tool.js';
+
+export const listEvents = defineTool({
+  name: 'list_events',
+  title: 'List events',
+  description: 'The change feed: events after sequence number `since`, oldest first, optionally for one mission or task. Poll with the returned lastSeq.',
+  input: ListEventsInput.shape,
+  output: z.object({ items: z.array(EventOut), nextCursor: z.string().nullable(), lastSeq: z.number() }),
+  annotations: READ,
+  profiles: ALL,
+  handler: (args, { sortie, reader }) => sortie.listEvents(reader(), args),
+});
+
+const LiteTask = TaskOut;
+
+export const myWork = defineTool({
+  name: 'my_work',
+  title: 'My work',
+  description: 'Start every session here: the tasks you hold (with lease expiry), your ready tasks, reviews waiting on you, and your blocked tasks.',
+  input: { limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20') },
+  output: z.object({ agent: z.string(), claimed: z.array(LiteTask), ready: z.array(LiteTask), reviews: z.array(LiteTask), blocked: z.array(LiteTask) }),
+  annotations: READ,
+  profiles: ALL,
+  async handler(args, { sortie, actor }) {
+    const work = await sortie.myWork(actor({}), args.limit);
+    const lite = (list: typeof work.claimed) => list.map((t) => ({ ...taskLite(t), blockedReason: t.blockedReason, blockedOnTaskId: t.blockedOnTaskId }));
+    return { agent: work.agent, claimed: lite(work.claimed), ready: lite(work.ready), reviews: lite(work.reviews), blocked: lite(work.blocked) };
+  },
+});
+
+export const FEED_TOOLS = [listEvents, myWork];

@@ -1,0 +1,155 @@
+// Mission tools: create, read, list, edit, lifecycle, progress and evidence (VantagePeers names and arguments).
+import { z } from 'zod';
+import { MissionStatus } from '../../core/enums.js';
+import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
+import { ListTasksInput } from '../../service/tasks.js';
+import { missionLite, taskLite } from '../../service/views.js';
+import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
+import { ALL, defineTool, IdentityShape, MANAGERS, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+
+const missionId = z.string().describe('Mission id (or its unique name)');
+
+export const createMission = defineTool({
+  name: 'create_mission',
+  title: 'Create mission',
+  description:
+    'Create a mission: a brief plus sequenced tasks owned by a pilot. Starts in brainstorm (or plan).',
+  input: {
+    ...CreateMissionInput.shape,
+    createdBy: z.string().optional().describe('Optional; must match your identity'),
+    ...IdentityShape,
+  },
+  output: MissionDetailOut,
+  annotations: WRITE,
+  profiles: MANAGERS,
+  async handler(args, { sortie, actor }) {
+    const { createdBy, callerOrchestrator, callerInstance, ...input } = args;
+    return sortie.createMission(actor({ createdBy, callerOrchestrator, callerInstance }), input);
+  },
+});
+
+export const getMission = defineTool({
+  name: 'get_mission',
+  title: 'Get mission',
+  description: 'A mission with its tasks, task counts by status, pilot-reported and computed progress, deliverables and evidence.',
+  input: { missionId },
+  output: MissionDetailOut,
+  annotations: READ,
+  profiles: ALL,
+  handler: (args, { sortie, reader }) => sortie.getMission(reader(), args.missionId),
+});
+
+export const listMissions = defineTool({
+  name: 'list_missions',
+  title: 'List missions',
+  description: 'Missions, newest first, filtered by project, pilot, agent and status (or open / active / all). Paged by cursor.',
+  input: ListMissionsInput.shape,
+  output: MissionPageOut,
+  annotations: READ,
+  profiles: ALL,
+  async handler(args, { sortie, reader }) {
+    const page = await sortie.listMissions(reader(), args);
+    return args.fields === 'full' ? page : { items: page.items.map(missionLite), nextCursor: page.nextCursor };
+  },
+});
+
+export const updateMission = defineTool({
+  name: 'update_mission',
+  title: 'Update mission',
+  description: 'Edit a mission\'s fields (pilot or creator). A status here is applied as update_mission_status; progress as update_mission_progress.',
+  input: {
+    missionId,
+    ...UpdateMissionFields.shape,
+    status: MissionStatus.optional().describe('Move to this stage (one step; see update_mission_status)'),
+    progress: z.number().optional().describe('Pilot-reported progress, integer 0–100'),
+    reason: z.string().optional().describe('Why (needed for rework, cancel, reopen)'),
+    cancelReason: z.string().optional().describe('Why it is cancelled (status cancelled)'),
+    ...IdentityShape,
+  },
+  output: MissionDetailOut,
+  annotations: WRITE,
+  profiles: MANAGERS,
+  async handler(args, { sortie, actor }) {
+    const { missionId: ref, status, progress, reason, cancelReason, callerOrchestrator, callerInstance, ...fields } = args;
+    const who = actor({ callerOrchestrator, callerInstance });
+    const hasFields = Object.values(fields).some((v) => v !== undefined);
+    const changes = [hasFields, status !== undefined, progress !== undefined].filter(Boolean).length;
+    if (changes > 1) {
+      const { validationFailed } = await import('../../core/errors.js');
+      throw validationFailed('status', 'field edits, a status move and progress are separate changes', 'Send them as separate calls so each is applied or refused whole.');
+    }
+    if (status !== undefined) return sortie.updateMissionStatus(who, ref, status, reason ?? cancelReason);
+    if (progress !== undefined) return sortie.updateMissionProgress(who, ref, progress, reason);
+    return sortie.updateMission(who, ref, fields);
+  },
+});
+
+export const updateMissionStatus = defineTool({
+  name: 'update_mission_status',
+  title: 'Move mission stage',
+  description:
+    'brainstorm→plan→execute→validate→complete, one stage at a time. execute needs ≥1 task; complete needs every task done/cancelled and deliverable evidence. validate→execute (rework), cancel, and reopen of complete need a reason.',
+  input: {
+    missionId,
+    status: MissionStatus.describe('Target stage'),
+    reason: z.string().optional().describe('Why (required for rework, cancel, reopen)'),
+    cancelReason: z.string().optional().describe('Alias of reason for cancelled'),
+    ...IdentityShape,
+  },
+  output: MissionDetailOut,
+  annotations: WRITE,
+  profiles: MANAGERS,
+  handler: (args, { sortie, actor }) => sortie.updateMissionStatus(actor(args), args.missionId, args.status, args.reason ?? args.cancelReason),
+});
+
+export const updateMissionProgress = defineTool({
+  name: 'update_mission_progress',
+  title: 'Report mission progress',
+  description: 'Set the pilot-reported progress: an integer 0–100 with an optional note. Computed progress is always returned beside it.',
+  input: {
+    missionId,
+    progress: z.number().describe('Integer 0–100'),
+    note: z.string().optional().describe('What the figure reflects'),
+    ...IdentityShape,
+  },
+  output: MissionDetailOut,
+  annotations: WRITE_IDEMPOTENT,
+  profiles: MANAGERS,
+  handler: (args, { sortie, actor }) => sortie.updateMissionProgress(actor(args), args.missionId, args.progress, args.note),
+});
+
+export const addMissionEvidence = defineTool({
+  name: 'add_mission_evidence',
+  title: 'Add mission evidence',
+  description:
+    'Attach evidence (commit, pr, issue, url, test_ratio, file, count) to a mission or one of its deliverables. Items in note are parsed too. complete needs accepted evidence on every deliverable.',
+  input: { ...AddMissionEvidenceInput.shape, ...IdentityShape },
+  output: MissionDetailOut,
+  annotations: WRITE,
+  profiles: MANAGERS,
+  handler: (args, { sortie, actor }) => sortie.addMissionEvidence(actor(args), args),
+});
+
+export const listTasksByMission = defineTool({
+  name: 'list_tasks_by_mission',
+  title: 'List mission tasks',
+  description: 'A mission\'s tasks in step order (T0, T1, …), filtered by status or creator. Paged by cursor.',
+  input: {
+    missionId,
+    status: ListTasksInput.shape.status,
+    createdBy: z.string().optional().describe('Only tasks created by this agent'),
+    fields: ListTasksInput.shape.fields,
+    updatedSince: ListTasksInput.shape.updatedSince,
+    limit: ListTasksInput.shape.limit,
+    cursor: ListTasksInput.shape.cursor,
+  },
+  output: TaskPageOut,
+  annotations: READ,
+  profiles: ALL,
+  async handler(args, { sortie, reader }) {
+    const page = await sortie.listTasks(reader(), args);
+    return args.fields === 'full' ? page : { items: page.items.map(taskLite), nextCursor: page.nextCursor };
+  },
+});
+
+export const MISSION_TOOLS = [createMission, getMission, listMissions, updateMission, updateMissionStatus, updateMissionProgress, addMissionEvidence, listTasksByMission];
