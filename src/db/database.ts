@@ -43,6 +43,8 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Receives every executed statement (benchmarks use it to EXPLAIN the hot queries). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 /**

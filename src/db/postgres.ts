@@ -46,7 +46,14 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
 
 export function openPostgres(url: string, options: OpenOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool }),
+    log: options.onQuery
+      ? (e) => {
+          if (e.level === 'query') options.onQuery?.(e.query.sql, e.query.parameters);
+        }
+      : undefined,
+  });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
     ...shared(kysely, location),

@@ -23,7 +23,14 @@ export function openSqlite(path: string, options: OpenOptions): Database {
   // WAL + NORMAL survives a killed process (the WAL is on disk before commit returns); only a power loss can
   // drop the last transactions. FULL halves write throughput for that case.
   raw.pragma('synchronous = NORMAL');
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  const kysely = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: raw }),
+    log: options.onQuery
+      ? (e) => {
+          if (e.level === 'query') options.onQuery?.(e.query.sql, e.query.parameters);
+        }
+      : undefined,
+  });
 
   return {
     dialect: 'sqlite',
