@@ -6,13 +6,14 @@ import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeli
 import { assertAgentName } from '../core/identity.js';
 import { assertMissionTransition } from '../core/mission-lifecycle.js';
 import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
 import { assertReportedProgress } from '../core/progress.js';
 import { getEvidence, insertEvidence, missionEvidence, supersedeEvidence } from '../db/evidence-repo.js';
 import { insertMission, listMissionRows, replaceMembers, updateMissionRow } from '../db/missions-repo.js';
 import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
-import { assertCanWrite, assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
+import { assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, DateInput, OneOrMany, pageLimit, toIso } from './inputs.js';
@@ -83,27 +84,33 @@ export async function createMissionIn(
 }
 
 export async function createMission(deps: ServiceDeps, actor: Actor, input: CreateMissionInput, instantiate?: MissionInstantiator): Promise<MissionDetail> {
-  assertCanWrite(actor);
-  return inWrite(deps, actor, async (work) => {
+  authorize(actor, 'mission.manage');
+  const id = await inWrite(deps, actor, async (work) => {
     const row = await createMissionIn(deps, work, input);
     if (instantiate) await instantiate(work, row);
-    return missionDetail(work, row.id);
+    return row.id;
   });
+  return missionDetail(deps, id);
 }
 
-async function missionDetail(work: Work | ServiceDeps, id: string): Promise<MissionDetail> {
-  const db = 'tx' in work ? work.tx : work.database.kysely;
+/**
+ * Reads a mission with its tasks, after the write that changed it has committed: building a 1,000-task view
+ * takes milliseconds, which must not be spent holding the write lock. `withTaskEvidence: false` skips the
+ * tasks' evidence (the lite view agents get by default).
+ */
+async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = true): Promise<MissionDetail> {
+  const db = deps.database.kysely;
   const row = await db.selectFrom('missions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const [mission] = await missionViews(db, [row]);
   const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
-  const tasks = await taskViews(db, taskRows);
+  const tasks = await taskViews(db, taskRows, withTaskEvidence);
   const evidence = (await missionEvidence(db, id)).map(toEvidence);
   return { ...mission, tasks, evidence };
 }
 
-export async function getMission(deps: ServiceDeps, actor: Actor, ref: string): Promise<MissionDetail> {
+export async function getMission(deps: ServiceDeps, actor: Actor, ref: string, withTaskEvidence = true): Promise<MissionDetail> {
   const row = await readMission(deps.database.kysely, actor, ref);
-  return missionDetail(deps, row.id);
+  return missionDetail(deps, row.id, withTaskEvidence);
 }
 
 export const ListMissionsInput = z.object({
@@ -180,9 +187,9 @@ export const UpdateMissionFields = z.object({
 export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
 
 export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: string, raw: UpdateMissionFields): Promise<MissionDetail> {
-  assertCanWrite(actor);
+  authorize(actor, 'mission.manage');
   const input = UpdateMissionFields.parse(raw);
-  return inWrite(deps, actor, async (work) => {
+  const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     if (!isMissionManager(actor, row)) {
       throw forbidden(`only the pilot (${row.pilot}) or the creator (${row.created_by}) may edit mission ${row.name}`, 'Ask the pilot.');
@@ -205,19 +212,20 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
       await replaceMembers(work.tx, row.id, pilot, agents);
     }
     const fields = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    if (fields.length === 0) return missionDetail(work, row.id);
+    if (fields.length === 0) return row.id;
     patch.updated_at = work.now;
     await updateMissionRow(work.tx, row.id, patch);
     work.emit('mission.updated', { project: row.project, missionId: row.id }, { fields });
-    return missionDetail(work, row.id);
+    return row.id;
   });
+  return missionDetail(deps, id);
 }
 
 /** Moves a mission through its lifecycle; every gate is checked against the locked mission and its tasks. */
 export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
-  assertCanWrite(actor);
+  authorize(actor, 'mission.manage');
   MissionStatus.parse(to);
-  return inWrite(deps, actor, async (work) => {
+  const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status as MissionStatusT;
     const tasks = await missionTaskStatuses(work.tx, row.id);
@@ -254,8 +262,9 @@ export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: 
     await updateMissionRow(work.tx, row.id, patch);
     work.emit('mission.status_changed', { project: row.project, missionId: row.id }, { from, to, reason: reason ?? null, auto: false });
     if (to === 'cancelled') await cancelOpenTasks(work, row, reason ?? 'mission cancelled');
-    return missionDetail(work, row.id);
+    return row.id;
   });
+  return missionDetail(deps, id);
 }
 
 /** Cancelling a mission cancels its open tasks (with their events), so no agent keeps working on it. */
@@ -276,10 +285,10 @@ async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: strin
 }
 
 export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref: string, progress: unknown, note?: string): Promise<MissionDetail> {
-  assertCanWrite(actor);
+  authorize(actor, 'mission.manage');
   const value = assertReportedProgress(progress);
   if (note !== undefined && note.length > 5000) throw validationFailed('note', 'is longer than 5000 characters');
-  return inWrite(deps, actor, async (work) => {
+  const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     if (actor.agent !== row.pilot && actor.role !== 'admin') {
       throw forbidden(
@@ -294,8 +303,9 @@ export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref
     }
     await updateMissionRow(work.tx, row.id, { progress: value, progress_note: note ?? null, updated_at: work.now });
     work.emit('mission.progress', { project: row.project, missionId: row.id }, { from: row.progress, to: value, note: note ?? null });
-    return missionDetail(work, row.id);
+    return row.id;
   });
+  return missionDetail(deps, id);
 }
 
 export const AddMissionEvidenceInput = z.object({
@@ -308,7 +318,7 @@ export const AddMissionEvidenceInput = z.object({
 export type AddMissionEvidenceInput = z.input<typeof AddMissionEvidenceInput>;
 
 export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: AddMissionEvidenceInput): Promise<MissionDetail> {
-  assertCanWrite(actor);
+  authorize(actor, 'mission.manage');
   const input = AddMissionEvidenceInput.parse(raw);
   const db = deps.database.kysely;
   const before = await readMission(db, actor, input.missionId);
@@ -320,7 +330,7 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
       'Pass evidence items ({kind, value}) or a note citing a commit SHA, #PR, test ratio (18/18) or file path.',
     );
   }
-  return inWrite(deps, actor, async (work) => {
+  const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, before.id);
     const members: string[] = JSON.parse(row.agents);
     if (!isMissionManager(actor, row) && !members.includes(actor.agent)) {
@@ -356,6 +366,7 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
         supersedes: input.supersedes ?? null,
       },
     );
-    return missionDetail(work, row.id);
+    return row.id;
   });
+  return missionDetail(deps, id);
 }

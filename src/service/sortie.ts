@@ -43,7 +43,7 @@ export function createSortie(options: SortieOptions) {
 
     createMission: (a: Actor, input: missions.CreateMissionInput, instantiate?: missions.MissionInstantiator) =>
       missions.createMission(deps, a, input, instantiate),
-    getMission: (a: Actor, ref: string) => missions.getMission(deps, a, ref),
+    getMission: (a: Actor, ref: string, withTaskEvidence?: boolean) => missions.getMission(deps, a, ref, withTaskEvidence),
     listMissions: (a: Actor, input: missions.ListMissionsInput) => missions.listMissions(deps, a, input),
     updateMission: (a: Actor, ref: string, input: missions.UpdateMissionFields) => missions.updateMissionFields(deps, a, ref, input),
     updateMissionStatus: (a: Actor, ref: string, status: Parameters<typeof missions.updateMissionStatus>[3], reason?: string | null) =>

@@ -32,11 +32,15 @@ export const getMission = defineTool({
   name: 'get_mission',
   title: 'Get mission',
   description: 'A mission with its tasks, task counts by status, pilot-reported and computed progress, deliverables and evidence.',
-  input: { missionId },
+  input: { missionId, fields: z.enum(['lite', 'full']).optional().describe('lite (default): task summaries; full: every task field and its evidence') },
   output: MissionDetailOut,
   annotations: READ,
   profiles: ALL,
-  handler: (args, { sortie, reader }) => sortie.getMission(reader(), args.missionId),
+  async handler(args, { sortie, reader }) {
+    const full = args.fields === 'full';
+    const mission = await sortie.getMission(reader(), args.missionId, full);
+    return full ? mission : { ...mission, tasks: mission.tasks.map(taskLite) };
+  },
 });
 
 export const listMissions = defineTool({
