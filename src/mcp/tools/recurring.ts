@@ -1,0 +1,97 @@
+// Recurring work tools (VantagePeers names): define, list, read, change, pause, resume and delete schedules.
+import { z } from 'zod';
+import { CreateRecurringInput, ListRecurringInput, UpdateRecurringFields } from '../../service/recurring.js';
+import { ADMIN, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+
+const RecurringOut = z.looseObject({ recurringTaskId: z.string(), kind: z.string(), paused: z.boolean(), nextRunAt: z.string().nullable() });
+const recurringTaskId = z.string().describe('Recurring task id');
+
+export const createRecurringTask = defineTool({
+  name: 'create_recurring_task',
+  title: 'Create recurring task',
+  description:
+    'Schedule a task (or, with templateName, a whole mission) on a 5-field cron in a time zone. One instance per due time; overlap skip (default) waits while the last is open.',
+  input: { ...CreateRecurringInput.shape, createdBy: z.string().optional().describe('Optional; must match your identity'), ...IdentityShape },
+  output: RecurringOut,
+  annotations: WRITE,
+  profiles: ADMIN,
+  handler: ({ createdBy, callerOrchestrator, callerInstance, ...input }, { sortie, actor }) =>
+    sortie.createRecurring(actor({ createdBy, callerOrchestrator, callerInstance }), input),
+});
+
+export const listRecurringTasks = defineTool({
+  name: 'list_recurring_tasks',
+  title: 'List recurring tasks',
+  description: 'Recurring task definitions with nextRunAt, lastRunAt and lastError. Paged by cursor.',
+  input: ListRecurringInput.shape,
+  output: z.object({ items: z.array(RecurringOut), nextCursor: z.string().nullable() }),
+  annotations: READ,
+  profiles: ADMIN,
+  handler: (args, { sortie, reader }) => sortie.listRecurring(reader(), args),
+});
+
+export const getRecurringTask = defineTool({
+  name: 'get_recurring_task',
+  title: 'Get recurring task',
+  description: 'A recurring task with its next five due times and its recent runs.',
+  input: { recurringTaskId },
+  output: RecurringOut,
+  annotations: READ,
+  profiles: ADMIN,
+  handler: (args, { sortie, reader }) => sortie.getRecurring(reader(), args.recurringTaskId),
+});
+
+export const updateRecurringTask = defineTool({
+  name: 'update_recurring_task',
+  title: 'Update recurring task',
+  description: 'Change a recurring task’s fields or schedule; nextRunAt is recomputed from now.',
+  input: { recurringTaskId, ...UpdateRecurringFields.shape, ...IdentityShape },
+  output: RecurringOut,
+  annotations: WRITE_IDEMPOTENT,
+  profiles: ADMIN,
+  handler: ({ recurringTaskId: id, callerOrchestrator, callerInstance, ...fields }, { sortie, actor }) =>
+    sortie.updateRecurring(actor({ callerOrchestrator, callerInstance }), id, fields),
+});
+
+export const pauseRecurringTask = defineTool({
+  name: 'pause_recurring_task',
+  title: 'Pause recurring task',
+  description: 'Stop creating instances until resumed.',
+  input: { recurringTaskId, ...IdentityShape },
+  output: RecurringOut,
+  annotations: WRITE_IDEMPOTENT,
+  profiles: ADMIN,
+  handler: (args, { sortie, actor }) => sortie.pauseRecurring(actor(args), args.recurringTaskId),
+});
+
+export const resumeRecurringTask = defineTool({
+  name: 'resume_recurring_task',
+  title: 'Resume recurring task',
+  description: 'Resume a paused recurring task from now; due times missed while paused are not caught up.',
+  input: { recurringTaskId, ...IdentityShape },
+  output: RecurringOut,
+  annotations: WRITE_IDEMPOTENT,
+  profiles: ADMIN,
+  handler: (args, { sortie, actor }) => sortie.resumeRecurring(actor(args), args.recurringTaskId),
+});
+
+export const deleteRecurringTask = defineTool({
+  name: 'delete_recurring_task',
+  title: 'Delete recurring task',
+  description: 'Stop and remove a recurring task (soft delete); instances already created stay.',
+  input: { recurringTaskId, ...IdentityShape },
+  output: z.looseObject({ deleted: z.boolean(), recurringTaskId: z.string() }),
+  annotations: DESTRUCTIVE,
+  profiles: ADMIN,
+  handler: (args, { sortie, actor }) => sortie.deleteRecurring(actor(args), args.recurringTaskId),
+});
+
+export const RECURRING_TOOLS = [
+  createRecurringTask,
+  listRecurringTasks,
+  getRecurringTask,
+  updateRecurringTask,
+  pauseRecurringTask,
+  resumeRecurringTask,
+  deleteRecurringTask,
+];

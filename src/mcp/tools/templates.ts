@@ -1,0 +1,88 @@
+// Mission template tools: the catalogue, versioned saves, soft delete, and instantiation into a mission.
+import { z } from 'zod';
+import { DeliverableInput } from '../../core/evidence.js';
+import { TemplateStepInput } from '../../core/template.js';
+import { ADMIN, DESTRUCTIVE, defineTool, IdentityShape, MANAGERS, READ, WRITE } from '../tool.js';
+
+// Output schemas name only what an agent keys on: every tools/list byte costs context in every session.
+const TemplateOut = z.looseObject({ name: z.string(), version: z.number() });
+/** The MCP shape of context; the service checks value lengths. */
+const context = z.record(z.string(), z.string()).optional().describe('Values for the {{placeholders}}');
+const createdBy = z.string().optional().describe('Optional; must match your identity');
+
+export const listMissionTemplates = defineTool({
+  name: 'list_mission_templates',
+  title: 'List mission templates',
+  description: 'Templates (built-in and saved) with their steps, placeholders and deliverables.',
+  input: {},
+  output: z.object({ items: z.array(TemplateOut) }),
+  annotations: READ,
+  profiles: MANAGERS,
+  handler: (_args, { sortie, reader }) => sortie.listTemplates(reader()),
+});
+
+export const getMissionTemplate = defineTool({
+  name: 'get_mission_template',
+  title: 'Get mission template',
+  description: 'A template: steps (owner, dependsOn, requiredEvidence), brief, versions.',
+  input: {
+    name: z.string().describe('Template name (or name@version)'),
+    version: z.number().optional().describe('A specific version'),
+  },
+  output: TemplateOut,
+  annotations: READ,
+  profiles: MANAGERS,
+  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args.name, args.version),
+});
+
+export const updateMissionTemplate = defineTool({
+  name: 'update_mission_template',
+  title: 'Save mission template',
+  description:
+    'Create or change a template by name; each save is a new version (old ones stay readable). Validated: unique keys, known dependencies, no cycle.',
+  input: {
+    name: z.string().describe('Template name'),
+    steps: z.array(TemplateStepInput).describe('Steps in order'),
+    description: z.string().optional().describe('What it is for'),
+    brief: z.string().optional().describe('Default mission brief, {{placeholders}} allowed'),
+    deliverables: z.array(DeliverableInput).optional().describe('Mission deliverables'),
+    isDefault: z.boolean().optional().describe('Mark as the default template'),
+    createdBy,
+    ...IdentityShape,
+  },
+  output: z.looseObject({ templateId: z.string(), name: z.string(), version: z.number(), stepCount: z.number() }),
+  annotations: WRITE,
+  profiles: ADMIN,
+  handler: ({ createdBy, callerOrchestrator, callerInstance, ...input }, { sortie, actor }) =>
+    sortie.updateTemplate(actor({ createdBy, callerOrchestrator, callerInstance }), input),
+});
+
+export const deleteMissionTemplate = defineTool({
+  name: 'delete_mission_template',
+  title: 'Delete mission template',
+  description: 'Soft-delete every saved version of a template (a built-in of that name becomes current again).',
+  input: { name: z.string().describe('Template name'), ...IdentityShape },
+  output: z.looseObject({ deleted: z.boolean(), name: z.string() }),
+  annotations: DESTRUCTIVE,
+  profiles: ADMIN,
+  handler: (args, { sortie, actor }) => sortie.deleteTemplate(actor(args), args.name),
+});
+
+export const instantiateTemplateIntoMission = defineTool({
+  name: 'instantiate_template_into_mission',
+  title: 'Instantiate template',
+  description: 'Add a template’s steps to a mission as tasks (dependencies, owners, required evidence). All or nothing.',
+  input: {
+    templateName: z.string().describe('Template name (or name@version)'),
+    missionId: z.string().describe('Mission id or unique name'),
+    context,
+    titlePrefix: z.string().optional().describe('Prefix for task titles'),
+    callerOrchestrator: IdentityShape.callerOrchestrator,
+  },
+  output: z.looseObject({ taskIds: z.array(z.string()), count: z.number() }),
+  annotations: WRITE,
+  profiles: MANAGERS,
+  handler: ({ callerOrchestrator, ...input }, { sortie, actor }) => sortie.instantiateTemplate(actor({ callerOrchestrator }), input),
+});
+
+export const TEMPLATE_TOOLS = [listMissionTemplates, getMissionTemplate, updateMissionTemplate, deleteMissionTemplate, instantiateTemplateIntoMission];

@@ -1,0 +1,376 @@
+// Template use cases: the catalogue (built-in files merged with saved versions), versioned saves, soft deletes,
+// and instantiation — into an existing mission, or together with a new mission — as one transaction.
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { normalizeDeliverables } from '../core/evidence.js';
+import type { Actor, MissionDetail } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
+import {
+  type InstantiationPlan,
+  type MissionTemplate,
+  mergeDeliverables,
+  normalizeTemplate,
+  parseTemplateRef,
+  planInstantiation,
+  StoredTemplateStep,
+  type TemplateDefinition,
+  type TemplateInput,
+  templatePlaceholders,
+} from '../core/template.js';
+import { updateMissionRow } from '../db/missions-repo.js';
+import { parseDeliverables, parseJson, parseStringList } from '../db/rows.js';
+import type { MissionsTable, MissionTemplatesTable, Schema } from '../db/schema.js';
+import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
+import { isMissionManager, lockMission } from './access.js';
+import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { asList } from './inputs.js';
+import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
+import { createTaskIn } from './tasks.js';
+import { loadBuiltinTemplates } from './template-catalogue.js';
+
+type Db = Kysely<Schema>;
+
+/** Template events are not about one project; they carry this project marker. */
+export const GLOBAL_PROJECT = '*';
+
+export const TemplateContext = z.record(z.string(), z.string().max(10_000)).describe('Values for the {{placeholders}}');
+export type TemplateContext = z.infer<typeof TemplateContext>;
+
+const StepList = z.array(StoredTemplateStep);
+
+function fromRow(row: MissionTemplatesTable): MissionTemplate {
+  const def: TemplateDefinition = {
+    name: row.name,
+    description: row.description,
+    brief: row.brief,
+    deliverables: parseDeliverables(row.deliverables),
+    steps: parseJson(StepList, row.steps, 'mission_templates.steps'),
+    isDefault: row.is_default === 1,
+  };
+  return {
+    ...def,
+    version: row.version,
+    builtin: false,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+    placeholders: templatePlaceholders(def),
+  };
+}
+
+/**
+ * The template a name (or name@version) means. Without a version: the higher of the newest saved version and the
+ * built-in file; a deleted name falls back to its built-in, if any. With a version: exactly that one, deleted or
+ * not (old versions stay readable). Null when there is none.
+ */
+export async function findTemplate(db: Db, name: string, version?: number): Promise<MissionTemplate | null> {
+  const builtin = loadBuiltinTemplates().get(name) ?? null;
+  if (version !== undefined) {
+    const row = await getTemplateRow(db, name, version);
+    if (row) return fromRow(row);
+    return builtin && builtin.version === version ? builtin : null;
+  }
+  const row = await getTemplateRow(db, name);
+  if (!row || row.deleted_at) return builtin;
+  return builtin && builtin.version > row.version ? builtin : fromRow(row);
+}
+
+/** Like findTemplate, but NOT_FOUND for nothing and for a deleted version (it can be read, not instantiated). */
+async function requireTemplate(db: Db, ref: string, version?: number): Promise<MissionTemplate> {
+  const parsed = parseTemplateRef(ref);
+  const wanted = version ?? parsed.version;
+  const template = await findTemplate(db, parsed.name, wanted);
+  if (!template || template.deletedAt) {
+    throw new DomainError(
+      'NOT_FOUND',
+      `template ${parsed.name}${wanted ? ` version ${wanted}` : ''} not found${template?.deletedAt ? ' (deleted)' : ''}`,
+      'list_mission_templates shows the templates and their versions.',
+      { kind: 'template', ref },
+    );
+  }
+  return template;
+}
+
+export interface TemplateSummary {
+  name: string;
+  version: number;
+  description: string | null;
+  stepCount: number;
+  steps: string[];
+  placeholders: string[];
+  deliverables: string[];
+  isDefault: boolean;
+  builtin: boolean;
+  createdBy: string;
+  createdAt: string;
+}
+
+function summary(t: MissionTemplate): TemplateSummary {
+  return {
+    name: t.name,
+    version: t.version,
+    description: t.description,
+    stepCount: t.steps.length,
+    steps: t.steps.map((s) => s.key),
+    placeholders: t.placeholders,
+    deliverables: t.deliverables.map((d) => d.name),
+    isDefault: t.isDefault,
+    builtin: t.builtin,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt,
+  };
+}
+
+/** The current version of every template, the default first, then by name. */
+export async function listTemplates(deps: ServiceDeps): Promise<{ items: TemplateSummary[] }> {
+  const db = deps.database.kysely;
+  const current = new Map<string, MissionTemplate>();
+  for (const t of loadBuiltinTemplates().values()) current.set(t.name, t);
+  for (const row of await currentTemplateRows(db)) {
+    const builtin = current.get(row.name);
+    if (!builtin || builtin.version < row.version) current.set(row.name, fromRow(row));
+  }
+  const items = [...current.values()].map(summary).sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+  return { items };
+}
+
+export interface TemplateDetail extends MissionTemplate {
+  /** Every version of the name: the built-in file and saved rows. */
+  versions: Array<{ version: number; builtin: boolean; createdBy: string; createdAt: string; deletedAt: string | null }>;
+}
+
+export async function getTemplate(deps: ServiceDeps, ref: string, version?: number): Promise<TemplateDetail> {
+  const db = deps.database.kysely;
+  const parsed = parseTemplateRef(ref);
+  const wanted = version ?? parsed.version;
+  const template = await findTemplate(db, parsed.name, wanted);
+  if (!template) throw new DomainError('NOT_FOUND', `template ${ref} not found`, 'list_mission_templates shows the templates.', { kind: 'template', ref });
+  const builtin = loadBuiltinTemplates().get(parsed.name);
+  const saved = await templateVersions(db, parsed.name);
+  const versions = [
+    ...(builtin ? [{ version: builtin.version, builtin: true, createdBy: builtin.createdBy, createdAt: builtin.createdAt, deletedAt: null }] : []),
+    ...saved.map((v) => ({ version: v.version, builtin: false, createdBy: v.created_by, createdAt: v.created_at, deletedAt: v.deleted_at })),
+  ];
+  return { ...template, versions };
+}
+
+/** update_mission_template: validates and saves the template as a new version; earlier versions stay readable. */
+export async function upsertTemplate(
+  deps: ServiceDeps,
+  actor: Actor,
+  raw: TemplateInput,
+): Promise<{ templateId: string; name: string; version: number; stepCount: number; placeholders: string[] }> {
+  authorize(actor, 'template.manage');
+  const def = normalizeTemplate(raw);
+  const builtin = loadBuiltinTemplates().get(def.name);
+  return inWrite(deps, actor, async (work) => {
+    const id = deps.ids();
+    const version = await insertNextTemplateVersion(
+      work.tx,
+      {
+        id,
+        name: def.name,
+        description: def.description,
+        brief: def.brief,
+        deliverables: JSON.stringify(def.deliverables),
+        steps: JSON.stringify(def.steps),
+        is_default: def.isDefault ? 1 : 0,
+        created_by: actor.agent,
+        created_at: work.now,
+        deleted_at: null,
+      },
+      (builtin?.version ?? 0) + 1,
+    );
+    work.emit('template.saved', { project: GLOBAL_PROJECT }, { name: def.name, version, stepCount: def.steps.length });
+    return { templateId: id, name: def.name, version, stepCount: def.steps.length, placeholders: templatePlaceholders(def) };
+  });
+}
+
+/** Soft-deletes every saved version of a name; a built-in of that name becomes current again. */
+export async function deleteTemplate(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+): Promise<{ deleted: true; name: string; versionsDeleted: number; current: { version: number; builtin: true } | null }> {
+  authorize(actor, 'template.manage');
+  const parsed = parseTemplateRef(name);
+  if (parsed.version !== undefined) throw validationFailed('name', 'delete removes a template with all its versions; name it without @version');
+  const builtin = loadBuiltinTemplates().get(parsed.name) ?? null;
+  return inWrite(deps, actor, async (work) => {
+    const count = await softDeleteTemplate(work.tx, parsed.name, work.now);
+    if (count === 0) {
+      if (builtin) {
+        throw new DomainError(
+          'CONFLICT',
+          `template ${parsed.name} is built in and has no saved versions to delete`,
+          'Built-in templates ship with Sortie; save your own version with update_mission_template to override it.',
+          { name: parsed.name },
+        );
+      }
+      throw new DomainError('NOT_FOUND', `template ${parsed.name} not found`, 'list_mission_templates shows the templates.', {
+        kind: 'template',
+        ref: parsed.name,
+      });
+    }
+    work.emit('template.deleted', { project: GLOBAL_PROJECT }, { name: parsed.name, versions: count });
+    return {
+      deleted: true as const,
+      name: parsed.name,
+      versionsDeleted: count,
+      current: builtin ? { version: builtin.version, builtin: true as const } : null,
+    };
+  });
+}
+
+/** Creates the plan's tasks in the locked mission, dependencies wired by step key; returns them in order. */
+async function createPlannedTasks(
+  deps: ServiceDeps,
+  work: Work,
+  mission: MissionsTable,
+  plan: InstantiationPlan,
+): Promise<Array<{ taskId: string; key: string; step: string }>> {
+  const ids = new Map<string, string>();
+  const created: Array<{ taskId: string; key: string; step: string }> = [];
+  for (const t of plan.tasks) {
+    const row = await createTaskIn(
+      deps,
+      work,
+      {
+        title: t.title,
+        description: t.description ?? undefined,
+        missionId: mission.id,
+        assignedTo: t.assignedTo ?? undefined,
+        assignedToInstance: t.assignedToInstance ?? undefined,
+        priority: t.priority ?? (mission.priority as never),
+        dependsOn: t.dependsOn.map((k) => ids.get(k) as string),
+        tags: t.tags,
+        requiredEvidence: t.requiredEvidence,
+        estimatedMinutes: t.estimatedMinutes ?? undefined,
+      },
+      mission,
+    );
+    ids.set(t.stepKey, row.id);
+    created.push({ taskId: row.id, key: row.key as string, step: t.stepKey });
+  }
+  return created;
+}
+
+export const InstantiateInput = z.object({
+  templateName: z.string().describe('Template name, or name@version'),
+  missionId: z.string().describe('Mission id or unique name'),
+  context: TemplateContext.optional(),
+  titlePrefix: z.string().max(100).optional().describe('Prepended to every task title'),
+});
+export type InstantiateInput = z.input<typeof InstantiateInput>;
+
+export interface InstantiateResult {
+  missionId: string;
+  templateName: string;
+  templateVersion: number;
+  taskIds: string[];
+  keys: string[];
+  count: number;
+}
+
+/**
+ * instantiate_template_into_mission: adds the template's steps to an existing mission as tasks with real
+ * dependencies, owners and required evidence, its deliverables (names already present are kept), and its brief
+ * when the mission has none — in one transaction, so a refusal at any step creates nothing.
+ */
+export async function instantiateTemplate(deps: ServiceDeps, actor: Actor, raw: InstantiateInput): Promise<InstantiateResult> {
+  authorize(actor, 'template.use');
+  authorize(actor, 'task.manage');
+  const input = InstantiateInput.parse(raw);
+  return inWrite(deps, actor, async (work) => {
+    const mission = await lockMission(deps.database, work.tx, actor, input.missionId);
+    if (!isMissionManager(actor, mission)) {
+      throw forbidden(
+        `only the pilot (${mission.pilot}) or the creator (${mission.created_by}) may add a template to mission ${mission.name}`,
+        'Ask the pilot.',
+      );
+    }
+    const template = await requireTemplate(work.tx, input.templateName);
+    const plan = planInstantiation(
+      template,
+      { name: mission.name, project: mission.project, pilot: mission.pilot, agents: parseStringList(mission.agents, 'missions.agents') },
+      { context: input.context, titlePrefix: input.titlePrefix, withBrief: mission.brief === null },
+    );
+    const created = await createPlannedTasks(deps, work, mission, plan);
+    const deliverables = mergeDeliverables(parseDeliverables(mission.deliverables), plan.deliverables);
+    await updateMissionRow(work.tx, mission.id, {
+      template_name: template.name,
+      template_version: template.version,
+      deliverables: JSON.stringify(deliverables),
+      ...(plan.brief !== null ? { brief: plan.brief } : {}),
+      updated_at: work.now,
+    });
+    work.emit(
+      'mission.template_applied',
+      { project: mission.project, missionId: mission.id },
+      { template: template.name, version: template.version, tasks: created.map((c) => c.key) },
+    );
+    return {
+      missionId: mission.id,
+      templateName: template.name,
+      templateVersion: template.version,
+      taskIds: created.map((c) => c.taskId),
+      keys: created.map((c) => c.key),
+      count: created.length,
+    };
+  });
+}
+
+/**
+ * Creates a mission and instantiates a template into it inside the caller's unit of work. The template's brief
+ * is used when the input brings none; its deliverables come first and an input deliverable of the same name
+ * replaces the template's.
+ */
+export async function createMissionFromTemplateIn(
+  deps: ServiceDeps,
+  work: Work,
+  raw: z.input<typeof CreateMissionInput>,
+  templateRef: string,
+  context: TemplateContext = {},
+  options: { titlePrefix?: string } = {},
+): Promise<MissionsTable> {
+  const input = CreateMissionInput.parse(raw);
+  const template = await requireTemplate(work.tx, templateRef);
+  const pilot = input.pilot;
+  const agents = [...new Set([pilot, ...asList(input.agents)])];
+  const plan = planInstantiation(
+    template,
+    { name: input.name, project: input.project ?? deps.config.defaultProject, pilot, agents },
+    { context: TemplateContext.parse(context), titlePrefix: options.titlePrefix, withBrief: input.brief === undefined },
+  );
+  const own = normalizeDeliverables(input.deliverables);
+  const deliverables = [...plan.deliverables.filter((d) => !own.some((o) => o.name === d.name)), ...own];
+  const mission = await createMissionIn(deps, work, raw, {
+    templateName: template.name,
+    templateVersion: template.version,
+    brief: plan.brief,
+    deliverables,
+  });
+  const created = await createPlannedTasks(deps, work, mission, plan);
+  work.emit(
+    'mission.template_applied',
+    { project: mission.project, missionId: mission.id },
+    { template: template.name, version: template.version, tasks: created.map((c) => c.key) },
+  );
+  return mission;
+}
+
+/** create_mission with a template: the mission and all its tasks, or nothing. */
+export async function createMissionFromTemplate(
+  deps: ServiceDeps,
+  actor: Actor,
+  raw: z.input<typeof CreateMissionInput>,
+  templateRef: string,
+  context: TemplateContext = {},
+  options: { titlePrefix?: string } = {},
+): Promise<MissionDetail> {
+  authorize(actor, 'mission.manage');
+  authorize(actor, 'template.use');
+  const mission = await inWrite(deps, actor, (work) => createMissionFromTemplateIn(deps, work, raw, templateRef, context, options));
+  return getMission(deps, actor, mission.id);
+}
