@@ -1,0 +1,174 @@
+// Authentication for `sortie serve`: a bearer token fixes who the caller is on /mcp and /api/*; /health and the
+// dashboard's static files stay open. Auth is "configured" once any token exists or SORTIE_AUTH=required; until
+// then a loopback-only server lets the caller name itself (X-Sortie-Agent header or ?agent=).
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import { assertAgentName } from '../core/identity.js';
+import type { Actor } from '../core/model.js';
+import type { Sortie } from '../service/sortie.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /**
+     * The caller, set by the auth middleware on every protected route (/mcp, /api/*). With auth configured it is
+     * the token's Actor (agent, role, projects) and always defined; pass it to the service layer, which applies
+     * roles and project scope. On an open loopback server it is the agent the request names, or undefined.
+     */
+    actor: Actor | undefined;
+    /** The id of the token that authenticated the request (MCP sessions are bound to it); undefined when open. */
+    tokenId: string | undefined;
+  }
+}
+
+/** The paths that require a token once auth is configured: MCP, and the dashboard's data API and event stream. */
+export function isProtectedPath(path: string): boolean {
+  return path === '/mcp' || path.startsWith('/mcp/') || path === '/api' || path.startsWith('/api/');
+}
+
+/** On an unauthenticated loopback server the agent names itself: X-Sortie-Agent header or ?agent=. */
+export function identityOf(req: Request): Actor | undefined {
+  const url = new URL(req.url);
+  const name = req.headers.get('x-sortie-agent') ?? url.searchParams.get('agent');
+  if (!name) return undefined;
+  const instance = req.headers.get('x-sortie-instance') ?? url.searchParams.get('instance') ?? undefined;
+  return { agent: assertAgentName(name), ...(instance ? { instance: assertAgentName(instance, 'instance') } : {}) };
+}
+
+/**
+ * The presented secret: `Authorization: Bearer …`, or `?access_token=` on GET requests only, because a browser's
+ * EventSource cannot send headers (RFC 6750 §2.3; the query form can end up in proxy logs, so nothing else gets it).
+ */
+export function bearerOf(req: Request): string | null {
+  const header = req.headers.get('authorization');
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1] : null;
+  }
+  if (req.method === 'GET') return new URL(req.url).searchParams.get('access_token');
+  return null;
+}
+
+export type AuthMode = 'auto' | 'required';
+
+/** Reads SORTIE_AUTH: unset or "auto" (tokens once any exists), "required" (tokens from the start). */
+export function authModeFromEnv(env: NodeJS.ProcessEnv = process.env): AuthMode {
+  const value = (env.SORTIE_AUTH ?? '').trim().toLowerCase();
+  if (value === '' || value === 'auto') return 'auto';
+  if (value === 'required') return 'required';
+  throw new Error(`SORTIE_AUTH=${env.SORTIE_AUTH} is not understood: use "required" (or leave it unset for tokens-once-created)`);
+}
+
+export interface AuthGateOptions {
+  sortie: Sortie;
+  logger: Logger;
+  mode?: AuthMode;
+  /** How long "no token exists yet" is trusted before asking the database again, in ms. */
+  recheckMs?: number;
+}
+
+/**
+ * Decides whether requests need a token and checks the ones presented. "Configured" is sticky: once a token exists
+ * (created by `sortie token create` on any machine) every replica starts demanding tokens within `recheckMs`,
+ * and never stops — revoking every token locks the server rather than opening it.
+ */
+export class AuthGate {
+  private known = false;
+  private checkedAt = 0;
+  private readonly recheckMs: number;
+
+  constructor(private readonly options: AuthGateOptions) {
+    this.known = options.mode === 'required';
+    this.recheckMs = options.recheckMs ?? 1000;
+  }
+
+  async configured(): Promise<boolean> {
+    if (this.known) return true;
+    const now = Date.now();
+    if (now - this.checkedAt < this.recheckMs) return false;
+    this.known = await this.options.sortie.tokensExist();
+    this.checkedAt = now;
+    return this.known;
+  }
+
+  /** Hono middleware: sets `actor` and `tokenId` on protected paths, or answers 401/403/400 itself. */
+  middleware(): MiddlewareHandler {
+    return async (c, next) => {
+      if (!isProtectedPath(c.req.path)) return next();
+      let configured: boolean;
+      try {
+        configured = await this.configured();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'auth: cannot read tokens');
+        return refuse(c, 503, 'UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.');
+      }
+      if (!configured) {
+        try {
+          c.set('actor', identityOf(c.req.raw));
+        } catch (error) {
+          return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
+        }
+        c.set('tokenId', undefined);
+        return next();
+      }
+      const presented = bearerOf(c.req.raw);
+      if (!presented) {
+        return refuse(
+          c,
+          401,
+          'UNAUTHORIZED',
+          'this server requires a bearer token',
+          'Send "Authorization: Bearer <token>"; an admin creates one with sortie token create.',
+          {
+            'WWW-Authenticate': 'Bearer realm="sortie"',
+          },
+        );
+      }
+      let auth: Awaited<ReturnType<Sortie['authenticate']>>;
+      try {
+        auth = await this.options.sortie.authenticate(presented);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'auth: token check failed');
+        return refuse(c, 503, 'UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.');
+      }
+      if (!auth) {
+        return refuse(
+          c,
+          401,
+          'UNAUTHORIZED',
+          'the bearer token is unknown, revoked or malformed',
+          'Check the token, or ask an admin for a new one (sortie token create).',
+          {
+            'WWW-Authenticate': 'Bearer realm="sortie", error="invalid_token", error_description="the token is unknown, revoked or malformed"',
+          },
+        );
+      }
+      // The token fixes the identity: a named agent may only repeat it; an instance name narrows it.
+      let named: Actor | undefined;
+      try {
+        named = identityOf(c.req.raw);
+      } catch (error) {
+        return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
+      }
+      if (named && named.agent !== auth.actor.agent) {
+        return refuse(
+          c,
+          403,
+          'FORBIDDEN',
+          `this token acts as "${auth.actor.agent}", not "${named.agent}"`,
+          `Drop the X-Sortie-Agent header / agent parameter or set it to "${auth.actor.agent}"; identity comes from the token.`,
+        );
+      }
+      c.set('actor', named?.instance ? { ...auth.actor, instance: named.instance } : auth.actor);
+      c.set('tokenId', auth.tokenId);
+      return next();
+    };
+  }
+}
+
+/** A refusal in the shape the path's clients read: JSON-RPC for /mcp, Sortie's error object for the API. */
+function refuse(c: Context, status: 400 | 401 | 403 | 503, code: string, message: string, hint: string, headers: Record<string, string> = {}): Response {
+  const body = c.req.path.startsWith('/mcp')
+    ? { jsonrpc: '2.0', error: { code: -32001, message: `${code}: ${message}`, data: { code, hint } }, id: null }
+    : { error: { code, message, hint, details: {} } };
+  return c.json(body, status, headers);
+}

@@ -1,0 +1,169 @@
+// MCP over Streamable HTTP, in two modes: stateless (default: any replica serves any request) and session mode
+// (`sortie serve --sessions`: a GET event stream per session, so resource subscriptions reach the client).
+// Takes and returns web-standard Request/Response, so the HTTP app stays free of SDK imports.
+import { randomUUID } from 'node:crypto';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Logger } from 'pino';
+import type { Actor } from '../core/model.js';
+import type { Sortie } from '../service/sortie.js';
+import { createMcpServer } from './server.js';
+import type { AnyTool, Profile } from './tool.js';
+
+export interface McpHttpOptions {
+  sortie: Sortie;
+  logger: Logger;
+  extraTools?: readonly AnyTool[];
+}
+
+/** Who is calling, as the HTTP layer established it. */
+export interface McpCaller {
+  /** The connection identity (token or self-named agent); undefined lets callers name themselves per call. */
+  identity: Actor | undefined;
+  /** Stable owner key for session binding: the token id when authenticated. */
+  owner: string;
+  profile: Profile;
+}
+
+function rpcError(status: number, code: number, message: string): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Stateless: every request gets its own server and transport, so nothing is kept between requests and a load
+ * balancer may send each one anywhere. There is no GET stream, hence no server-initiated notifications.
+ */
+export async function handleStateless(options: McpHttpOptions, req: Request, caller: McpCaller): Promise<Response> {
+  if (req.method !== 'POST') {
+    return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
+  }
+  const { server, close } = createMcpServer({ ...options, identity: caller.identity, profile: caller.profile });
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(req);
+  } finally {
+    close();
+    void server.close();
+  }
+}
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  close: () => Promise<void>;
+  owner: string;
+  lastSeen: number;
+  openStreams: number;
+}
+
+export interface McpSessionsOptions extends McpHttpOptions {
+  /** A session with no request and no open stream for this long is closed. Default 30 minutes. */
+  idleMs?: number;
+}
+
+/**
+ * Session mode. Sessions live in this replica's memory, so a load balancer must keep a client on one replica
+ * (sticky on the Mcp-Session-Id header); a client whose replica went away gets 404 and opens a new session.
+ * A session id presented by another owner (another token) answers 404 too, exactly like an unknown id.
+ */
+export class McpSessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly idleMs: number;
+
+  constructor(private readonly options: McpSessionsOptions) {
+    this.idleMs = options.idleMs ?? 30 * 60_000;
+    this.timer = setInterval(() => void this.sweep(), Math.min(60_000, this.idleMs));
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: Request, caller: McpCaller): Promise<Response> {
+    const id = req.headers.get('mcp-session-id');
+    if (id) {
+      const session = this.sessions.get(id);
+      if (!session || session.owner !== caller.owner) return rpcError(404, -32001, 'Session not found');
+      session.lastSeen = Date.now();
+      const response = await session.transport.handleRequest(req);
+      return req.method === 'GET' ? this.tracked(session, response) : response;
+    }
+    if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
+    const { server, close } = createMcpServer({ ...this.options, identity: caller.identity, profile: caller.profile });
+    const shutdown = async () => {
+      close();
+      await server.close().catch(() => {});
+    };
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (sessionId) => {
+        this.sessions.set(sessionId, { transport, close: shutdown, owner: caller.owner, lastSeen: Date.now(), openStreams: 0 });
+      },
+      onsessionclosed: (sessionId) => {
+        this.sessions.delete(sessionId);
+        void shutdown();
+      },
+    });
+    await server.connect(transport);
+    const response = await transport.handleRequest(req);
+    // Anything but a successful initialize leaves no session behind.
+    if (!transport.sessionId || !this.sessions.has(transport.sessionId)) await shutdown();
+    return response;
+  }
+
+  /** Counts an open GET stream as activity until the client goes away, so a quiet subscriber is not swept. */
+  private tracked(session: Session, response: Response): Response {
+    if (!response.body || response.status !== 200) return response;
+    session.openStreams += 1;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      session.openStreams -= 1;
+      session.lastSeen = Date.now();
+    };
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            end();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          end();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  private async sweep(): Promise<void> {
+    const cutoff = Date.now() - this.idleMs;
+    for (const [id, session] of this.sessions) {
+      if (session.openStreams > 0 || session.lastSeen > cutoff) continue;
+      this.sessions.delete(id);
+      await session.transport.close().catch(() => {});
+      await session.close();
+    }
+  }
+
+  /** Ends every session and its streams (server shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const session of all) {
+      await session.transport.close().catch(() => {});
+      await session.close();
+    }
+  }
+}
