@@ -1,0 +1,254 @@
+// The dashboard's JSON API under /api: thin adapters that parse a request, call one service use case as the
+// request's actor, and render the result or the refusal.
+import { randomUUID } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { MissionStatus } from '../core/enums.js';
+import { DomainError, type ErrorCode, isDomainError } from '../core/errors.js';
+import type { Actor } from '../core/model.js';
+import type { Sortie } from '../service/sortie.js';
+import { streamEvents } from './sse.js';
+
+export interface DashboardApiOptions {
+  sortie: Sortie;
+  logger: Logger;
+  /**
+   * Who a request is when the auth layer identified nobody (no `actor` context variable): on an unauthenticated
+   * loopback server, the local operator; null where every caller must authenticate (then such requests get 401,
+   * which makes the dashboard show its token login).
+   */
+  localActor: Actor | null;
+  /** Default stalled threshold in minutes (a request may override it with ?stalledMinutes=). */
+  stalledMinutes?: number;
+}
+
+const STATUS_OF: Partial<Record<ErrorCode | string, 400 | 401 | 403 | 404 | 409 | 422 | 503>> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_TRANSITION: 409,
+  DEPENDENCY_NOT_DONE: 409,
+  DEPENDENCY_CYCLE: 409,
+  ALREADY_CLAIMED: 409,
+  LEASE_LOST: 409,
+  MISSION_NOT_ACTIVE: 409,
+  CONFLICT: 409,
+  EVIDENCE_REQUIRED: 422,
+};
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Renders a refusal as `{ error: { code, message, hint, details } }` with its HTTP status; anything else as a 500. */
+export function renderApiError(c: Context, error: unknown, logger: Logger): Response {
+  let domain: DomainError;
+  if (isDomainError(error)) domain = error;
+  else if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.join('.') || 'request';
+    domain = new DomainError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, `Correct "${field}" and retry.`, { field });
+  } else {
+    const correlationId = randomUUID();
+    logger.error({ err: error, path: c.req.path, correlationId }, 'dashboard API failed unexpectedly');
+    return c.json(
+      {
+        error: {
+          code: 'INTERNAL',
+          message: `unexpected server error (correlation id ${correlationId})`,
+          hint: 'Retry; if it persists, report the correlation id.',
+          details: {},
+        },
+      },
+      500,
+    );
+  }
+  const status = STATUS_OF[domain.code] ?? 400;
+  const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="sortie"' } : {};
+  return c.json({ error: domain.toJSON() }, status, headers);
+}
+
+/**
+ * The request's actor: the one the auth layer set, else the local operator. A request that no token
+ * authenticated is served only when addressed to a loopback host name, so a page on another site that rebinds
+ * its DNS name to 127.0.0.1 can neither borrow the operator's rights nor name an agent of its own.
+ */
+export function requestActor(c: Context, localActor: Actor | null): Actor {
+  const actor = c.get('actor');
+  const authenticated = actor !== undefined && c.get('tokenId') !== undefined;
+  if (!actor && !localActor) {
+    throw new DomainError('UNAUTHORIZED', 'this server requires a bearer token', 'Paste a token from `sortie token create` into the dashboard login.');
+  }
+  const host = new URL(c.req.url).hostname;
+  if (!authenticated && !LOOPBACK_HOSTS.has(host)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `requests to ${host} are not served without authentication`,
+      'Open the dashboard at http://127.0.0.1:PORT/ or configure tokens.',
+    );
+  }
+  return actor ?? (localActor as Actor);
+}
+
+/**
+ * Writes from a browser must be JSON (a cross-site form or no-cors fetch cannot send that without a preflight this
+ * server never grants) and, when the browser names an origin, come from this origin.
+ */
+function assertSameOriginJson(c: Context): void {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new DomainError('VALIDATION_FAILED', 'content-type: writes take application/json', 'Send the body as JSON with Content-Type: application/json.', {
+      field: 'content-type',
+    });
+  }
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null' && new URL(origin).host !== new URL(c.req.url).host) {
+    throw new DomainError('FORBIDDEN', `cross-origin write from ${origin} refused`, 'Use the dashboard served by this server.');
+  }
+  if (origin === 'null') throw new DomainError('FORBIDDEN', 'cross-origin write from an opaque origin refused', 'Use the dashboard served by this server.');
+}
+
+function idParam(c: Context): string {
+  const id = c.req.param('id');
+  if (!id) throw new DomainError('VALIDATION_FAILED', 'id: missing from the path', 'Name the mission or task in the URL.', { field: 'id' });
+  return id;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', 'body: is not valid JSON', 'Send a JSON object.', { field: 'body' });
+  }
+}
+
+const Flag = z
+  .enum(['1', '0', 'true', 'false'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === '1' || v === 'true'));
+const Count = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .optional();
+const Name = z.string().trim().min(1).max(100).optional();
+
+const BoardQuery = z.object({ project: Name, pilot: Name, cancelled: Flag, stalledMinutes: Count(43_200), closedLimit: Count(500) });
+const MissionQuery = z.object({ stalledMinutes: Count(43_200), events: Count(500) });
+const TimelineQuery = z.object({ before: Count(Number.MAX_SAFE_INTEGER), limit: Count(500) });
+const TaskQuery = z.object({ missionId: Name });
+const AgentsQuery = z.object({ project: Name });
+
+export const StatusBody = z.object({
+  status: MissionStatus.describe('The stage to move to'),
+  reason: z.string().trim().max(2000).optional().describe('Why (needed to cancel, send back to execute, or reopen)'),
+});
+export const ProgressBody = z.object({
+  progress: z.number().int().min(0).max(100).describe('Pilot-reported progress, 0–100'),
+  note: z.string().trim().max(5000).optional().describe('What the figure is based on'),
+});
+
+/** The /api routes, relative to their mount point. */
+export function createDashboardApi(options: DashboardApiOptions): Hono {
+  const { sortie, logger } = options;
+  const api = new Hono();
+  const run = (handler: (c: Context, actor: Actor) => Promise<Response>) => async (c: Context) => {
+    try {
+      return await handler(c, requestActor(c, options.localActor));
+    } catch (error) {
+      return renderApiError(c, error, logger);
+    }
+  };
+  const stalled = (fromQuery: number | undefined) => fromQuery ?? options.stalledMinutes;
+
+  api.get(
+    '/session',
+    run(async (c, actor) =>
+      c.json({
+        agent: actor.agent,
+        role: actor.role ?? null,
+        projects: actor.projects ?? null,
+        authenticated: c.get('actor') !== undefined && c.get('tokenId') !== undefined,
+      }),
+    ),
+  );
+
+  api.get(
+    '/board',
+    run(async (c, actor) => {
+      const q = BoardQuery.parse(c.req.query());
+      const board = await sortie.board(actor, {
+        project: q.project,
+        pilot: q.pilot,
+        includeCancelled: q.cancelled,
+        stalledMinutes: stalled(q.stalledMinutes),
+        closedLimit: q.closedLimit,
+      });
+      return c.json(board);
+    }),
+  );
+
+  api.get(
+    '/missions/:id',
+    run(async (c, actor) => {
+      const q = MissionQuery.parse(c.req.query());
+      return c.json(await sortie.missionPage(actor, idParam(c), { stalledMinutes: stalled(q.stalledMinutes), eventsLimit: q.events }));
+    }),
+  );
+
+  api.get(
+    '/missions/:id/events',
+    run(async (c, actor) => {
+      const q = TimelineQuery.parse(c.req.query());
+      return c.json(await sortie.missionTimeline(actor, idParam(c), { before: q.before, limit: q.limit }));
+    }),
+  );
+
+  api.post(
+    '/missions/:id/status',
+    run(async (c, actor) => {
+      assertSameOriginJson(c);
+      const body = StatusBody.parse(await jsonBody(c));
+      const mission = await sortie.updateMissionStatus(actor, idParam(c), body.status, body.reason || null);
+      return c.json({ missionId: mission.missionId, status: mission.status, progress: mission.progress, computedProgress: mission.computedProgress });
+    }),
+  );
+
+  api.post(
+    '/missions/:id/progress',
+    run(async (c, actor) => {
+      assertSameOriginJson(c);
+      const body = ProgressBody.parse(await jsonBody(c));
+      const mission = await sortie.updateMissionProgress(actor, idParam(c), body.progress, body.note || undefined);
+      return c.json({ missionId: mission.missionId, status: mission.status, progress: mission.progress, computedProgress: mission.computedProgress });
+    }),
+  );
+
+  api.get(
+    '/tasks/:id',
+    run(async (c, actor) => {
+      const q = TaskQuery.parse(c.req.query());
+      return c.json(await sortie.taskDetail(actor, { taskId: idParam(c), missionId: q.missionId }));
+    }),
+  );
+
+  api.get(
+    '/agents',
+    run(async (c, actor) => {
+      const q = AgentsQuery.parse(c.req.query());
+      return c.json(await sortie.agents(actor, { project: q.project }));
+    }),
+  );
+
+  api.get(
+    '/stream',
+    run(async (c, actor) => streamEvents(c, sortie, actor, logger)),
+  );
+
+  api.all('*', (c) =>
+    renderApiError(c, new DomainError('NOT_FOUND', `no API route ${c.req.method} ${c.req.path}`, 'See docs/dashboard.md for the API.'), logger),
+  );
+  return api;
+}

@@ -1,0 +1,259 @@
+// A mission as the dashboard shows it: brief, dependency graph with the critical path, tasks, deliverables with
+// their evidence and links, warnings, the event timeline, and what the caller may do to it.
+import { z } from 'zod';
+import { iso } from '../core/clock.js';
+import { criticalPath } from '../core/dependency-graph.js';
+import { type MissionStatus, SATISFYING_STATUSES, type TaskStatus } from '../core/enums.js';
+import type { Deliverable } from '../core/evidence.js';
+import { missionEvidenceProblems } from '../core/evidence.js';
+import { evidenceLink, safeRepoUrl } from '../core/evidence-links.js';
+import { allowedMissionMoves, moveNeedsReason } from '../core/mission-lifecycle.js';
+import type { Actor, EvidenceRecord, MissionDetail, SortieEvent, Task } from '../core/model.js';
+import { can } from '../core/permissions.js';
+import { latestEvents, stalledCounts, taskAggregates, tasksByIds } from '../db/board-repo.js';
+import { lastEventSeq } from '../db/events-repo.js';
+import { getProject } from '../db/projects-repo.js';
+import { canSeeProject, readMission } from './access.js';
+import { DEFAULT_STALLED_MINUTES, isOverdue, type MissionWarnings, summarize } from './board.js';
+import type { ServiceDeps } from './context.js';
+import { toEvent } from './feed.js';
+import { getMission } from './missions.js';
+import { getTask } from './tasks.js';
+
+export const MissionPageInput = z.object({
+  stalledMinutes: z.number().int().min(1).max(43_200).optional().describe('Minutes a ready task may wait unclaimed before it counts as stalled'),
+  eventsLimit: z.number().int().min(1).max(500).optional().describe('Timeline entries to include, newest first (default 100)'),
+});
+export type MissionPageInput = z.input<typeof MissionPageInput>;
+
+export const TimelineInput = z.object({
+  before: z.number().int().min(1).optional().describe('Only events with a sequence number below this (the previous page ends there)'),
+  limit: z.number().int().min(1).max(500).optional().describe('Page size, default 100'),
+});
+export type TimelineInput = z.input<typeof TimelineInput>;
+
+export type EvidenceView = EvidenceRecord & { link: string | null };
+export type TaskView = Omit<Task, 'evidence'> & { evidence: EvidenceView[] };
+
+export interface GraphNode {
+  id: string;
+  key: string | null;
+  title: string;
+  status: TaskStatus;
+  priority: string | null;
+  assignedTo: string | null;
+  /** The agent holding the claim, and when its lease runs out. */
+  holder: string | null;
+  holderInstance: string | null;
+  leaseExpiresAt: string | null;
+  ready: boolean;
+  critical: boolean;
+  /** A dependency in another mission; `hidden` when the caller's scope does not cover its project. */
+  external: boolean;
+  missionId: string | null;
+}
+
+export interface GraphEdge {
+  /** The dependency: it must be done (or cancelled) first. */
+  from: string;
+  /** The task that waits on it. */
+  to: string;
+  critical: boolean;
+}
+
+export interface DeliverableView extends Deliverable {
+  /** proven: an accepted, non-failed, current item; failed: items exist but all failed verification. */
+  state: 'proven' | 'missing' | 'failed';
+  evidence: EvidenceView[];
+}
+
+export interface Timeline {
+  events: SortieEvent[];
+  /** Pass as `before` for the next (older) page; null when there is none. */
+  before: number | null;
+}
+
+export interface MissionPage {
+  generatedAt: string;
+  lastSeq: number;
+  repoUrl: string | null;
+  mission: Omit<MissionDetail, 'tasks' | 'evidence'> & { tasks: TaskView[]; evidence: EvidenceView[] };
+  graph: { nodes: GraphNode[]; edges: GraphEdge[]; criticalPath: string[] };
+  deliverables: DeliverableView[];
+  /** What the completion gate would still refuse (empty when evidence is in place). */
+  evidenceProblems: string[];
+  warnings: MissionWarnings;
+  stalledMinutes: number;
+  moves: Array<{ to: MissionStatus; needsReason: boolean }>;
+  /** What the caller may do from the page; the service checks again on every action. */
+  permissions: { move: boolean; progress: boolean };
+  timeline: Timeline;
+}
+
+function withLink(e: EvidenceRecord, repoUrl: string | null): EvidenceView {
+  return { ...e, link: evidenceLink(e.kind, e.value, repoUrl) };
+}
+
+/**
+ * The graph: a node per task of the mission, plus dependencies outside it (shown as external nodes), edges from
+ * a dependency to its dependent, and the critical path — the longest chain of work still open.
+ */
+export function buildGraph(tasks: readonly Task[], external: ReadonlyArray<GraphNode>): MissionPage['graph'] {
+  const nodes: GraphNode[] = tasks.map((t) => ({
+    id: t.taskId,
+    key: t.key,
+    title: t.title,
+    status: t.status,
+    priority: t.priority,
+    assignedTo: t.assignedTo,
+    holder: t.claim?.claimedBy ?? null,
+    holderInstance: t.claim?.claimedByInstance ?? null,
+    leaseExpiresAt: t.claim?.leaseExpiresAt ?? null,
+    ready: t.ready,
+    critical: false,
+    external: false,
+    missionId: t.missionId,
+  }));
+  nodes.push(...external);
+  const known = new Set(nodes.map((n) => n.id));
+  const edges: GraphEdge[] = [];
+  const dependsOn = new Map<string, string[]>();
+  for (const t of tasks) {
+    const deps = t.dependsOn.filter((d) => known.has(d));
+    dependsOn.set(t.taskId, deps);
+    for (const d of deps) edges.push({ from: d, to: t.taskId, critical: false });
+  }
+  // Done and cancelled tasks weigh nothing; everything else (failed included, since it blocks its dependents) is work.
+  const status = new Map(nodes.map((n) => [n.id, n.status]));
+  const weight = (id: string) => (SATISFYING_STATUSES.includes(status.get(id) as TaskStatus) ? 0 : 1);
+  let path = criticalPath(
+    nodes.map((n) => n.id),
+    dependsOn,
+    weight,
+  );
+  // A path of finished work is no path: nothing is left to hurry.
+  if (path.every((id) => weight(id) === 0)) path = [];
+  const onPath = new Set(path);
+  for (const n of nodes) n.critical = onPath.has(n.id);
+  for (let i = 1; i < path.length; i++) {
+    const edge = edges.find((e) => e.from === path[i - 1] && e.to === path[i]);
+    if (edge) edge.critical = true;
+  }
+  return { nodes, edges, criticalPath: path };
+}
+
+function deliverableViews(deliverables: readonly Deliverable[], evidence: readonly EvidenceView[]): DeliverableView[] {
+  return deliverables.map((d) => {
+    const items = evidence.filter((e) => e.deliverable === d.name);
+    const current = items.filter((e) => !e.supersededBy);
+    const proven = current.some((e) => d.acceptedKinds.includes(e.kind) && e.verification !== 'failed');
+    const failed = !proven && current.length > 0 && current.every((e) => e.verification === 'failed');
+    return { ...d, state: proven ? 'proven' : failed ? 'failed' : 'missing', evidence: items };
+  });
+}
+
+export async function missionTimeline(deps: ServiceDeps, actor: Actor, ref: string, raw: TimelineInput): Promise<Timeline> {
+  const input = TimelineInput.parse(raw);
+  const row = await readMission(deps.database.kysely, actor, ref);
+  return timelinePage(deps, { missionId: row.id }, input.before ?? null, input.limit ?? 100);
+}
+
+async function timelinePage(deps: ServiceDeps, where: { missionId?: string; taskId?: string }, before: number | null, limit: number): Promise<Timeline> {
+  const rows = await latestEvents(deps.database.kysely, where, before, limit);
+  return { events: rows.map(toEvent), before: rows.length === limit ? rows[rows.length - 1].seq : null };
+}
+
+export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: string, raw: MissionPageInput): Promise<MissionPage> {
+  const input = MissionPageInput.parse(raw);
+  const db = deps.database.kysely;
+  const nowMs = deps.clock.now();
+  const nowIso = iso(nowMs);
+  const stalledMinutes = input.stalledMinutes ?? DEFAULT_STALLED_MINUTES;
+  const lastSeq = await lastEventSeq(db);
+  const detail = await getMission(deps, actor, ref);
+  const [project, aggregates, stalled, timeline] = await Promise.all([
+    getProject(db, detail.project),
+    taskAggregates(db, [detail.missionId], nowIso),
+    stalledCounts(db, [detail.missionId], iso(nowMs - stalledMinutes * 60_000)),
+    timelinePage(deps, { missionId: detail.missionId }, null, input.eventsLimit ?? 100),
+  ]);
+  const repoUrl = safeRepoUrl(project?.repo_url);
+
+  const inMission = new Set(detail.tasks.map((t) => t.taskId));
+  const outside = [...new Set(detail.tasks.flatMap((t) => t.dependsOn).filter((d) => !inMission.has(d)))];
+  const external: GraphNode[] = (await tasksByIds(db, outside)).map((r) => {
+    const visible = canSeeProject(actor, r.project);
+    return {
+      id: r.id,
+      key: visible ? r.key : null,
+      title: visible ? r.title : 'task outside your projects',
+      status: r.status as TaskStatus,
+      priority: null,
+      assignedTo: null,
+      holder: null,
+      holderInstance: null,
+      leaseExpiresAt: null,
+      ready: false,
+      critical: false,
+      external: true,
+      missionId: visible ? r.mission_id : null,
+    };
+  });
+
+  const tasks: TaskView[] = detail.tasks.map((t) => ({ ...t, evidence: t.evidence.map((e) => withLink(e, repoUrl)) }));
+  const evidence = detail.evidence.map((e) => withLink(e, repoUrl));
+  const summary = summarize(aggregates, stalled).get(detail.missionId);
+  const current = detail.evidence.filter((e) => !e.supersededBy);
+  const manager = can(actor, 'mission.manage');
+  const admin = actor.role === 'admin';
+  const closed = detail.status === 'complete' || detail.status === 'cancelled';
+  const { tasks: _tasks, evidence: _evidence, ...mission } = detail;
+  return {
+    generatedAt: nowIso,
+    lastSeq,
+    repoUrl,
+    mission: { ...mission, tasks, evidence },
+    graph: buildGraph(detail.tasks, external),
+    deliverables: deliverableViews(detail.deliverables, evidence),
+    evidenceProblems: missionEvidenceProblems(detail.deliverables, current),
+    warnings: {
+      stalled: summary?.stalled ?? 0,
+      expiredLeases: summary?.expired ?? 0,
+      failed: detail.taskCounts.failed,
+      overdue: isOverdue(detail.targetDate, detail.status, nowIso),
+      overdueTasks: summary?.overdueTasks ?? 0,
+    },
+    stalledMinutes,
+    moves: allowedMissionMoves(detail.status).map((to) => ({ to, needsReason: moveNeedsReason(detail.status, to) })),
+    permissions: {
+      move: manager && (admin || actor.agent === detail.pilot || actor.agent === detail.createdBy),
+      progress: manager && !closed && (admin || actor.agent === detail.pilot),
+    },
+    timeline,
+  };
+}
+
+export interface TaskDetail {
+  task: TaskView;
+  mission: { missionId: string; name: string; status: MissionStatus } | null;
+  repoUrl: string | null;
+  timeline: Timeline;
+}
+
+/** One task for the detail panel: the task with linked evidence, its mission, and its recent events. */
+export async function getTaskDetail(deps: ServiceDeps, actor: Actor, ref: { taskId: string; missionId?: string | null }): Promise<TaskDetail> {
+  const db = deps.database.kysely;
+  const task = await getTask(deps, actor, ref);
+  const [project, mission, timeline] = await Promise.all([
+    getProject(db, task.project),
+    task.missionId ? readMission(db, actor, task.missionId) : Promise.resolve(null),
+    timelinePage(deps, { taskId: task.taskId }, null, 50),
+  ]);
+  const repoUrl = safeRepoUrl(project?.repo_url);
+  return {
+    task: { ...task, evidence: task.evidence.map((e) => withLink(e, repoUrl)) },
+    mission: mission ? { missionId: mission.id, name: mission.name, status: mission.status as MissionStatus } : null,
+    repoUrl,
+    timeline,
+  };
+}

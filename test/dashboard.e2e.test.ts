@@ -1,0 +1,270 @@
+// The dashboard end to end: a real `sortie serve`, real MCP clients doing the work, and Debian's Chromium
+// (driven by playwright-core) watching the board and the mission page change live — plus the graph checked
+// against the database, a hostile brief that must stay text, the pilot's actions, and the token login.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient, freePort, REPO, SORTIE_BIN, waitForHealth } from './support/clients.js';
+import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
+
+const CHROMIUM = process.env.SORTIE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(REPO, 'test-artifacts');
+const HOSTILE_BRIEF = [
+  '# Checkout plan',
+  '',
+  'Ship the **new checkout** in four steps.',
+  '',
+  '<script>window.__pwned = "script"</script>',
+  '',
+  '<img src="x" onerror="window.__pwned = \'img\'">',
+  '',
+  '[click me](javascript:window.__pwned=1)',
+].join('\n');
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startServer(dbPath: string): Promise<Server> {
+  if (!existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
+  const port = await freePort();
+  const child = spawn(process.execPath, [SORTIE_BIN, 'serve', '--port', String(port), '--db', dbPath], {
+    env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_AGENT: 'operator' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+async function agent(url: string, name: string): Promise<AgentClient> {
+  const client = new Client({ name: `e2e-${name}`, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp?agent=${name}`)));
+  return new AgentClient(client, name);
+}
+
+const card = (page: Page, missionId: string) => page.locator(`.card[data-mission-id="${missionId}"]`);
+const node = (page: Page, taskId: string) => page.locator(`.graph .node[data-task-id="${taskId}"]`);
+
+describe('dashboard end to end (Chromium)', () => {
+  let server: Server;
+  let store: TestSortie;
+  let browser: Browser;
+  let page: Page;
+  let pia: AgentClient;
+  let bob: AgentClient;
+  let missionId: string;
+  const t: Record<'design' | 'client' | 'cart' | 'page', string> = { design: '', client: '', cart: '', page: '' };
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const dbPath = join(tempDir('sortie-e2e-'), 'sortie.db');
+    server = await startServer(dbPath);
+    store = await openTestSortie(dbPath);
+    pia = await agent(server.url, 'pia');
+    bob = await agent(server.url, 'bob');
+
+    const mission = await pia.call('create_mission', {
+      name: 'Checkout redesign',
+      project: 'web',
+      priority: 'high',
+      pilot: 'pia',
+      agents: ['bob'],
+      status: 'plan',
+      description: 'The new checkout, built by two agents.',
+      brief: HOSTILE_BRIEF,
+      targetDate: '2030-01-01',
+    });
+    missionId = mission.missionId;
+    const task = async (title: string, dependsOn: string[] = []) =>
+      (await pia.call('create_task', { title, missionId, dependsOn, priority: 'medium' })).taskId as string;
+    t.design = await task('Design the flow');
+    t.client = await task('Payment client', [t.design]);
+    t.cart = await task('Cart page', [t.design]);
+    t.page = await task('Checkout page', [t.client, t.cart]);
+    await pia.call('update_mission_status', { missionId, status: 'execute' });
+    await bob.call('checkout_task', { taskId: t.design });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await pia?.close();
+    await bob?.close();
+    await store?.close();
+    await server?.stop();
+  });
+
+  it('shows the board, and a task completed over MCP changes the card without a reload', async () => {
+    await page.goto(`${server.url}/`);
+    const c = card(page, missionId);
+    await c.waitFor();
+    expect(await c.evaluate((el) => el.closest('.column')?.getAttribute('data-status'))).toBe('execute');
+    expect(await c.locator('[data-count="in_progress"]').textContent()).toBe('1 in progress');
+    expect(await c.locator('[data-count="todo"]').textContent()).toBe('3 to do');
+    expect(await c.locator('[data-progress="computed"]').textContent()).toBe('0%');
+    await page.locator('#live[data-state="live"]').waitFor();
+    expect(await page.locator('section[data-view="login"]').count()).toBe(0);
+    await page.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+
+    await bob.call('complete_task', { taskId: t.design, completionNote: 'Flow written up in docs/checkout.md (commit 3f2c9e1a7b)' });
+    await c.locator('[data-count="done"]').waitFor();
+    expect(await c.locator('[data-count="done"]').textContent()).toBe('1 done');
+    await page.waitForFunction((id) => document.querySelector(`.card[data-mission-id="${id}"] [data-progress="computed"]`)?.textContent === '25%', missionId);
+    expect(await c.locator('[data-count="in_progress"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-board.png'), fullPage: true });
+  });
+
+  it('opens the mission page: the graph matches the database and changes live as agents work', async () => {
+    await card(page, missionId).locator('.card-title').click();
+    await page.locator('.graph .node').first().waitFor();
+    expect(page.url()).toContain(`#/missions/${missionId}`);
+
+    const db = store.database.kysely;
+    const rows = await db.selectFrom('tasks').select(['id', 'status']).where('mission_id', '=', missionId).execute();
+    const deps = await db
+      .selectFrom('task_deps')
+      .select(['task_id', 'depends_on_id'])
+      .where(
+        'task_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const drawn = await page.$$eval('.graph .node', (els) => els.map((el) => [el.getAttribute('data-task-id'), el.getAttribute('data-status')]));
+    expect(drawn.sort()).toEqual(rows.map((r) => [r.id, r.status]).sort());
+    const edges = await page.$$eval('.graph path.edge', (els) => els.map((el) => `${el.getAttribute('data-from')}>${el.getAttribute('data-to')}`));
+    expect(edges.sort()).toEqual(deps.map((d) => `${d.depends_on_id}>${d.task_id}`).sort());
+    // The critical path runs through the open chain into the checkout page.
+    expect(await node(page, t.page).getAttribute('data-critical')).toBe('true');
+    expect(await node(page, t.design).getAttribute('data-critical')).toBe('false');
+
+    await page.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    await bob.call('checkout_task', { taskId: t.client });
+    await page.waitForFunction((id) => document.querySelector(`.graph .node[data-task-id="${id}"]`)?.getAttribute('data-status') === 'in_progress', t.client);
+    expect(await node(page, t.client).locator('text.sub').textContent()).toMatch(/^bob · lease \d+ min left$/);
+    await bob.call('complete_task', { taskId: t.client, completionNote: 'client merged in PR #42, 12/12 tests' });
+    await page.waitForFunction((id) => document.querySelector(`.graph .node[data-task-id="${id}"]`)?.getAttribute('data-status') === 'done', t.client);
+    await page.locator('ol.timeline li[data-kind="task.completed"]').nth(1).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  });
+
+  it('renders a brief containing <script> as text; nothing in it runs', async () => {
+    const brief = page.locator('[data-brief]');
+    await brief.locator('h1').waitFor();
+    expect(await brief.locator('h1').textContent()).toBe('Checkout plan');
+    expect(await brief.locator('strong').textContent()).toBe('new checkout');
+    const text = (await brief.textContent()) ?? '';
+    expect(text).toContain('<script>window.__pwned = "script"</script>');
+    expect(text).toContain('<img src="x" onerror=');
+    expect(await brief.locator('script, img, [onerror]').count()).toBe(0);
+    expect(await brief.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+  });
+
+  it('opens a task from the graph with the keyboard, links the selection, and saves a screenshot', async () => {
+    await node(page, t.client).focus();
+    await page.keyboard.press('Enter');
+    const detail = page.locator('section.detail');
+    await detail.locator('h2', { hasText: 'Payment client' }).waitFor();
+    expect(page.url()).toContain(`?task=${t.client}`);
+    expect(await detail.locator('.evidence li').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-mission.png'), fullPage: true });
+    // The deep link restores the same view in a fresh tab.
+    const other = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await other.goto(page.url());
+    await other.locator('section.detail h2', { hasText: 'Payment client' }).waitFor();
+    expect(await other.locator(`.graph .node.selected[data-task-id="${t.client}"]`).count()).toBe(1);
+    await other.close();
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'hidden' });
+  });
+
+  it('shows the agents page with what each agent holds', async () => {
+    await bob.call('checkout_task', { taskId: t.cart });
+    await page.goto(`${server.url}/#/agents`);
+    const row = page.locator('tr[data-agent="bob"]');
+    await row.waitFor();
+    expect(await row.locator(`[data-held-task="${t.cart}"]`).count()).toBe(1);
+    expect(await row.locator('time.lease').textContent()).toMatch(/^expires in /);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lets the pilot report progress and move the mission from the page', async () => {
+    await page.goto(`${server.url}/#/missions/${missionId}`);
+    const form = page.locator('.actions form');
+    await form.locator('input[name="progress"]').fill('70');
+    await form.locator('input[name="note"]').fill('two of four steps done');
+    await form.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector('.mission-head [data-progress="reported"]')?.textContent === '70%');
+    expect((await store.sortie.getMission({ agent: 'pia' }, missionId)).progress).toBe(70);
+
+    await page.locator('[data-move="cancelled"]').click();
+    await page.locator('.actions input[aria-label^="Reason"]').waitFor();
+    const before = await store.sortie.listEvents({ agent: 'pia' }, { missionId, limit: 500 });
+    await page.locator('.actions button', { hasText: 'Back' }).click();
+    await page.locator('[data-move="validate"]').click();
+    await page.waitForFunction(() => document.querySelector('.mission-head .status')?.getAttribute('data-status') === 'validate');
+    const after = await store.sortie.getMission({ agent: 'pia' }, missionId);
+    expect(after.status).toBe('validate');
+    const events = await store.sortie.listEvents({ agent: 'pia' }, { missionId, since: before.lastSeq });
+    expect(events.items.map((e) => [e.kind, e.actor])).toEqual([['mission.status_changed', 'operator']]);
+  });
+
+  it('shows the token login only when the server answers 401, and sends the token once signed in', async () => {
+    const context = await browser.newContext();
+    const guarded = await context.newPage();
+    const seen: string[] = [];
+    await guarded.route('**/api/**', async (route) => {
+      const auth = route.request().headers().authorization;
+      seen.push(auth ?? '');
+      if (auth === 'Bearer sortie_good_token') return route.continue();
+      return route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        headers: { 'www-authenticate': 'Bearer realm="sortie"' },
+        body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'this server requires a bearer token', hint: '', details: {} } }),
+      });
+    });
+    await guarded.goto(`${server.url}/`);
+    await guarded.locator('section[data-view="login"]').waitFor();
+    await guarded.locator('#token').fill('sortie_wrong');
+    await guarded.locator('#token').press('Enter');
+    await guarded.locator('.login .form-error:not([hidden])').waitFor();
+    expect(await guarded.evaluate(() => sessionStorage.getItem('sortie.token'))).toBeNull();
+    await guarded.locator('#token').fill('sortie_good_token');
+    await guarded.locator('#token').press('Enter');
+    await card(guarded, missionId).waitFor();
+    expect(await guarded.locator('section[data-view="login"]').count()).toBe(0);
+    expect(await guarded.evaluate(() => sessionStorage.getItem('sortie.token'))).toBe('sortie_good_token');
+    expect(seen).toContain('Bearer sortie_good_token');
+    await context.close();
+  });
+});

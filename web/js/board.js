@@ -1,0 +1,228 @@
+// The board: missions in columns by stage, each card with both progress figures, task counts and warnings.
+import { query } from './api.js';
+import { fill, h, plural, priorityTag, STATUS_LABEL, shortDate, TASK_STATUSES } from './dom.js';
+
+const OPEN = ['brainstorm', 'plan', 'execute', 'validate'];
+
+function bar(label, value, kind) {
+  const pct = value === null || value === undefined ? null : Math.max(0, Math.min(100, value));
+  const fill = h('span');
+  fill.style.width = `${pct ?? 0}%`;
+  return [
+    h('span', {}, label),
+    h(
+      'div',
+      {
+        class: ['bar', kind],
+        role: 'progressbar',
+        'aria-label': `${label} progress`,
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': pct === null ? null : String(pct),
+        'aria-valuetext': pct === null ? 'not reported' : `${pct}%`,
+      },
+      fill,
+    ),
+    h('span', { class: 'pct', dataset: { progress: kind } }, pct === null ? '—' : `${pct}%`),
+  ];
+}
+
+function warningBadges(w, stalledMinutes) {
+  const out = [];
+  if (w.overdue) out.push(h('span', { class: 'warn bad', dataset: { warning: 'overdue' }, title: 'The target date has passed' }, 'Overdue'));
+  if (w.failed) out.push(h('span', { class: 'warn bad', dataset: { warning: 'failed' }, title: 'Failed tasks block their dependents' }, `${w.failed} failed`));
+  if (w.expiredLeases)
+    out.push(
+      h(
+        'span',
+        { class: 'warn bad', dataset: { warning: 'expired' }, title: 'Claims whose lease ran out; the sweep will return them to todo' },
+        plural(w.expiredLeases, 'expired lease'),
+      ),
+    );
+  if (w.stalled)
+    out.push(
+      h(
+        'span',
+        { class: 'warn', dataset: { warning: 'stalled' }, title: `Ready tasks nobody claimed for over ${stalledMinutes} minutes` },
+        `${w.stalled} stalled`,
+      ),
+    );
+  if (w.overdueTasks)
+    out.push(
+      h('span', { class: 'warn', dataset: { warning: 'overdue-tasks' }, title: 'Open tasks past their due date' }, `${plural(w.overdueTasks, 'task')} overdue`),
+    );
+  return out;
+}
+
+function signature(m) {
+  return JSON.stringify([m.status, m.progress, m.computedProgress, m.taskCounts, m.warnings, m.name, m.priority, m.targetDate]);
+}
+
+function card(m, stalledMinutes) {
+  const titleId = `m-${m.missionId}`;
+  const counts = TASK_STATUSES.filter((s) => m.taskCounts[s] > 0).map((s) =>
+    h('span', { class: 'chip', dataset: { count: s }, title: STATUS_LABEL[s] }, `${m.taskCounts[s]} ${STATUS_LABEL[s].toLowerCase()}`),
+  );
+  return h(
+    'li',
+    {},
+    h(
+      'article',
+      { class: 'card', dataset: { missionId: m.missionId, status: m.status }, 'aria-labelledby': titleId },
+      h(
+        'div',
+        { class: 'card-top' },
+        h('a', { class: 'card-title', id: titleId, href: `#/missions/${encodeURIComponent(m.missionId)}` }, m.name),
+        priorityTag(m.priority),
+      ),
+      h('div', { class: 'card-meta' }, h('span', { title: 'Project' }, m.project), h('span', { title: 'Pilot' }, `pilot ${m.pilot}`)),
+      h('div', { class: 'bars' }, bar('Reported', m.progress, 'reported'), bar('Computed', m.computedProgress, 'computed')),
+      h(
+        'div',
+        { class: 'counts', 'aria-label': `${plural(m.taskCounts.total, 'task')}` },
+        counts.length ? counts : h('span', { class: 'muted' }, 'no tasks yet'),
+      ),
+      h(
+        'div',
+        { class: 'card-foot' },
+        m.targetDate ? h('span', { title: 'Target date' }, `Target ${shortDate(m.targetDate)}`) : null,
+        h('span', { class: 'warnings' }, warningBadges(m.warnings, stalledMinutes)),
+      ),
+    ),
+  );
+}
+
+function select(label, name, value, options) {
+  return h(
+    'label',
+    { class: 'field' },
+    label,
+    h(
+      'select',
+      { name, dataset: { filter: name } },
+      h('option', { value: '' }, 'All'),
+      options.map((o) => h('option', { value: o, selected: o === value }, o)),
+    ),
+  );
+}
+
+export function boardView(ctx) {
+  let container = null;
+  let params = new URLSearchParams();
+  const seen = new Map();
+
+  function filters() {
+    return { project: params.get('project') || undefined, pilot: params.get('pilot') || undefined, cancelled: params.get('cancelled') === '1' };
+  }
+
+  function setFilter(name, value) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    const qs = next.toString();
+    location.hash = `#/${qs ? `?${qs}` : ''}`;
+  }
+
+  function render(board) {
+    const f = filters();
+    const focusedMission = document.activeElement?.closest?.('.card')?.dataset.missionId;
+    const focusedFilter = document.activeElement?.dataset?.filter;
+    const toolbar = h(
+      'div',
+      { class: 'toolbar', role: 'search', 'aria-label': 'Filter missions' },
+      select('Project', 'project', f.project, board.options.projects),
+      select('Pilot', 'pilot', f.pilot, board.options.pilots),
+      h(
+        'label',
+        { class: 'check' },
+        h('input', { type: 'checkbox', name: 'cancelled', dataset: { filter: 'cancelled' }, checked: f.cancelled }),
+        'Show cancelled',
+      ),
+    );
+    let missions = 0;
+    let openTasks = 0;
+    let warned = 0;
+    const columns = board.columns.map((col) => {
+      const headId = `col-${col.status}`;
+      missions += col.missions.length;
+      for (const m of col.missions) {
+        if (OPEN.includes(m.status)) openTasks += m.taskCounts.todo + m.taskCounts.in_progress + m.taskCounts.review + m.taskCounts.blocked;
+        const w = m.warnings;
+        if (w.overdue || w.failed || w.expiredLeases || w.stalled || w.overdueTasks) warned += 1;
+      }
+      const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+      swatch.style.background = `var(--m-${col.status})`;
+      return h(
+        'section',
+        { class: 'column', dataset: { status: col.status }, 'aria-labelledby': headId },
+        h(
+          'div',
+          { class: 'column-head' },
+          swatch,
+          h('h2', { id: headId }, STATUS_LABEL[col.status]),
+          h('span', { class: 'count', 'aria-label': plural(col.total, 'mission') }, String(col.total)),
+        ),
+        col.missions.length
+          ? h(
+              'ol',
+              {},
+              col.missions.map((m) => card(m, board.stalledMinutes)),
+            )
+          : h('ol', {}, h('li', { class: 'empty-col' }, 'No missions')),
+        col.total > col.missions.length ? h('p', { class: 'more' }, `Showing the ${col.missions.length} most recent of ${col.total}`) : null,
+      );
+    });
+    toolbar.append(
+      h(
+        'span',
+        { class: 'summary', role: 'status' },
+        `${plural(missions, 'mission')} · ${plural(openTasks, 'open task')} · ${plural(warned, 'mission')} with warnings`,
+      ),
+    );
+    const boardEl = h('div', { class: 'board' }, columns);
+    fill(container, h('h1', { class: 'visually-hidden' }, 'Mission board'), toolbar, boardEl);
+
+    for (const el of toolbar.querySelectorAll('[data-filter]')) {
+      el.addEventListener('change', () => setFilter(el.dataset.filter, el.type === 'checkbox' ? (el.checked ? '1' : '') : el.value));
+    }
+    // Cards whose figures changed since the last render flash once, so a live change is noticed.
+    for (const col of board.columns) {
+      for (const m of col.missions) {
+        const sig = signature(m);
+        const before = seen.get(m.missionId);
+        if (before !== undefined && before !== sig) container.querySelector(`.card[data-mission-id="${CSS.escape(m.missionId)}"]`)?.classList.add('changed');
+        seen.set(m.missionId, sig);
+      }
+    }
+    if (focusedFilter) toolbar.querySelector(`[data-filter="${focusedFilter}"]`)?.focus();
+    if (focusedMission) container.querySelector(`.card[data-mission-id="${CSS.escape(focusedMission)}"] .card-title`)?.focus();
+  }
+
+  async function load() {
+    const f = filters();
+    const board = await ctx.getJson(`/api/board${query({ project: f.project, pilot: f.pilot, cancelled: f.cancelled })}`);
+    if (!container) return;
+    render(board);
+    ctx.follow(board.lastSeq);
+  }
+
+  return {
+    title: () => 'Board',
+    async mount(el, route) {
+      container = el;
+      params = route.params;
+      container.append(h('p', { class: 'loading' }, 'Loading the board…'));
+      await load();
+    },
+    async update(route) {
+      params = route.params;
+      await load();
+      return true;
+    },
+    relevant: () => true,
+    refresh: load,
+    unmount() {
+      container = null;
+    },
+  };
+}
