@@ -8,6 +8,7 @@ import { MissionStatus } from '../core/enums.js';
 import { DomainError, type ErrorCode, isDomainError } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { LOOPBACK_HOSTS } from './auth.js';
 import { streamEvents } from './sse.js';
 
 export interface DashboardApiOptions {
@@ -38,7 +39,6 @@ const STATUS_OF: Partial<Record<ErrorCode | string, 400 | 401 | 403 | 404 | 409 
   EVIDENCE_REQUIRED: 422,
 };
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** Renders a refusal as `{ error: { code, message, hint, details } }` with its HTTP status; anything else as a 500. */
 export function renderApiError(c: Context, error: unknown, logger: Logger): Response {

@@ -20,6 +20,9 @@ declare module 'hono' {
   }
 }
 
+/** Host names that only a local process can use; an unauthenticated server answers nothing else. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
 /** The paths that require a token once auth is configured: MCP, and the dashboard's data API and event stream. */
 export function isProtectedPath(path: string): boolean {
   return path === '/mcp' || path.startsWith('/mcp/') || path === '/api' || path.startsWith('/api/');
@@ -102,6 +105,13 @@ export class AuthGate {
         return refuse(c, 503, 'UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.');
       }
       if (!configured) {
+        // Open mode trusts the caller to name itself, which is safe only for local callers. A web page whose DNS
+        // name was rebound to 127.0.0.1 arrives with its own Host (and Origin): refuse it, as the dashboard API does.
+        const host = new URL(c.req.url).hostname;
+        const origin = c.req.header('origin');
+        if (!LOOPBACK_HOSTS.has(host) || (origin && origin !== 'null' && !LOOPBACK_HOSTS.has(new URL(origin).hostname))) {
+          return refuse(c, 403, 'FORBIDDEN', `requests to ${host} are not served without authentication`, 'Connect to http://127.0.0.1:PORT/mcp, or configure tokens (sortie token create).');
+        }
         try {
           c.set('actor', identityOf(c.req.raw));
         } catch (error) {

@@ -1,0 +1,32 @@
+// The benchmark smoke run in CI: seconds long, asserting correctness figures only — never timings.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { REPO } from './support/clients.js';
+import { tempDir } from './support/sortie.js';
+
+const run = promisify(execFile);
+
+describe('benchmark smoke', () => {
+  test('claim throughput with 1 and 8 agents: every task completed once, no double claims, lock errors or lost writes', async () => {
+    const out = tempDir('sortie-bench-smoke-');
+    const pg = process.env.SORTIE_TEST_PG_URL ?? '';
+    await run(process.execPath, [join(REPO, 'dist', 'bench', 'run.js'), '--smoke', '--only', 'throughput,tokens', '--out', out, '--pg', pg], {
+      env: { ...process.env, SORTIE_BENCH_PG_URL: pg },
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    const results = JSON.parse(readFileSync(join(out, 'smoke-latest.json'), 'utf8'));
+    const rows = results.throughput as Array<Record<string, number | string>>;
+    expect(rows.map((r) => `${r.mode}:${r.agents}`)).toEqual(pg ? ['stdio:1', 'stdio:8', 'http:1', 'http:8'] : ['stdio:1', 'stdio:8']);
+    for (const r of rows) {
+      expect(r.completions, `${r.mode} ${r.agents} agents`).toBe(results.options.pool);
+      expect(r.claims).toBe(r.completions);
+      expect({ double: r.doubleClaims, lock: r.lockErrors, lost: r.lostWrites, other: r.otherErrors }).toEqual({ double: 0, lock: 0, lost: 0, other: 0 });
+    }
+    for (const t of results.tokens as Array<{ profile: string; tokens: number; budget: number }>) {
+      expect(t.tokens, t.profile).toBeLessThanOrEqual(t.budget);
+    }
+  }, 180_000);
+});
