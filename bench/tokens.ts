@@ -3,12 +3,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
 import { extraTools } from '../src/cli/extra.js';
+import { TOKEN_BUDGETS } from '../src/mcp/budgets.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import { PROFILES, type Profile } from '../src/mcp/tool.js';
 import type { Sortie } from '../src/service/sortie.js';
 
-/** The budgets the README states and test/tool-budget.test.ts enforces. */
-export const TOKEN_BUDGETS: Record<Profile, number> = { worker: 9_000, pilot: 16_000, full: 24_000 };
 
 export interface TokenResult {
   profile: Profile;
