@@ -2,10 +2,16 @@
 // unaware of them: each family adds one line to each list.
 import type { Command } from 'commander';
 import type { AnyTool } from '../mcp/tool.js';
+import { RECURRING_TOOLS } from '../mcp/tools/recurring.js';
+import { TEMPLATE_TOOLS } from '../mcp/tools/templates.js';
+// Registers the recurring-work scheduler as a background task of every `sortie serve` and `sortie mcp` process.
+import '../runtime/recurring-scheduler.js';
+import { registerFleetCommands } from './fleet-commands.js';
+import { registerTemplateCommands } from './template-commands.js';
 
 type CommandFamily = (program: Command) => void;
 
-const COMMAND_FAMILIES: CommandFamily[] = [];
+const COMMAND_FAMILIES: CommandFamily[] = [registerFleetCommands, registerTemplateCommands];
 
 export function registerExtraCommands(program: Command): void {
   for (const family of COMMAND_FAMILIES) family(program);
@@ -13,5 +19,5 @@ export function registerExtraCommands(program: Command): void {
 
 /** Tool families added to every MCP server (stdio and HTTP), filtered by profile like the core ones. */
 export function extraTools(): AnyTool[] {
-  return [];
+  return [...TEMPLATE_TOOLS, ...RECURRING_TOOLS];
 }

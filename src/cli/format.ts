@@ -27,6 +27,7 @@ export function drawMission(m: MissionDetail): string {
     if (t.dependsOn.length) line += `dependsOn: [${t.dependsOn.map((d) => keyOf.get(d) ?? d).join(', ')}]`;
     if (t.claim) line += `  held by ${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}`;
     else if (t.assignedTo) line += `  @${t.assignedTo}`;
+    if (t.allowNoEvidence) line += `  (no evidence: ${t.allowNoEvidence})`;
     lines.push(line.trimEnd());
   }
   const extra: string[] = [];

@@ -9,6 +9,7 @@ import type { Actor } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/tool.js';
 import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { collectRepeated, parseContextArgs } from './context-option.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerExtraCommands } from './extra.js';
 
@@ -83,7 +84,8 @@ export function buildProgram(): Command {
     .option('--db <url>', 'database: a SQLite file path or postgres://… (default: $SORTIE_DB, else the XDG data dir)')
     .option('--json', 'print JSON instead of text')
     .option('--agent <name>', 'act as this agent (default: $SORTIE_AGENT, else your login name)')
-    .showHelpAfterError()
+    // Usage errors follow the refusal format: one line with a code, not commander's message plus the whole help.
+    .configureOutput({ outputError: (text, write) => write(usageError(text)) })
     .exitOverride();
 
   program
@@ -111,10 +113,11 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port', intOption('port'), Number(process.env.SORTIE_PORT ?? 7420))
     .option('--host <host>', 'interface to bind', process.env.SORTIE_HOST ?? '127.0.0.1')
     .option('--lease-minutes <n>', 'default claim lease', intOption('lease-minutes'))
-    .action(async (options: { port: number; host: string; leaseMinutes?: number }, cmd: Command) => {
+    .option('--sessions', 'MCP session mode: GET event streams and resource subscriptions (needs sticky load balancing)')
+    .action(async (options: { port: number; host: string; leaseMinutes?: number; sessions?: boolean }, cmd: Command) => {
       const opts = globalOptions(cmd);
       const { serveHttp } = await import('../http/serve.js');
-      await serveHttp({ db: opts.db, port: options.port, host: options.host, leaseMinutes: options.leaseMinutes });
+      await serveHttp({ db: opts.db, port: options.port, host: options.host, leaseMinutes: options.leaseMinutes, sessions: options.sessions });
     });
 
   const mission = program.command('mission').description('missions: list, show, create, move, report progress, add evidence');
@@ -158,6 +161,8 @@ export function buildProgram(): Command {
     .option('--deliverable <name[:kinds]>', 'a deliverable, e.g. docs:pr|file (repeatable)', collect)
     .option('--target-date <date>')
     .addOption(new Option('--status <s>').choices(['brainstorm', 'plan']))
+    .option('--template <name>', 'create the steps of this template (name or name@version) as the tasks')
+    .option('--context <key=value>', 'a value for a template placeholder (repeatable)', collectRepeated)
     .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const me = cliActor(opts);
@@ -168,7 +173,8 @@ export function buildProgram(): Command {
           return { name, ...(kinds ? { acceptedKinds: kinds.split('|') as EvidenceKind[] } : {}) };
         });
         const input = { name: o.name, pilot: o.pilot ?? me.agent, agents: list(o.agents), project: o.project, priority: o.priority, description: o.description, brief, deliverables, targetDate: o.targetDate, status: o.status };
-        const m = await sortie.createMission(me, input);
+        if (o.context && !o.template) throw validationFailed('context', '--context fills template placeholders; pass --template too');
+        const m = o.template ? await sortie.createMissionFromTemplate(me, input, o.template, parseContextArgs(o.context)) : await sortie.createMission(me, input);
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -396,13 +402,19 @@ export function buildProgram(): Command {
     .description('list configured projects')
     .action((_o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const rows = await sortie.listProjects();
+        const rows = await sortie.listProjects(cliActor(opts));
         print(opts, rows, () => (rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured'));
       }),
     );
 
   registerExtraCommands(program);
   return program;
+}
+
+/** Commander's "error: unknown option '--x'" as one refusal line: error: VALIDATION_FAILED: … (hint: …). */
+export function usageError(text: string): string {
+  const message = text.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  return `error: VALIDATION_FAILED: ${message} (hint: add --help to the command for its usage)\n`;
 }
 
 /** One line on stderr and a non-zero exit for every refusal. */

@@ -105,6 +105,8 @@ export interface ParsedNote {
 }
 
 const FILE_EXT = /\.[A-Za-z][A-Za-z0-9]{0,9}$/;
+/** A bare name's extension is lower-case, after a stem of 2+ characters: "README.md", not "U.S" or "a.m". */
+const BARE_FILE = /^[\w@+-][\w.@+-]+\.[a-z][a-z0-9]{0,9}$/;
 
 /**
  * Extracts evidence items from free text. Claim words ("done", "merged", "deployed") yield nothing: only
@@ -168,15 +170,17 @@ export function parseEvidence(text: string | null | undefined): ParsedNote {
     add('count', m.replace(/\s+/g, ' '));
     return ' ';
   });
-  // File paths: a token with a slash and a file-like last segment, or a bare name with a letter extension.
+  // File paths: a token with a slash whose last segment has an extension, or with two or more slashes, or
+  // starting ./ or ../; or a bare name with an extension. A single slash between words ("N/A", "and/or",
+  // "TCP/IP") is prose, not a path: reading it as evidence would let "tests: N/A" pass the gate.
   for (const raw of rest.split(/[\s,;()[\]{}"'`]+/)) {
     const tok = raw.replace(/[.:!?]+$/, '');
-    if (!tok || tok.length > 300 || /^[\d.]+$/.test(tok)) continue;
-    const hasSlash = tok.includes('/') && /[A-Za-z]/.test(tok) && !tok.startsWith('//');
-    const looksFile = FILE_EXT.test(tok) && /^[\w./@+-]+$/.test(tok) && !/^\d/.test(tok.split('.').pop() ?? '');
-    if ((hasSlash && /^[\w./@+-]+$/.test(tok)) || (looksFile && !/^(e\.g|i\.e|etc)$/i.test(tok))) {
-      add('file', tok);
-    }
+    if (!tok || tok.length > 300 || /^[\d.]+$/.test(tok) || !/^[\w./@+-]+$/.test(tok) || !/[A-Za-z]/.test(tok)) continue;
+    const isPath =
+      tok.includes('/') &&
+      !tok.startsWith('//') &&
+      (FILE_EXT.test(tok.slice(tok.lastIndexOf('/') + 1)) || (tok.match(/\//g)?.length ?? 0) >= 2 || /^\.\.?\//.test(tok));
+    if (isPath || (!tok.includes('/') && BARE_FILE.test(tok))) add('file', tok);
   }
   return { items, rejected };
 }

@@ -20,6 +20,11 @@ export function isTerminalMission(status: MissionStatus): boolean {
   return status === 'complete' || status === 'cancelled';
 }
 
+/** Cancelling, sending a validating mission back to execute, and reopening a complete one need a stated reason. */
+export function moveNeedsReason(from: MissionStatus, to: MissionStatus): boolean {
+  return to === 'cancelled' || (from === 'validate' && to === 'execute') || from === 'complete';
+}
+
 export interface MissionTransitionContext {
   from: MissionStatus;
   to: MissionStatus;
@@ -48,8 +53,7 @@ export function assertMissionTransition(ctx: MissionTransitionContext): void {
       { from, to, allowed },
     );
   }
-  const needsReason = to === 'cancelled' || (from === 'validate' && to === 'execute') || from === 'complete';
-  if (needsReason && !ctx.reason?.trim()) {
+  if (moveNeedsReason(from, to) && !ctx.reason?.trim()) {
     throw new DomainError(
       'VALIDATION_FAILED',
       `reason: moving a mission from ${from} to ${to} needs a reason`,

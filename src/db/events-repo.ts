@@ -47,6 +47,19 @@ export async function lastEventSeq(db: Db): Promise<number> {
   return Number(row?.value ?? 0);
 }
 
+/** Whether `agent` ever claimed the task (any epoch): how an earlier holder is recognised after a re-claim. */
+export async function hasClaimed(db: Db, taskId: string, agent: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('seq')
+    .where('task_id', '=', taskId)
+    .where('kind', '=', 'task.claimed')
+    .where('actor', '=', agent)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function countTaskEvents(db: Db, taskId: string): Promise<number> {
   const row = await db
     .selectFrom('events')

@@ -10,16 +10,30 @@ export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
   await tx.insertInto('missions').values(row).execute();
 }
 
-export async function getMissionRow(db: Db, id: string): Promise<MissionsTable | undefined> {
-  return db.selectFrom('missions').selectAll().where('id', '=', id).executeTakeFirst();
+/** `projects` (a token's scope) is part of the query: a mission outside it reads exactly like a missing one. */
+export async function getMissionRow(db: Db, id: string, projects?: readonly string[]): Promise<MissionsTable | undefined> {
+  return db
+    .selectFrom('missions')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
+    .executeTakeFirst();
 }
 
 /**
  * Reads and row-locks a mission (PostgreSQL). Every write that changes a mission's tasks locks the mission
  * first, so task-key allocation and the "last open task closed → validate" check see a stable mission.
  */
-export async function lockMissionRow(database: Database, tx: Db, id: string): Promise<MissionsTable | undefined> {
-  return database.forUpdate(tx.selectFrom('missions').selectAll().where('id', '=', id)).executeTakeFirst();
+export async function lockMissionRow(database: Database, tx: Db, id: string, projects?: readonly string[]): Promise<MissionsTable | undefined> {
+  return database
+    .forUpdate(
+      tx
+        .selectFrom('missions')
+        .selectAll()
+        .where('id', '=', id)
+        .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[])),
+    )
+    .executeTakeFirst();
 }
 
 export async function findMissionsByName(db: Db, name: string, projects: readonly string[] | undefined): Promise<MissionsTable[]> {

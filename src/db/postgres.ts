@@ -46,6 +46,9 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
 
 export function openPostgres(url: string, options: OpenOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle pooled connection that dies (server restart, network cut) emits 'error' on the pool; unhandled, that
+  // would kill the process. The pool drops the client and the next query opens a fresh connection.
+  pool.on('error', () => {});
   const kysely = new Kysely<Schema>({
     dialect: new PostgresDialect({ pool }),
     log: options.onQuery
@@ -57,22 +60,65 @@ export function openPostgres(url: string, options: OpenOptions): Database {
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
     ...shared(kysely, location),
-    async listen(onSeq) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', (msg) => {
-        if (msg.channel === CHANNEL && msg.payload) onSeq(Number(msg.payload));
-      });
-      // A dropped listener connection must not crash the server; callers also poll as a backstop.
-      client.on('error', () => {});
-      await client.query(`LISTEN ${CHANNEL}`);
-      return async () => {
-        await client.end().catch(() => {});
-      };
-    },
+    listen: (onSeq) => listenWithReconnect(url, onSeq),
     async close() {
       await kysely.destroy();
     },
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection that comes back by itself: when it drops (server restart, failover, idle
+ * cut) it reconnects with backoff (up to 5 s) and then calls onSeq(0) once, because notifications sent while it
+ * was away are lost and the listener must catch up by reading. Callers poll as well, so even a long outage only
+ * slows delivery to the polling interval. The first connection must succeed, so a bad URL fails at start-up.
+ */
+async function listenWithReconnect(url: string, onSeq: (seq: number) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (msg) => {
+      if (msg.channel === CHANNEL && msg.payload) onSeq(Number(msg.payload));
+    });
+    let lost = false;
+    const onLost = () => {
+      // Only an established listener reconnects from here; a failed connect() is retried by schedule().
+      if (lost || stopped || client !== next) return;
+      lost = true;
+      client = null;
+      void next.end().catch(() => {});
+      schedule(0);
+    };
+    next.on('error', onLost);
+    next.on('end', onLost);
+    await next.connect();
+    await next.query(`LISTEN ${CHANNEL}`);
+    if (stopped) {
+      await next.end().catch(() => {});
+      return;
+    }
+    client = next;
+  };
+  const schedule = (attempt: number) => {
+    retry = setTimeout(
+      () => {
+        retry = null;
+        connect().then(
+          () => onSeq(0),
+          () => !stopped && schedule(attempt + 1),
+        );
+      },
+      Math.min(5000, 100 * 2 ** attempt),
+    );
+    retry.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 

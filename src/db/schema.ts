@@ -121,6 +121,81 @@ export interface ProjectsTable {
   updated_at: string;
 }
 
+export interface TokensTable {
+  id: string;
+  agent: string;
+  role: string;
+  /** JSON list of project names, or null for every project. */
+  projects: string | null;
+  /** Hex SHA-256 of the secret; the secret itself is never stored. */
+  secret_hash: string;
+  note: string | null;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** One version of a mission template; JSON as text. A save inserts a row, never updates one. */
+export interface MissionTemplatesTable {
+  id: string;
+  name: string;
+  version: number;
+  description: string | null;
+  brief: string | null;
+  deliverables: string;
+  steps: string;
+  is_default: number;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+/** A recurring work definition: a task (kind 'task') or a mission from a template (kind 'mission') per due time. */
+export interface RecurringDefinitionsTable {
+  id: string;
+  project: string;
+  kind: string;
+  title: string;
+  description: string | null;
+  priority: string;
+  assigned_to: string | null;
+  assigned_to_instance: string | null;
+  tags: string;
+  required_evidence: string;
+  template_name: string | null;
+  template_version: number | null;
+  pilot: string | null;
+  agents: string;
+  context: string;
+  brief: string | null;
+  cron_expression: string;
+  timezone: string;
+  /** 'skip' (no new instance while the previous one is open) or 'allow'. */
+  overlap: string;
+  paused: number;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_error: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** One handled due time of a definition; the key (recurring_id, due_at) makes each due time happen once. */
+export interface RecurringRunsTable {
+  recurring_id: string;
+  due_at: string;
+  /** 'created', 'skipped' (overlap) or 'failed'. */
+  outcome: string;
+  task_id: string | null;
+  mission_id: string | null;
+  error: string | null;
+  created_at: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -135,5 +210,9 @@ export interface Schema {
   events: EventsTable;
   counters: CountersTable;
   projects: ProjectsTable;
+  tokens: TokensTable;
+  mission_templates: MissionTemplatesTable;
+  recurring_definitions: RecurringDefinitionsTable;
+  recurring_runs: RecurringRunsTable;
   sortie_migrations: MigrationsTable;
 }

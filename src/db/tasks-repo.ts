@@ -11,17 +11,40 @@ export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
   await tx.insertInto('tasks').values(row).execute();
 }
 
-export async function getTaskRow(db: Db, id: string): Promise<TasksTable | undefined> {
-  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * `projects` (a token's scope) is part of the WHERE clause, so a row outside it is neither read nor locked: the
+ * caller gets undefined from the same single query a missing id gets, and another project's locks never delay it.
+ */
+export async function getTaskRow(db: Db, id: string, projects?: readonly string[]): Promise<TasksTable | undefined> {
+  return db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
+    .executeTakeFirst();
 }
 
-/** Reads a task and, on PostgreSQL, row-locks it until the transaction ends. */
-export async function lockTaskRow(database: Database, tx: Db, id: string): Promise<TasksTable | undefined> {
-  return database.forUpdate(tx.selectFrom('tasks').selectAll().where('id', '=', id)).executeTakeFirst();
+/** Reads a task and, on PostgreSQL, row-locks it until the transaction ends (scoped like getTaskRow). */
+export async function lockTaskRow(database: Database, tx: Db, id: string, projects?: readonly string[]): Promise<TasksTable | undefined> {
+  return database
+    .forUpdate(
+      tx
+        .selectFrom('tasks')
+        .selectAll()
+        .where('id', '=', id)
+        .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[])),
+    )
+    .executeTakeFirst();
 }
 
-export async function findTaskIdByKey(db: Db, missionId: string, seq: number): Promise<string | undefined> {
-  const row = await db.selectFrom('tasks').select('id').where('mission_id', '=', missionId).where('seq', '=', seq).executeTakeFirst();
+export async function findTaskIdByKey(db: Db, missionId: string, seq: number, projects?: readonly string[]): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('mission_id', '=', missionId)
+    .where('seq', '=', seq)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -185,13 +208,14 @@ export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFil
   return database.forUpdateSkipLocked(query).executeTakeFirst();
 }
 
-/** In-progress tasks whose lease ran out before `nowIso`, oldest expiry first. */
-export async function expiredLeases(database: Database, tx: Db, nowIso: string, limit: number): Promise<TasksTable[]> {
+/** In-progress tasks whose lease ran out before `nowIso`, oldest expiry first (only in `projects` when given). */
+export async function expiredLeases(database: Database, tx: Db, nowIso: string, limit: number, projects?: readonly string[]): Promise<TasksTable[]> {
   const query = tx
     .selectFrom('tasks')
     .selectAll()
     .where('status', '=', 'in_progress')
     .where('lease_expires_at', '<', nowIso)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
     .orderBy('lease_expires_at')
     .limit(limit);
   return database.forUpdateSkipLocked(query).execute();
@@ -213,6 +237,8 @@ export interface TaskListFilter {
   claimedBy?: string;
   updatedSince?: string;
   ready?: boolean;
+  /** Only tasks that can be worked now: in no mission, or in a mission in execute. */
+  workable?: boolean;
 }
 
 export type TaskOrder = 'newest' | 'mission' | 'queue';
@@ -237,6 +263,14 @@ export async function listTaskRows(
   if (filter.createdBy !== undefined) q = q.where('t.created_by', '=', filter.createdBy);
   if (filter.claimedBy !== undefined) q = q.where('t.claimed_by', '=', filter.claimedBy);
   if (filter.updatedSince !== undefined) q = q.where('t.updated_at', '>=', filter.updatedSince);
+  if (filter.workable) {
+    q = q.where(({ eb, or, exists, selectFrom }) =>
+      or([
+        eb('t.mission_id', 'is', null),
+        exists(selectFrom('missions as wm').select('wm.id').whereRef('wm.id', '=', 't.mission_id').where('wm.status', '=', 'execute')),
+      ]),
+    );
+  }
   if (filter.ready) {
     q = q
       .where('t.status', '=', 'todo')

@@ -1,27 +1,24 @@
 // The HTTP app of `sortie serve`: MCP over Streamable HTTP at /mcp, a health endpoint, and the dashboard's routes.
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
-import type { Actor } from '../core/model.js';
-import { assertAgentName } from '../core/identity.js';
 import { lastEventSeq } from '../db/events-repo.js';
-import { createMcpServer, VERSION } from '../mcp/server.js';
+import { handleStateless, type McpSessions } from '../mcp/http.js';
+import { VERSION } from '../mcp/server.js';
 import { type AnyTool, PROFILES, type Profile } from '../mcp/tool.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { AuthGate } from './auth.js';
 
 export interface HttpAppOptions {
   runtime: Runtime;
   extraTools?: readonly AnyTool[];
-  /** Extra routes (dashboard, API) mounted by other modules. */
+  /**
+   * Extra routes (dashboard, API) mounted by other modules. Routes under /api/* are behind the auth middleware:
+   * read the caller with `c.get('actor')` and pass it to the service layer.
+   */
   mount?: Array<(app: Hono) => void>;
-}
-
-/** On an unauthenticated loopback server the agent names itself: X-Sortie-Agent header or ?agent=. */
-function identityOf(req: Request): Actor | undefined {
-  const url = new URL(req.url);
-  const name = req.headers.get('x-sortie-agent') ?? url.searchParams.get('agent');
-  if (!name) return undefined;
-  const instance = req.headers.get('x-sortie-instance') ?? url.searchParams.get('instance') ?? undefined;
-  return { agent: assertAgentName(name), ...(instance ? { instance } : {}) };
+  /** Token checks; default: tokens required once any exists. */
+  auth?: AuthGate;
+  /** Session mode (`--sessions`); default stateless. */
+  sessions?: McpSessions;
 }
 
 function profileOf(req: Request): Profile {
@@ -32,6 +29,9 @@ function profileOf(req: Request): Profile {
 export function createHttpApp(options: HttpAppOptions): Hono {
   const { runtime } = options;
   const app = new Hono();
+  const auth = options.auth ?? new AuthGate({ sortie: runtime.sortie, logger: runtime.logger });
+  // Registered first, so it guards every protected route, including those mounted later and unknown /api paths.
+  app.use('*', auth.middleware());
 
   app.get('/health', async (c) => {
     const db = runtime.sortie.deps.database;
@@ -44,27 +44,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }
   });
 
-  // Stateless Streamable HTTP: every request gets its own server and transport, so any replica can serve any
-  // request and nothing is kept between them.
+  // MCP: stateless by default (any replica serves any request); session mode when `--sessions` is on. The
+  // caller was set by the auth middleware: the token's actor, or the agent an open loopback server was told.
   app.all('/mcp', async (c) => {
-    if (c.req.method !== 'POST') {
-      return c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp' }, id: null }, 405);
-    }
-    let identity: Actor | undefined;
-    try {
-      identity = identityOf(c.req.raw);
-    } catch (error) {
-      return c.json({ jsonrpc: '2.0', error: { code: -32602, message: (error as Error).message }, id: null }, 400);
-    }
-    const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile: profileOf(c.req.raw), extraTools: options.extraTools });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      close();
-      void server.close();
-    }
+    const identity = c.get('actor');
+    const tokenId = c.get('tokenId');
+    const caller = { identity, owner: tokenId ? `token:${tokenId}` : `agent:${identity?.agent ?? ''}`, profile: profileOf(c.req.raw) };
+    const mcp = { sortie: runtime.sortie, logger: runtime.logger, extraTools: options.extraTools };
+    return options.sessions ? options.sessions.handle(c.req.raw, caller) : handleStateless(mcp, c.req.raw, caller);
   });
 
   for (const mount of options.mount ?? []) mount(app);

@@ -1,24 +1,41 @@
-// `sortie serve`: the HTTP server on a port, with graceful shutdown.
+// `sortie serve`: the HTTP server on a port, with graceful shutdown. It refuses to listen beyond loopback unless
+// authentication is configured, because an open server lets anyone who reaches it act as any agent.
 import { serve } from '@hono/node-server';
-import { startRuntime } from '../runtime/runtime.js';
 import { extraTools } from '../cli/extra.js';
+import { McpSessions } from '../mcp/http.js';
+import { startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
+import { AuthGate, authModeFromEnv } from './auth.js';
+import { dashboardRoutes, localOperator, stalledMinutesFromEnv } from './dashboard.js';
 
 export interface ServeOptions {
   db?: string;
   port: number;
   host: string;
   leaseMinutes?: number;
+  /** Session mode: MCP sessions with GET event streams (resource subscriptions over HTTP). */
+  sessions?: boolean;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export async function serveHttp(options: ServeOptions): Promise<void> {
-  if (!LOOPBACK.has(options.host)) {
-    throw new Error(`refusing to bind ${options.host}: without authentication Sortie only listens on loopback (127.0.0.1). Configure tokens (fleet mode) to serve other interfaces.`);
-  }
+  const mode = authModeFromEnv();
   const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes });
-  const app = createHttpApp({ runtime, extraTools: extraTools() });
+  const auth = new AuthGate({ sortie: runtime.sortie, logger: runtime.logger, mode });
+  if (!isLoopback(options.host) && !(await auth.configured())) {
+    await runtime.stop();
+    throw new Error(
+      `refusing to listen on ${options.host}: no authentication is configured, so anyone who can reach this address could act as any agent. ` +
+        'Create a token first (sortie token create --agent NAME --role admin) or set SORTIE_AUTH=required, then start again; ' +
+        'or listen on 127.0.0.1 only. See docs/fleet.md.',
+    );
+  }
+  const sessions = options.sessions ? new McpSessions({ sortie: runtime.sortie, logger: runtime.logger, extraTools: extraTools() }) : undefined;
+  const dashboard = dashboardRoutes({ sortie: runtime.sortie, logger: runtime.logger, localActor: localOperator(), stalledMinutes: stalledMinutesFromEnv() });
+  const app = createHttpApp({ runtime, extraTools: extraTools(), auth, sessions, mount: [dashboard] });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -27,14 +44,28 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  runtime.logger.info({ url, mcp: `${url}/mcp`, db: runtime.sortie.deps.database.location }, 'sortie serve listening');
+  const authLabel = (await auth.configured()) ? 'bearer tokens required' : 'open (loopback only; callers name themselves)';
+  runtime.logger.info(
+    { url, mcp: `${url}/mcp`, db: runtime.sortie.deps.database.location, auth: authLabel, mode: sessions ? 'sessions' : 'stateless' },
+    'sortie serve listening',
+  );
   // The one line a person reads: where to point a browser and an MCP client.
-  process.stderr.write(`Sortie is running: dashboard ${url}/  ·  MCP ${url}/mcp  ·  database ${runtime.sortie.deps.database.location}\n`);
+  process.stderr.write(
+    `Sortie is running: dashboard ${url}/  ·  MCP ${url}/mcp (${sessions ? 'sessions' : 'stateless'})  ·  auth ${authLabel}  ·  database ${runtime.sortie.deps.database.location}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Event streams never end by themselves: close the sessions, stop accepting, give in-flight requests a moment.
+  await sessions?.close();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const httpServer = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+  httpServer.closeIdleConnections?.();
+  const force = setTimeout(() => httpServer.closeAllConnections?.(), 5000);
+  force.unref();
+  await closed;
+  clearTimeout(force);
   await runtime.stop();
 }

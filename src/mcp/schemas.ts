@@ -5,28 +5,14 @@ import { MissionStatus, TaskStatus } from '../core/enums.js';
 
 const nstr = z.string().nullable();
 
-export const ClaimOut = z.object({ claimedBy: z.string(), leaseExpiresAt: z.string(), epoch: z.number() }).loose().nullable();
+/** The claim as returned: who holds the task, until when, and the epoch that fences late writes. */
+export const ClaimOut = z.looseObject({ claimedBy: z.string(), epoch: z.number() }).nullable();
 
-export const TaskOut = z.looseObject({
-  taskId: z.string(),
-  key: nstr,
-  missionId: nstr,
-  title: z.string(),
-  status: TaskStatus,
-  dependsOn: z.array(z.string()),
-  claim: ClaimOut,
-});
+export const TaskOut = z.looseObject({ taskId: z.string(), key: nstr, status: TaskStatus, claim: ClaimOut });
 
-export const MissionOut = z.looseObject({
-  missionId: z.string(),
-  name: z.string(),
-  pilot: z.string(),
-  status: MissionStatus,
-  progress: z.number().nullable(),
-  computedProgress: z.number(),
-});
+export const MissionOut = z.looseObject({ missionId: z.string(), name: z.string(), status: MissionStatus, computedProgress: z.number() });
 
-export const MissionDetailOut = MissionOut.extend({ tasks: z.array(TaskOut), evidence: z.array(z.looseObject({ kind: z.string(), value: z.string() })) });
+export const MissionDetailOut = MissionOut.extend({ tasks: z.array(TaskOut) });
 
 export const TaskPageOut = z.object({ items: z.array(TaskOut), nextCursor: nstr });
 export const MissionPageOut = z.object({ items: z.array(MissionOut), nextCursor: nstr });

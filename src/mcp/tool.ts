@@ -29,6 +29,11 @@ export interface IdentityArgs {
 /** VantagePeers passes the caller's name on every mutating call; accepted, and checked against the connection. */
 export const IdentityShape = {
   callerOrchestrator: z.string().optional().describe('Optional; must match your identity'),
+};
+
+/** Claims also record the instance (alice-laptop) holding them. */
+export const ClaimIdentityShape = {
+  ...IdentityShape,
   callerInstance: z.string().optional().describe('Optional instance name'),
 };
 

@@ -1,4 +1,6 @@
 // Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
+// The token's projects go into the lookup query itself, so an id from another project costs the same one query,
+// takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
 import type { Kysely } from 'kysely';
 import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
@@ -47,7 +49,7 @@ export async function resolveTaskId(db: Db, actor: Actor, ref: TaskRef): Promise
       throw validationFailed('missionId', `task key ${raw} needs the missionId it belongs to`, 'Pass missionId with a T-key, or use the task id.');
     }
     const missionId = await resolveMissionId(db, actor, ref.missionId);
-    const id = await findTaskIdByKey(db, missionId, Number(key[1]));
+    const id = await findTaskIdByKey(db, missionId, Number(key[1]), actor.projects);
     if (!id) throw notFound('task', `${raw} of mission ${ref.missionId}`);
     return id;
   }
@@ -61,12 +63,12 @@ async function visibleTask(row: TasksTable | undefined, actor: Actor, ref: strin
 
 export async function readTask(db: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {
   const id = await resolveTaskId(db, actor, ref);
-  return visibleTask(await getTaskRow(db, id), actor, ref.taskId);
+  return visibleTask(await getTaskRow(db, id, actor.projects), actor, ref.taskId);
 }
 
 export async function lockTask(database: Database, tx: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {
   const id = await resolveTaskId(tx, actor, ref);
-  return visibleTask(await lockTaskRow(database, tx, id), actor, ref.taskId);
+  return visibleTask(await lockTaskRow(database, tx, id, actor.projects), actor, ref.taskId);
 }
 
 /** Resolves a mission id, or a mission name when it names exactly one visible mission. */
@@ -87,14 +89,14 @@ export async function resolveMissionId(db: Db, actor: Actor, ref: string): Promi
 
 export async function readMission(db: Db, actor: Actor, ref: string): Promise<MissionsTable> {
   const id = await resolveMissionId(db, actor, ref);
-  const row = await getMissionRow(db, id);
+  const row = await getMissionRow(db, id, actor.projects);
   if (!row || !canSeeProject(actor, row.project)) throw notFound('mission', ref);
   return row;
 }
 
 export async function lockMission(database: Database, tx: Db, actor: Actor, ref: string): Promise<MissionsTable> {
   const id = await resolveMissionId(tx, actor, ref);
-  const row = await lockMissionRow(database, tx, id);
+  const row = await lockMissionRow(database, tx, id, actor.projects);
   if (!row || !canSeeProject(actor, row.project)) throw notFound('mission', ref);
   return row;
 }

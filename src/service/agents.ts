@@ -1,5 +1,6 @@
 // Who is in the fleet: every agent seen (acting, holding, assigned or on a mission), what it holds and when it
 // last did something.
+
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import type { Actor } from '../core/model.js';
@@ -7,6 +8,7 @@ import { agentActivity, agentWorkload, boardFilterOptions, heldTasks } from '../
 import { lastEventSeq } from '../db/events-repo.js';
 import { assertProjectVisible } from './access.js';
 import type { ServiceDeps } from './context.js';
+import { parseInput } from './inputs.js';
 
 /** The lease sweep and other server-side work act under this name; it is not an agent of the fleet. */
 export const SYSTEM_ACTOR = 'sortie';
@@ -52,7 +54,7 @@ export interface AgentsView {
 
 /** Agents ordered by last activity, newest first; agents never seen acting sort last, by name. */
 export async function getAgents(deps: ServiceDeps, actor: Actor, raw: AgentsInput): Promise<AgentsView> {
-  const input = AgentsInput.parse(raw);
+  const input = parseInput(AgentsInput, raw);
   if (input.project) assertProjectVisible(actor, input.project);
   const db = deps.database.kysely;
   const nowIso = iso(deps.clock.now());

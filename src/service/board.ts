@@ -1,4 +1,5 @@
 // The mission board: missions by lifecycle stage with both progress figures, task counts and warnings.
+
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import { type MissionStatus, type Priority, priorityRank } from '../core/enums.js';
@@ -18,6 +19,7 @@ import {
 import { lastEventSeq } from '../db/events-repo.js';
 import { assertProjectVisible } from './access.js';
 import type { ServiceDeps } from './context.js';
+import { parseInput } from './inputs.js';
 import { countsFrom } from './views.js';
 
 /** How long a ready task may wait unclaimed before the board calls its mission stalled, unless configured. */
@@ -156,7 +158,7 @@ function byUrgency(a: BoardCard, b: BoardCard): number {
  * filter options. Everything is scoped to the caller's projects.
  */
 export async function getBoard(deps: ServiceDeps, actor: Actor, raw: BoardInput): Promise<Board> {
-  const input = BoardInput.parse(raw);
+  const input = parseInput(BoardInput, raw);
   if (input.project) assertProjectVisible(actor, input.project);
   const db = deps.database.kysely;
   const nowMs = deps.clock.now();

@@ -4,6 +4,8 @@
 import type { Kysely } from 'kysely';
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
+import { hasClaimed } from '../db/events-repo.js';
 import { getMissionRow, lockMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
@@ -148,6 +150,14 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
   }
   const mission = await assertMissionExecuting(work.tx, current);
   assertEligible(actor, current, mission);
+  if (current.status === 'review' && current.last_holder && current.last_holder !== actor.agent) {
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `task ${label(current)} is in review; only its author (${current.last_holder}) takes it back to in_progress`,
+      'A reviewer approves with complete_task or sends it back with update_task status in_progress.',
+      { from: 'review', to: 'in_progress', author: current.last_holder },
+    );
+  }
   if (current.status === 'blocked' && current.claimed_by && current.claimed_by !== actor.agent) {
     throw new DomainError(
       'ALREADY_CLAIMED',
@@ -194,7 +204,7 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
 
 /** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */
 export async function checkoutTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, options: ClaimOptions = {}): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     return taskView(work.tx, await claimRow(deps, work, row, options));
@@ -211,11 +221,12 @@ export async function claimNextTask(
   filter: { missionId?: string; project?: string },
   options: ClaimOptions = {},
 ): Promise<Task | null> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   if (filter.project) assertProjectVisible(actor, filter.project);
   const missionId = filter.missionId ? (await readMission(deps.database.kysely, actor, filter.missionId)).id : undefined;
   return inWrite(deps, actor, async (work) => {
-    await sweepIn(deps, work, 100);
+    // Only the caller's projects: its transaction must not touch (or emit events in) projects it cannot see.
+    await sweepIn(deps, work, 100, actor.projects);
     const row = await pickReadyTask(deps.database, work.tx, {
       agent: actor.agent,
       missionId,
@@ -231,7 +242,7 @@ export async function claimNextTask(
  * Checks that the actor holds a live lease on the locked row (and the epoch, when given). Throws LEASE_LOST
  * for a holder whose lease expired or was taken over, FORBIDDEN for someone who never held it.
  */
-export function assertHolder(work: Work, row: TasksTable, epoch: number | undefined, action: string): void {
+export async function assertHolder(work: Work, row: TasksTable, epoch: number | undefined, action: string): Promise<void> {
   const agent = work.actor.agent;
   if (row.status === 'in_progress' && row.claimed_by === agent && leaseLive(row, work.now)) {
     if (epoch !== undefined && epoch !== row.epoch) {
@@ -244,14 +255,17 @@ export function assertHolder(work: Work, row: TasksTable, epoch: number | undefi
     }
     return;
   }
-  const wasHolder = row.claimed_by === agent || row.last_holder === agent;
-  if (wasHolder && (row.status === 'in_progress' || row.status === 'todo')) {
-    const detail =
-      row.status === 'in_progress' && row.claimed_by !== agent
-        ? `it was re-claimed by ${row.claimed_by} (epoch ${row.epoch})`
-        : row.status === 'in_progress'
-          ? `your lease expired at ${row.lease_expires_at}`
-          : 'your lease expired or was released and the task is back in todo';
+  // The fence. The latest claimant is on the row (claimed_by, last_holder); an earlier one, whose task has been
+  // re-claimed since, is found in the claim events — so its late write is LEASE_LOST whatever happened to the
+  // task after, never mistaken for a stranger's (FORBIDDEN). Only refusals pay for that lookup.
+  const latest = row.claimed_by === agent || row.last_holder === agent;
+  const earlier = !latest && ((epoch !== undefined && epoch < row.epoch) || (await hasClaimed(work.tx, row.id, agent)));
+  if ((latest && (row.status === 'in_progress' || row.status === 'todo')) || earlier) {
+    const detail = earlier
+      ? `it was re-claimed by ${row.claimed_by ?? row.last_holder} (epoch ${row.epoch})${row.status === 'in_progress' ? '' : ` and is now ${row.status}`}`
+      : row.status === 'in_progress'
+        ? `your lease expired at ${row.lease_expires_at}`
+        : 'your lease expired or was released and the task is back in todo';
     throw new DomainError(
       'LEASE_LOST',
       `cannot ${action} task ${label(row)}: ${detail}`,
@@ -271,10 +285,10 @@ export function assertHolder(work: Work, row: TasksTable, epoch: number | undefi
 }
 
 export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, epoch?: number, options: ClaimOptions = {}): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
-    assertHolder(work, row, epoch, 'heartbeat');
+    await assertHolder(work, row, epoch, 'heartbeat');
     const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, row, options)).toISOString(), updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit(
@@ -288,10 +302,10 @@ export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRe
 
 /** release_task: the holder hands the claim back; the task returns to todo. */
 export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string, epoch?: number): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
-    assertHolder(work, row, epoch, 'release');
+    await assertHolder(work, row, epoch, 'release');
     const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
@@ -299,14 +313,26 @@ export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
   });
 }
 
-async function sweepIn(deps: ServiceDeps, work: Work, limit: number): Promise<number> {
-  const rows = await expiredLeases(deps.database, work.tx, work.now, limit);
+async function sweepIn(deps: ServiceDeps, work: Work, limit: number, projects?: readonly string[]): Promise<number> {
+  const rows = await expiredLeases(deps.database, work.tx, work.now, limit, projects);
   for (const row of rows) await expireLease(work, row, 'lease expired');
   return rows.length;
 }
 
-/** The periodic sweep every server runs: returns expired claims to todo, each with an event. */
+/**
+ * The periodic sweep every server runs: returns expired claims to todo, each with an event. A plain read
+ * comes first so that idle servers (most sweeps find nothing) never take the write lock.
+ */
 export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500): Promise<number> {
+  const now = new Date(deps.clock.now()).toISOString();
+  const any = await deps.database.kysely
+    .selectFrom('tasks')
+    .select('id')
+    .where('status', '=', 'in_progress')
+    .where('lease_expires_at', '<', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return 0;
   return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit));
 }
 

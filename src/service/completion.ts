@@ -5,16 +5,18 @@ import { OPEN_TASK_STATUSES, type TaskStatus } from '../core/enums.js';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import type { Actor, Task } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
 import { assertTaskTransition, isTerminalTask } from '../core/task-lifecycle.js';
 import { insertEvidence } from '../db/evidence-repo.js';
 import { lockMissionRow } from '../db/missions-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
-import { assertCanWrite, isMissionManager, lockTask, readTask, resolveTaskId, type TaskRef } from './access.js';
+import { isMissionManager, lockTask, readTask, resolveTaskId, type TaskRef } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
+import { parseInput } from './inputs.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
 
@@ -38,7 +40,14 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
  */
 async function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
   const id = await resolveTaskId(work.tx, work.actor, ref);
-  const peek = await work.tx.selectFrom('tasks').select('mission_id').where('id', '=', id).executeTakeFirst();
+  // Scoped like every lookup: a task outside the token's projects must not get its mission locked (or waited on).
+  const scope = work.actor.projects;
+  const peek = await work.tx
+    .selectFrom('tasks')
+    .select('mission_id')
+    .where('id', '=', id)
+    .$if(scope !== undefined, (q) => q.where('project', 'in', scope as string[]))
+    .executeTakeFirst();
   const mission = peek?.mission_id ? ((await lockMissionRow(deps.database, work.tx, peek.mission_id)) ?? null) : null;
   const row = await lockTask(deps.database, work.tx, work.actor, { taskId: id });
   return { row, mission };
@@ -58,8 +67,8 @@ async function currentEvidence(work: Work, taskId: string) {
 }
 
 async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
-  assertCanWrite(actor);
-  const input = CompleteInput.parse(raw);
+  authorize(actor, 'task.work');
+  const input = parseInput(CompleteInput, raw);
   const db = deps.database.kysely;
   const before = await readTask(db, actor, ref);
   const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
@@ -67,6 +76,7 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
     const { row, mission } = await lockForClose(deps, work, { taskId: before.id });
     if (row.status === 'review' && target === 'done') {
       // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
+      authorize(actor, 'task.manage');
       const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
       if (!reviewer) {
         throw forbidden(
@@ -75,7 +85,7 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
         );
       }
     } else {
-      assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
+      await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
       assertTaskTransition(row.status as TaskStatus, target);
     }
     const existing = await currentEvidence(work, row.id);
@@ -134,14 +144,14 @@ export type BlockInput = z.input<typeof BlockInput>;
 
 /** in_progress → blocked. The claim stays with the holder but the lease stops running while it waits. */
 export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: BlockInput): Promise<Task> {
-  assertCanWrite(actor);
-  const input = BlockInput.parse(raw);
+  authorize(actor, 'task.work');
+  const input = parseInput(BlockInput, raw);
   if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
     throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
   }
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
-    assertHolder(work, row, input.epoch, 'block');
+    await assertHolder(work, row, input.epoch, 'block');
     assertTaskTransition(row.status as TaskStatus, 'blocked');
     let blockedOn: string | null = null;
     if (input.blockedOnTaskId) {
@@ -174,7 +184,7 @@ export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, r
 
 /** blocked → todo: the claim is handed back so anyone eligible can pick it up. */
 export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     assertTaskTransition(row.status as TaskStatus, 'todo');
@@ -184,6 +194,8 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
       row.created_by === actor.agent ||
       (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
     if (!may) throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
+    // A worker unblocks only the task it holds; unblocking someone else's is management.
+    if (row.claimed_by !== actor.agent && row.last_holder !== actor.agent) authorize(actor, 'task.manage');
     const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });
@@ -193,11 +205,11 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
 
 /** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
 export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, failureNote: string, epoch?: number): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.work');
   if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    assertHolder(work, row, epoch, 'fail');
+    await assertHolder(work, row, epoch, 'fail');
     assertTaskTransition(row.status as TaskStatus, 'failed');
     const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
@@ -210,7 +222,7 @@ export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, fa
 
 /** Any open task → cancelled, with a reason, by its creator or the mission's pilot. */
 export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
@@ -235,7 +247,7 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
  * its own), and a mission under validation goes back to execute.
  */
 export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
@@ -282,7 +294,7 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
 
 /** review → in_progress: the reviewer sends it back; the last holder gets a fresh claim to rework it. */
 export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string | undefined): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     assertTaskTransition(row.status as TaskStatus, 'in_progress');

@@ -6,8 +6,9 @@ import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
 import type { EventsTable } from '../db/schema.js';
 import { listTaskRows } from '../db/tasks-repo.js';
-import { readMission, readTask } from './access.js';
+import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
+import { parseInput } from './inputs.js';
 import { taskViews } from './views.js';
 
 export const ListEventsInput = z.object({
@@ -15,7 +16,7 @@ export const ListEventsInput = z.object({
   missionId: z.string().optional().describe('Only events of this mission'),
   taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
   project: z.string().optional().describe('Only events of this project'),
-  limit: z.number().int().min(1).max(500).optional().describe('Max events, default 100, max 500'),
+  limit: z.number().int().min(1).max(200).optional().describe('Max events, default 20, max 200'),
 });
 export type ListEventsInput = z.input<typeof ListEventsInput>;
 
@@ -33,9 +34,10 @@ export function toEvent(row: EventsTable): SortieEvent {
 }
 
 export async function listEvents(deps: ServiceDeps, actor: Actor, raw: ListEventsInput): Promise<Page<SortieEvent> & { lastSeq: number }> {
-  const input = ListEventsInput.parse(raw);
+  const input = parseInput(ListEventsInput, raw);
   const db = deps.database.kysely;
-  const limit = input.limit ?? 100;
+  const limit = input.limit ?? 20;
+  if (input.project) assertProjectVisible(actor, input.project);
   const missionId = input.missionId ? (await readMission(db, actor, input.missionId)).id : undefined;
   const taskId = input.taskId ? (await readTask(db, actor, { taskId: input.taskId, missionId: input.missionId })).id : undefined;
   const rows = await listEventRows(db, { since: input.since ?? 0, missionId, taskId, project: input.project, projects: actor.projects }, limit);
@@ -62,7 +64,8 @@ export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promi
   const scope = { projects: actor.projects };
   const claimedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['in_progress'] }, 'queue', limit, null);
   const blockedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['blocked'] }, 'queue', limit, null);
-  const assignedReady = await listTaskRows(db, { ...scope, assignedTo: actor.agent, ready: true }, 'queue', limit, null);
+  // Ready means claimable now: a ready task in a mission still in plan cannot be started yet.
+  const assignedReady = await listTaskRows(db, { ...scope, assignedTo: actor.agent, ready: true, workable: true }, 'queue', limit, null);
   // Unassigned ready tasks in missions the agent belongs to (executing ones).
   const memberReady = await db
     .selectFrom('tasks as t')
@@ -122,6 +125,9 @@ export class ChangeFeed {
   private stopListen: (() => Promise<void>) | null = null;
   private polling = false;
   private again = false;
+  /** The read in flight, so stop() can wait for it: closing PGlite under a running query never returns. */
+  private current: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly database: Database,
@@ -130,6 +136,7 @@ export class ChangeFeed {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     this.lastSeq = await lastEventSeq(this.database.kysely);
     this.stopListen = await this.database
       .listen(() => this.wake())
@@ -148,14 +155,16 @@ export class ChangeFeed {
 
   /** Reads new events now (coalescing concurrent wake-ups into one read). */
   wake(): void {
+    if (this.stopped) return;
     if (this.polling) {
       this.again = true;
       return;
     }
     this.polling = true;
-    void this.poll().finally(() => {
+    this.current = this.poll().finally(() => {
       this.polling = false;
-      if (this.again) {
+      this.current = null;
+      if (this.again && !this.stopped) {
         this.again = false;
         this.wake();
       }
@@ -187,9 +196,12 @@ export class ChangeFeed {
     }
   }
 
+  /** Stops polling and waits for a read in flight, so the caller may close the database right after. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    while (this.current) await this.current;
     await this.stopListen?.();
     this.stopListen = null;
     this.listeners.clear();

@@ -1,6 +1,21 @@
 // Shared input pieces: dates in ISO or epoch ms, list limits, id-or-list arguments.
 import { z } from 'zod';
-import { validationFailed } from '../core/errors.js';
+import { DomainError, validationFailed } from '../core/errors.js';
+
+/**
+ * Parses a use case's input with its schema. A violation is refused like every other refusal — VALIDATION_FAILED
+ * naming the first offending field — so interfaces never see a raw ZodError from the service layer.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, field?: string): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const at = [field, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || 'arguments';
+  throw new DomainError('VALIDATION_FAILED', `${at}: ${issue?.message ?? 'invalid'}`, `Correct "${at}" and retry.`, {
+    field: at,
+    issues: parsed.error.issues.map((i) => ({ path: [field, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })),
+  });
+}
 
 export const DateInput = z.union([z.string(), z.number()]);
 export type DateInput = z.infer<typeof DateInput>;

@@ -1,11 +1,13 @@
 // Following the change feed from a known point: replay what a subscriber missed from the events table, then
 // continue live — every visible event exactly once, in sequence order.
+
 import { z } from 'zod';
 import type { Actor, SortieEvent } from '../core/model.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
 import { assertProjectVisible, canSeeProject } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { type ChangeFeed, toEvent } from './feed.js';
+import { parseInput } from './inputs.js';
 
 export const FollowInput = z.object({
   after: z.number().int().min(0).optional().describe('Resume after this event sequence number (Last-Event-ID); omit to start from now'),
@@ -32,7 +34,7 @@ const REPLAY_PAGE = 500;
  * follower starts from now and reports `reset`, so the client reloads what it shows.
  */
 export function followEvents(deps: ServiceDeps, feed: ChangeFeed, actor: Actor, raw: FollowInput, send: (events: SortieEvent[]) => Promise<void>): Follower {
-  const input = FollowInput.parse(raw);
+  const input = parseInput(FollowInput, raw);
   if (input.project) assertProjectVisible(actor, input.project);
   const visible = (e: SortieEvent) => canSeeProject(actor, e.project) && (input.project === undefined || e.project === input.project);
   let lastSent = 0;

@@ -1,5 +1,6 @@
 // A mission as the dashboard shows it: brief, dependency graph with the critical path, tasks, deliverables with
 // their evidence and links, warnings, the event timeline, and what the caller may do to it.
+
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import { criticalPath } from '../core/dependency-graph.js';
@@ -17,6 +18,7 @@ import { canSeeProject, readMission } from './access.js';
 import { DEFAULT_STALLED_MINUTES, isOverdue, type MissionWarnings, summarize } from './board.js';
 import type { ServiceDeps } from './context.js';
 import { toEvent } from './feed.js';
+import { parseInput } from './inputs.js';
 import { getMission } from './missions.js';
 import { getTask } from './tasks.js';
 
@@ -153,7 +155,7 @@ function deliverableViews(deliverables: readonly Deliverable[], evidence: readon
 }
 
 export async function missionTimeline(deps: ServiceDeps, actor: Actor, ref: string, raw: TimelineInput): Promise<Timeline> {
-  const input = TimelineInput.parse(raw);
+  const input = parseInput(TimelineInput, raw);
   const row = await readMission(deps.database.kysely, actor, ref);
   return timelinePage(deps, { missionId: row.id }, input.before ?? null, input.limit ?? 100);
 }
@@ -164,7 +166,7 @@ async function timelinePage(deps: ServiceDeps, where: { missionId?: string; task
 }
 
 export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: string, raw: MissionPageInput): Promise<MissionPage> {
-  const input = MissionPageInput.parse(raw);
+  const input = parseInput(MissionPageInput, raw);
   const db = deps.database.kysely;
   const nowMs = deps.clock.now();
   const nowIso = iso(nowMs);

@@ -16,7 +16,7 @@ import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-re
 import { assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
-import { asList, DateInput, OneOrMany, pageLimit, toIso } from './inputs.js';
+import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { missionViews, taskViews } from './views.js';
 
 export const CreateMissionInput = z.object({
@@ -44,7 +44,7 @@ export async function createMissionIn(
   raw: CreateMissionInput,
   extra: { templateName?: string; templateVersion?: number; brief?: string | null; deliverables?: ReturnType<typeof normalizeDeliverables> } = {},
 ): Promise<MissionsTable> {
-  const input = CreateMissionInput.parse(raw);
+  const input = parseInput(CreateMissionInput, raw);
   const project = input.project ?? deps.config.defaultProject;
   assertProjectVisible(work.actor, project);
   assertAgentName(input.pilot, 'pilot');
@@ -150,7 +150,7 @@ export function expandMissionStatuses(status: string | string[] | undefined): Mi
 }
 
 export async function listMissions(deps: ServiceDeps, actor: Actor, raw: ListMissionsInput): Promise<Page<Mission>> {
-  const input = ListMissionsInput.parse(raw);
+  const input = parseInput(ListMissionsInput, raw);
   const db = deps.database.kysely;
   const limit = pageLimit(input.limit);
   if (input.project) assertProjectVisible(actor, input.project);
@@ -188,7 +188,7 @@ export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
 
 export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: string, raw: UpdateMissionFields): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  const input = UpdateMissionFields.parse(raw);
+  const input = parseInput(UpdateMissionFields, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     if (!isMissionManager(actor, row)) {
@@ -224,7 +224,7 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
 /** Moves a mission through its lifecycle; every gate is checked against the locked mission and its tasks. */
 export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  MissionStatus.parse(to);
+  parseInput(MissionStatus, to, 'status');
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status as MissionStatusT;
@@ -319,7 +319,7 @@ export type AddMissionEvidenceInput = z.input<typeof AddMissionEvidenceInput>;
 
 export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: AddMissionEvidenceInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  const input = AddMissionEvidenceInput.parse(raw);
+  const input = parseInput(AddMissionEvidenceInput, raw);
   const db = deps.database.kysely;
   const before = await readMission(db, actor, input.missionId);
   const prepared = await prepareEvidence(deps, db, before.project, input.note, input.evidence);

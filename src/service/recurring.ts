@@ -26,7 +26,7 @@ import { decodeCursor, encodeCursor, parseJson, parseKindList, parseStringList }
 import type { RecurringDefinitionsTable, RecurringRunsTable } from '../db/schema.js';
 import { assertProjectVisible, canSeeProject } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList, OneOrMany, pageLimit } from './inputs.js';
+import { asList, OneOrMany, pageLimit, parseInput } from './inputs.js';
 import { createTaskIn } from './tasks.js';
 import { createMissionFromTemplateIn, findTemplate, TemplateContext } from './templates.js';
 
@@ -229,7 +229,7 @@ function definitionColumns(input: z.infer<typeof UpdateRecurringFields>, base: R
 /** create_recurring_task: validates the schedule (and the template, for a mission) and computes nextRunAt. */
 export async function createRecurring(deps: ServiceDeps, actor: Actor, raw: CreateRecurringInput): Promise<RecurringTaskDetail> {
   authorize(actor, 'recurring.manage');
-  const input = CreateRecurringInput.parse(raw);
+  const input = parseInput(CreateRecurringInput, raw);
   const nowMs = deps.clock.now();
   const columns = definitionColumns(input, null, actor, deps);
   const schedule = parseSchedule(columns.cron_expression, columns.timezone);
@@ -293,7 +293,7 @@ export const ListRecurringInput = z.object({
 export type ListRecurringInput = z.input<typeof ListRecurringInput>;
 
 export async function listRecurring(deps: ServiceDeps, actor: Actor, raw: ListRecurringInput): Promise<Page<RecurringTask>> {
-  const input = ListRecurringInput.parse(raw);
+  const input = parseInput(ListRecurringInput, raw);
   const limit = pageLimit(input.limit);
   if (input.project) assertProjectVisible(actor, input.project);
   const after = decodeCursor(input.cursor);
@@ -315,7 +315,7 @@ export async function listRecurring(deps: ServiceDeps, actor: Actor, raw: ListRe
 /** update_recurring_task: changes fields and recomputes nextRunAt from now; clears the last error. */
 export async function updateRecurring(deps: ServiceDeps, actor: Actor, id: string, raw: UpdateRecurringFields): Promise<RecurringTaskDetail> {
   authorize(actor, 'recurring.manage');
-  const input = UpdateRecurringFields.parse(raw);
+  const input = parseInput(UpdateRecurringFields, raw);
   const before = await readDefinition(deps, actor, id);
   assertDefinitionManager(actor, before);
   const nowMs = deps.clock.now();

@@ -1,17 +1,25 @@
 // The service facade every interface calls: one object with every use case, built from injected dependencies.
 import type { Logger } from 'pino';
 import { type Clock, systemClock, ulidGenerator } from '../core/clock.js';
-import type { Actor } from '../core/model.js';
+import type { Actor, SortieEvent } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
 import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { listProjects, upsertProject } from '../db/projects-repo.js';
-import { assertCanWrite, type TaskRef } from './access.js';
+import { assertProjectVisible, canSeeProject, type TaskRef } from './access.js';
+import * as agents from './agents.js';
+import * as board from './board.js';
 import * as claims from './claims.js';
 import * as completion from './completion.js';
 import { DEFAULT_CONFIG, inWrite, type ServiceDeps, type SortieConfig } from './context.js';
 import * as feed from './feed.js';
+import * as live from './live.js';
+import * as missionPage from './mission-page.js';
 import * as missions from './missions.js';
+import * as recurring from './recurring.js';
 import * as tasks from './tasks.js';
+import * as templates from './templates.js';
+import * as tokens from './tokens.js';
 import { type EvidenceVerifier, gitVerifier } from './verifier.js';
 
 export interface SortieOptions {
@@ -78,10 +86,45 @@ export function createSortie(options: SortieOptions) {
     listEvents: (a: Actor, input: feed.ListEventsInput) => feed.listEvents(deps, a, input),
     myWork: (a: Actor, limit?: number) => feed.myWork(deps, a, limit),
 
-    listProjects: () => listProjects(options.database.kysely),
+    // Mission templates: the built-in catalogue merged with saved versions, and instantiation in one transaction.
+    listTemplates: (_a: Actor) => templates.listTemplates(deps),
+    getTemplate: (_a: Actor, name: string, version?: number) => templates.getTemplate(deps, name, version),
+    updateTemplate: (a: Actor, input: Parameters<typeof templates.upsertTemplate>[2]) => templates.upsertTemplate(deps, a, input),
+    deleteTemplate: (a: Actor, name: string) => templates.deleteTemplate(deps, a, name),
+    instantiateTemplate: (a: Actor, input: templates.InstantiateInput) => templates.instantiateTemplate(deps, a, input),
+    createMissionFromTemplate: (
+      a: Actor,
+      input: missions.CreateMissionInput,
+      templateName: string,
+      context?: templates.TemplateContext,
+      options?: { titlePrefix?: string },
+    ) => templates.createMissionFromTemplate(deps, a, input, templateName, context, options),
+
+    // Recurring work: definitions, and the scheduler tick every server process runs.
+    createRecurring: (a: Actor, input: recurring.CreateRecurringInput) => recurring.createRecurring(deps, a, input),
+    getRecurring: (a: Actor, id: string) => recurring.getRecurring(deps, a, id),
+    listRecurring: (a: Actor, input: recurring.ListRecurringInput) => recurring.listRecurring(deps, a, input),
+    updateRecurring: (a: Actor, id: string, input: recurring.UpdateRecurringFields) => recurring.updateRecurring(deps, a, id, input),
+    pauseRecurring: (a: Actor, id: string) => recurring.setRecurringPaused(deps, a, id, true),
+    resumeRecurring: (a: Actor, id: string) => recurring.setRecurringPaused(deps, a, id, false),
+    deleteRecurring: (a: Actor, id: string) => recurring.deleteRecurring(deps, a, id),
+    /** One scheduler tick at `now` (default: the injected clock); safe to run from any number of processes at once. */
+    runDueRecurring: (now?: number) => recurring.runDueRecurring(deps, now),
+
+    // Read models of the dashboard (board, mission page, task panel, agents) and the resumable change stream.
+    board: (a: Actor, input: board.BoardInput) => board.getBoard(deps, a, input),
+    missionPage: (a: Actor, ref: string, input: missionPage.MissionPageInput = {}) => missionPage.getMissionPage(deps, a, ref, input),
+    missionTimeline: (a: Actor, ref: string, input: missionPage.TimelineInput) => missionPage.missionTimeline(deps, a, ref, input),
+    taskDetail: (a: Actor, ref: TaskRef) => missionPage.getTaskDetail(deps, a, ref),
+    agents: (a: Actor, input: agents.AgentsInput) => agents.getAgents(deps, a, input),
+    followEvents: (a: Actor, input: live.FollowInput, send: (events: SortieEvent[]) => Promise<void>) => live.followEvents(deps, changes, a, input, send),
+
+    /** The configured projects the caller may see (a project-scoped token sees only its own). */
+    listProjects: async (a: Actor) => (await listProjects(options.database.kysely)).filter((p) => canSeeProject(a, p.name)),
     /** Links a project to a local git repository (evidence verification) and a web URL (dashboard links). */
     configureProject: (a: Actor, name: string, settings: { repoPath?: string | null; repoUrl?: string | null }) => {
-      assertCanWrite(a);
+      authorize(a, 'project.configure');
+      assertProjectVisible(a, name);
       return inWrite(deps, a, async (work) => {
         await upsertProject(work.tx, {
           name,
@@ -94,6 +137,14 @@ export function createSortie(options: SortieOptions) {
         return { name, repoPath: settings.repoPath ?? null, repoUrl: settings.repoUrl ?? null };
       });
     },
+
+    createToken: (a: Actor, input: tokens.CreateTokenInput) => tokens.createToken(deps, a, input),
+    listTokens: (a: Actor, options?: { includeRevoked?: boolean }) => tokens.listTokens(deps, a, options),
+    revokeToken: (a: Actor, tokenId: string) => tokens.revokeToken(deps, a, tokenId),
+    /** Resolves a bearer secret to the actor it fixes, or null; see tokens.authenticate. */
+    authenticate: (presented: string) => tokens.authenticate(deps, presented),
+    /** True once any token exists: HTTP then requires one on every replica. */
+    tokensExist: () => tokens.tokensExist(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import { EvidenceKind, Priority, priorityRank, TASK_STATUSES, TaskStatus } from 
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { isTerminalMission } from '../core/mission-lifecycle.js';
 import type { Actor, Page, Task } from '../core/model.js';
+import { authorize } from '../core/permissions.js';
 import { countTaskEvents } from '../db/events-repo.js';
 import { countTaskEvidence } from '../db/evidence-repo.js';
 import { lockMissionRow, updateMissionRow } from '../db/missions-repo.js';
@@ -23,19 +24,9 @@ import {
   taskRefs,
   updateTaskRow,
 } from '../db/tasks-repo.js';
-import {
-  assertCanWrite,
-  assertProjectVisible,
-  isMissionManager,
-  lockMission,
-  lockTask,
-  readMission,
-  readTask,
-  resolveMissionId,
-  type TaskRef,
-} from './access.js';
+import { assertProjectVisible, isMissionManager, lockMission, lockTask, readMission, readTask, resolveMissionId, type TaskRef } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList, DateInput, OneOrMany, pageLimit, toIso } from './inputs.js';
+import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { taskView, taskViews } from './views.js';
 
 const MAX_LEASE_MINUTES = 7 * 24 * 60;
@@ -60,7 +51,7 @@ export type CreateTaskInput = z.input<typeof CreateTaskInput>;
 
 /** Creates one task inside an open unit of work; used by create_task and by bulk creation (templates). */
 export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTaskInput, mission: MissionsTable | null): Promise<TasksTable> {
-  const input = CreateTaskInput.parse(raw);
+  const input = parseInput(CreateTaskInput, raw);
   const actor = work.actor;
   if (mission && isTerminalMission(mission.status as never)) {
     throw new DomainError(
@@ -194,7 +185,7 @@ export async function resolveDependencyRefs(
 }
 
 export async function createTask(deps: ServiceDeps, actor: Actor, input: CreateTaskInput): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const mission = input.missionId ? await lockMission(deps.database, work.tx, actor, input.missionId) : null;
     const row = await createTaskIn(deps, work, input, mission);
@@ -226,7 +217,7 @@ export const ListTasksInput = z.object({
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 
 export async function listTasks(deps: ServiceDeps, actor: Actor, raw: ListTasksInput): Promise<Page<Task>> {
-  const input = ListTasksInput.parse(raw);
+  const input = parseInput(ListTasksInput, raw);
   const db = deps.database.kysely;
   const limit = pageLimit(input.limit);
   if (input.project) assertProjectVisible(actor, input.project);
@@ -270,8 +261,8 @@ export type UpdateTaskFields = z.input<typeof UpdateTaskFields>;
 
 /** Edits a task's fields (not its status; status moves go through their own use cases). */
 export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: UpdateTaskFields): Promise<Task> {
-  assertCanWrite(actor);
-  const input = UpdateTaskFields.parse(raw);
+  authorize(actor, 'task.manage');
+  const input = parseInput(UpdateTaskFields, raw);
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     const mission = row.mission_id ? await lockMissionRow(deps.database, work.tx, row.mission_id) : undefined;
@@ -327,7 +318,7 @@ export const DependencyInput = z.object({
 });
 
 export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
@@ -359,7 +350,7 @@ export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: Ta
 }
 
 export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
@@ -369,9 +360,11 @@ export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref:
     if (removed !== ids.length) {
       throw validationFailed('dependsOn', `task ${row.key ?? row.id} does not depend on all of ${refs.join(', ')}`, 'get_task shows its current dependsOn.');
     }
-    await updateTaskRow(work.tx, row.id, { updated_at: work.now });
+    const patch: Partial<TasksTable> = { updated_at: work.now };
+    extendLeaseIfHolder(deps, work, row, patch);
+    await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.dependency_removed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { dependsOn: ids });
-    return taskView(work.tx, { ...row, updated_at: work.now });
+    return taskView(work.tx, { ...row, ...patch });
   });
 }
 
@@ -386,7 +379,7 @@ function assertEditor(actor: Actor, row: TasksTable, mission: MissionsTable | nu
 
 /** Deletes a task that never went anywhere: creator only, still todo, no history beyond its creation. */
 export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Promise<{ deleted: true; taskId: string }> {
-  assertCanWrite(actor);
+  authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     if (row.created_by !== actor.agent) {

@@ -24,7 +24,7 @@ import type { MissionsTable, MissionTemplatesTable, Schema } from '../db/schema.
 import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
 import { isMissionManager, lockMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList } from './inputs.js';
+import { asList, parseInput } from './inputs.js';
 import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
 import { createTaskIn } from './tasks.js';
 import { loadBuiltinTemplates } from './template-catalogue.js';
@@ -281,7 +281,7 @@ export interface InstantiateResult {
 export async function instantiateTemplate(deps: ServiceDeps, actor: Actor, raw: InstantiateInput): Promise<InstantiateResult> {
   authorize(actor, 'template.use');
   authorize(actor, 'task.manage');
-  const input = InstantiateInput.parse(raw);
+  const input = parseInput(InstantiateInput, raw);
   return inWrite(deps, actor, async (work) => {
     const mission = await lockMission(deps.database, work.tx, actor, input.missionId);
     if (!isMissionManager(actor, mission)) {
@@ -334,14 +334,14 @@ export async function createMissionFromTemplateIn(
   context: TemplateContext = {},
   options: { titlePrefix?: string } = {},
 ): Promise<MissionsTable> {
-  const input = CreateMissionInput.parse(raw);
+  const input = parseInput(CreateMissionInput, raw);
   const template = await requireTemplate(work.tx, templateRef);
   const pilot = input.pilot;
   const agents = [...new Set([pilot, ...asList(input.agents)])];
   const plan = planInstantiation(
     template,
     { name: input.name, project: input.project ?? deps.config.defaultProject, pilot, agents },
-    { context: TemplateContext.parse(context), titlePrefix: options.titlePrefix, withBrief: input.brief === undefined },
+    { context: parseInput(TemplateContext, context), titlePrefix: options.titlePrefix, withBrief: input.brief === undefined },
   );
   const own = normalizeDeliverables(input.deliverables);
   const deliverables = [...plan.deliverables.filter((d) => !own.some((o) => o.name === d.name)), ...own];

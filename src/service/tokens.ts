@@ -2,6 +2,7 @@
 // A token is `sortie_<id>_<secret>`: the public id finds the row, the 256-bit secret is checked against its
 // stored SHA-256 in constant time. A fast hash is enough because the secret is random, not a password: there is
 // nothing to brute-force offline that 2^256 guesses would not also cover.
+
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import type { TokensTable } from '../db/schema.js';
 import { anyToken, getTokenRow, insertToken, listTokenRows, touchToken, updateTokenRow } from '../db/tokens-repo.js';
 import { assertProjectVisible } from './access.js';
 import { inWrite, type ServiceDeps } from './context.js';
+import { parseInput } from './inputs.js';
 
 const TOKEN_RE = /^sortie_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
 /** last_used_at is stamped at most once a minute per token, so a busy agent does not write on every request. */
@@ -79,7 +81,7 @@ function tokenNotFound(ref: string): DomainError {
 /** Creates a token and returns its secret: the only time it is ever shown. */
 export async function createToken(deps: ServiceDeps, actor: Actor, raw: CreateTokenInput): Promise<{ token: string; info: TokenInfo }> {
   authorize(actor, 'token.manage');
-  const input = CreateTokenInput.parse(raw);
+  const input = parseInput(CreateTokenInput, raw);
   const agent = assertAgentName(input.agent, 'agent');
   const named = input.projects ? [...new Set(input.projects)] : undefined;
   for (const project of named ?? []) assertProjectVisible(actor, project);

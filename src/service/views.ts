@@ -75,6 +75,8 @@ export function taskLite(t: Task) {
     ready: t.ready,
     claim: t.claim,
     dueDate: t.dueDate,
+    // A completion without evidence is shown wherever the task is shown, with its stated reason.
+    allowNoEvidence: t.allowNoEvidence,
     updatedAt: t.updatedAt,
   };
 }

@@ -1,6 +1,7 @@
 // Mission tools: create, read, list, edit, lifecycle, progress and evidence (VantagePeers names and arguments).
 import { z } from 'zod';
 import { MissionStatus } from '../../core/enums.js';
+import { validationFailed } from '../../core/errors.js';
 import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
 import { ListTasksInput } from '../../service/tasks.js';
 import { missionLite, taskLite } from '../../service/views.js';
@@ -12,10 +13,11 @@ const missionId = z.string().describe('Mission id (or its unique name)');
 export const createMission = defineTool({
   name: 'create_mission',
   title: 'Create mission',
-  description:
-    'Create a mission: a brief plus sequenced tasks owned by a pilot. Starts in brainstorm (or plan).',
+  description: 'Create a mission: a brief plus sequenced tasks owned by a pilot. Starts in brainstorm (or plan). With template, its steps become its tasks.',
   input: {
     ...CreateMissionInput.shape,
+    template: z.string().optional().describe('Template to instantiate (name or name@version)'),
+    context: z.record(z.string(), z.string()).optional().describe('Values for its {{placeholders}}'),
     createdBy: z.string().optional().describe('Optional; must match your identity'),
     ...IdentityShape,
   },
@@ -23,8 +25,11 @@ export const createMission = defineTool({
   annotations: WRITE,
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
-    const { createdBy, callerOrchestrator, callerInstance, ...input } = args;
-    return sortie.createMission(actor({ createdBy, callerOrchestrator, callerInstance }), input);
+    const { createdBy, callerOrchestrator, template, context, ...input } = args;
+    const who = actor({ createdBy, callerOrchestrator });
+    if (template) return sortie.createMissionFromTemplate(who, input, template, context);
+    if (context) throw validationFailed('context', 'context fills the placeholders of a template; pass template too');
+    return sortie.createMission(who, input);
   },
 });
 
@@ -74,8 +79,8 @@ export const updateMission = defineTool({
   annotations: WRITE,
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
-    const { missionId: ref, status, progress, reason, cancelReason, callerOrchestrator, callerInstance, ...fields } = args;
-    const who = actor({ callerOrchestrator, callerInstance });
+    const { missionId: ref, status, progress, reason, cancelReason, callerOrchestrator, ...fields } = args;
+    const who = actor({ callerOrchestrator });
     const hasFields = Object.values(fields).some((v) => v !== undefined);
     const changes = [hasFields, status !== undefined, progress !== undefined].filter(Boolean).length;
     if (changes > 1) {

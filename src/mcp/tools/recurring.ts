@@ -15,8 +15,8 @@ export const createRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE,
   profiles: ADMIN,
-  handler: ({ createdBy, callerOrchestrator, callerInstance, ...input }, { sortie, actor }) =>
-    sortie.createRecurring(actor({ createdBy, callerOrchestrator, callerInstance }), input),
+  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
+    sortie.createRecurring(actor({ createdBy, callerOrchestrator }), input),
 });
 
 export const listRecurringTasks = defineTool({
@@ -49,8 +49,8 @@ export const updateRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ADMIN,
-  handler: ({ recurringTaskId: id, callerOrchestrator, callerInstance, ...fields }, { sortie, actor }) =>
-    sortie.updateRecurring(actor({ callerOrchestrator, callerInstance }), id, fields),
+  handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) =>
+    sortie.updateRecurring(actor({ callerOrchestrator }), id, fields),
 });
 
 export const pauseRecurringTask = defineTool({

@@ -24,8 +24,8 @@ export const createTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: ({ createdBy, callerOrchestrator, callerInstance, ...input }, { sortie, actor }) =>
-    sortie.createTask(actor({ createdBy, callerOrchestrator, callerInstance }), input),
+  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
+    sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
 });
 
 export const getTask = defineTool({
@@ -76,8 +76,8 @@ export const updateTask = defineTool({
   annotations: WRITE,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const { taskId, missionId, status, completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch, callerOrchestrator, callerInstance, ...fields } = args;
-    const who = actor({ callerOrchestrator, callerInstance });
+    const { taskId, missionId, status, completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch, callerOrchestrator, ...fields } = args;
+    const who = actor({ callerOrchestrator });
     const ref = { taskId, missionId };
     const hasFields = Object.values(fields).some((v) => v !== undefined);
     if (status === undefined) return sortie.updateTask(who, ref, fields);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { TaskOut } from '../schemas.js';
-import { ALL, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { ALL, ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
 
 const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe('Lease length in minutes (default: the task\'s, else the server\'s)');
@@ -13,7 +13,7 @@ export const checkoutTask = defineTool({
   title: 'Claim task',
   description:
     'Claim a task atomically with a lease: todo → in_progress. Exactly one concurrent claimant wins; others get ALREADY_CLAIMED (holder, lease expiry). Every dependency must be done or cancelled.',
-  input: { ...taskRef, leaseMinutes, ...IdentityShape },
+  input: { ...taskRef, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut.extend({ claimed: z.literal(true) }),
   annotations: WRITE,
   profiles: ALL,
@@ -24,7 +24,7 @@ export const startTask = defineTool({
   name: 'start_task',
   title: 'Start task',
   description: 'Start a task assigned to you (a claim with a lease): todo → in_progress. Also resumes a blocked task you hold.',
-  input: { ...taskRef, leaseMinutes, ...IdentityShape },
+  input: { ...taskRef, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
@@ -40,7 +40,7 @@ export const claimNextTask = defineTool({
     missionId: z.string().optional().describe('Only from this mission'),
     project: z.string().optional().describe('Only from this project'),
     leaseMinutes,
-    ...IdentityShape,
+    ...ClaimIdentityShape,
   },
   output: z.object({ claimed: z.boolean(), task: TaskOut.nullable() }),
   annotations: WRITE,

@@ -1,0 +1,141 @@
+// Evidence verified against a project's real git repository, on every dialect: commits must exist, files must be
+// in the working tree or at a cited commit, and an item that failed verification blocks completion.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../src/core/model.js';
+import type { Sortie } from '../src/service/sortie.js';
+import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
+import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
+import { refusedUnchanged } from './support/unchanged.js';
+
+const PIA: Actor = { agent: 'pia' };
+const WES: Actor = { agent: 'wes' };
+const UNKNOWN_SHA = '0badc0ffee0badc0ffee0badc0ffee0badc0ffee';
+
+function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', repo, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com' },
+  }).trim();
+}
+
+/** A repository with docs/guide.md in the tree, and docs/old.md only in the first commit. */
+function makeRepo(): { repo: string; first: string; head: string } {
+  const repo = tempDir('sortie-repo-');
+  git(repo, 'init', '-q');
+  mkdirSync(join(repo, 'docs'));
+  writeFileSync(join(repo, 'docs', 'old.md'), 'old\n');
+  writeFileSync(join(repo, 'docs', 'guide.md'), '# Guide\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'docs');
+  const first = git(repo, 'rev-parse', 'HEAD');
+  rmSync(join(repo, 'docs', 'old.md'));
+  git(repo, 'commit', '-q', '-am', 'drop old page');
+  return { repo, first, head: git(repo, 'rev-parse', 'HEAD') };
+}
+
+describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
+  let t: TestSortie;
+  let s: Sortie;
+  let dispose: () => Promise<void>;
+  let repo: ReturnType<typeof makeRepo>;
+  let counter = 0;
+
+  beforeAll(async () => {
+    const fresh = await freshDatabaseUrl(dialect);
+    dispose = fresh.dispose;
+    t = await openTestSortie(fresh.url);
+    s = t.sortie;
+    repo = makeRepo();
+    await s.configureProject(PIA, 'docs-site', { repoPath: repo.repo });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dispose?.();
+  });
+
+  async function executing(deliverables?: Array<{ name: string; acceptedKinds?: Array<'commit' | 'file' | 'pr'> }>) {
+    const m = await s.createMission(PIA, { name: `verify-${++counter}`, pilot: 'pia', agents: ['wes'], project: 'docs-site', deliverables });
+    await s.createTask(PIA, { title: 'write', missionId: m.missionId });
+    await s.updateMissionStatus(PIA, m.missionId, 'plan');
+    await s.updateMissionStatus(PIA, m.missionId, 'execute');
+    return { id: m.missionId, t0: { taskId: 'T0', missionId: m.missionId } };
+  }
+
+  it('a commit that exists is verified, with when it was checked', async () => {
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    const done = await s.completeTask(WES, m.t0, { completionNote: `Landed in ${repo.head.slice(0, 10)}` });
+    expect(done.evidence).toHaveLength(1);
+    expect(done.evidence[0]).toMatchObject({
+      kind: 'commit',
+      value: repo.head.slice(0, 10),
+      verification: 'verified',
+      checkedAt: new Date(t.clock.now()).toISOString(),
+    });
+  });
+
+  it('an unknown SHA fails verification and does not satisfy the task gate; nothing changes', async () => {
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: `Landed in ${UNKNOWN_SHA}` }));
+    expect(error.message).toContain('no evidence item found');
+    // With a real item beside it, the task completes and the failed one is recorded as failed, with why.
+    const done = await s.completeTask(WES, m.t0, { completionNote: `Landed in ${UNKNOWN_SHA}`, evidence: [{ kind: 'commit', value: repo.first }] });
+    const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
+    expect(byValue[repo.first].verification).toBe('verified');
+    expect(byValue[UNKNOWN_SHA]).toMatchObject({ verification: 'failed', verificationDetail: expect.stringContaining('not found') });
+  });
+
+  it('a file in the working tree is verified; a missing one fails; one only at a cited commit is verified there', async () => {
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: 'wrote docs/missing.md' }));
+    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: 'see docs/old.md' }));
+    const outside = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
+      s.completeTask(WES, m.t0, { completionNote: 'x', evidence: [{ kind: 'file', value: '../../etc/passwd' }] }),
+    );
+    expect(outside.message).toContain('no evidence item found');
+    const done = await s.completeTask(WES, m.t0, { completionNote: `Updated docs/guide.md; removed docs/old.md, last seen at ${repo.first}` });
+    const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
+    expect(byValue['docs/guide.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: 'file exists in the working tree' });
+    expect(byValue['docs/old.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: `file exists at commit ${repo.first}` });
+  });
+
+  it('mission evidence that failed verification blocks complete until it is superseded', async () => {
+    const m = await executing([{ name: 'docs', acceptedKinds: ['commit', 'file'] }]);
+    await s.checkoutTask(WES, m.t0);
+    await s.completeTask(WES, m.t0, { completionNote: 'docs/guide.md' });
+    const withFailed = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'commit', value: UNKNOWN_SHA }] });
+    const failed = withFailed.evidence.find((e) => e.value === UNKNOWN_SHA);
+    expect(failed).toMatchObject({ verification: 'failed', deliverable: 'docs' });
+    await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'file', value: 'docs/guide.md' }] });
+    // The deliverable has a verified item, yet the failed one still blocks completion.
+    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+    expect(error.details.missing).toEqual([`evidence commit ${UNKNOWN_SHA} failed verification`]);
+    const fixed = await s.addMissionEvidence(PIA, {
+      missionId: m.id,
+      deliverable: 'docs',
+      evidence: [{ kind: 'commit', value: repo.head }],
+      supersedes: failed?.id,
+    });
+    expect(fixed.evidence.find((e) => e.id === failed?.id)?.supersededBy).toEqual(expect.any(String));
+    expect((await s.updateMissionStatus(PIA, m.id, 'complete')).status).toBe('complete');
+  });
+
+  it('without a linked repository items stay unverified and are accepted', async () => {
+    const m = await s.createMission(PIA, { name: `unlinked-${++counter}`, pilot: 'pia', project: 'no-repo' });
+    await s.createTask(PIA, { title: 'write', missionId: m.missionId });
+    await s.updateMissionStatus(PIA, m.missionId, 'plan');
+    await s.updateMissionStatus(PIA, m.missionId, 'execute');
+    const ref = { taskId: 'T0', missionId: m.missionId };
+    await s.checkoutTask(PIA, ref);
+    const done = await s.completeTask(PIA, ref, { completionNote: `${UNKNOWN_SHA} and docs/missing.md` });
+    expect(done.evidence.map((e) => [e.value, e.verification, e.checkedAt])).toEqual([
+      [UNKNOWN_SHA, 'unverified', null],
+      ['docs/missing.md', 'unverified', null],
+    ]);
+  });
+});
