@@ -16,7 +16,9 @@ export const ListEventsInput = z.object({
   missionId: z.string().optional().describe('Only events of this mission'),
   taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
   project: z.string().optional().describe('Only events of this project'),
-  limit: z.number().int().min(1).max(200).optional().describe('Max events, default 20, max 200'),
+  // The feed pages by sequence number, and a poller catching up wants big pages: 100 by default, at most 500
+  // (entity lists stay at 20 / 200).
+  limit: z.number().int().min(1).max(500).optional().describe('Max events, default 100, max 500'),
 });
 export type ListEventsInput = z.input<typeof ListEventsInput>;
 
@@ -36,7 +38,7 @@ export function toEvent(row: EventsTable): SortieEvent {
 export async function listEvents(deps: ServiceDeps, actor: Actor, raw: ListEventsInput): Promise<Page<SortieEvent> & { lastSeq: number }> {
   const input = parseInput(ListEventsInput, raw);
   const db = deps.database.kysely;
-  const limit = input.limit ?? 20;
+  const limit = input.limit ?? 100;
   if (input.project) assertProjectVisible(actor, input.project);
   const missionId = input.missionId ? (await readMission(db, actor, input.missionId)).id : undefined;
   const taskId = input.taskId ? (await readTask(db, actor, { taskId: input.taskId, missionId: input.missionId })).id : undefined;
