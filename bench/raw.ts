@@ -17,7 +17,9 @@ export function rawSqliteClaims(dir: string, rows: number, durationS: number): R
   const db = new BetterSqlite3(join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('create table t (id integer primary key, status text not null, claimed_by text, epoch integer not null default 0); create index t_status on t(status, id);');
+  db.exec(
+    'create table t (id integer primary key, status text not null, claimed_by text, epoch integer not null default 0); create index t_status on t(status, id);',
+  );
   const insert = db.prepare("insert into t (status) values ('todo')");
   db.transaction(() => {
     for (let i = 0; i < rows; i++) insert.run();
@@ -81,4 +83,41 @@ export async function rawPgClaims(url: string, rows: number, durationS: number, 
   await admin.query('drop table sortie_bench_raw');
   await admin.end();
   return { engine: 'pg', connections, claims, seconds: round(seconds), claimsPerSecond: round(claims / seconds, 1) };
+}
+
+/**
+ * The same claim through Sortie's service layer in-process — no MCP, no transport — so the report can split
+ * Sortie's overhead into storage work (transactions, events, fencing) and protocol work (JSON-RPC, schemas).
+ */
+export async function serviceClaims(dbUrl: string, rows: number, durationS: number): Promise<RawResult & { completions: number }> {
+  const { openDatabase } = await import('../src/db/database.js');
+  const { createSortie } = await import('../src/service/sortie.js');
+  const { seed } = await import('./seed.js');
+  const pino = (await import('pino')).default;
+  const database = await openDatabase(dbUrl);
+  const sortie = createSortie({ database, logger: pino({ level: 'silent' }) });
+  await sortie.migrate();
+  await seed(database, { tasks: rows, perMission: 1000, doneFraction: 0, agents: ['solo'], project: 'service', chained: false });
+  const me = { agent: 'solo' };
+  let claims = 0;
+  let completions = 0;
+  const start = nowMs();
+  const deadline = start + durationS * 1000;
+  while (nowMs() < deadline) {
+    const task = await sortie.claimNextTask(me, { project: 'service' });
+    if (!task) break;
+    claims++;
+    await sortie.completeTask(me, { taskId: task.taskId }, { completionNote: 'benchmark step, 1/1 tests', epoch: task.epoch });
+    completions++;
+  }
+  const seconds = (nowMs() - start) / 1000;
+  await database.close();
+  return {
+    engine: `sortie service, ${database.dialect} (claim + complete)`,
+    connections: 1,
+    claims,
+    completions,
+    seconds: round(seconds),
+    claimsPerSecond: round(claims / seconds, 1),
+  };
 }

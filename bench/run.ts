@@ -1,5 +1,7 @@
 // `npm run bench`: runs every benchmark (or a chosen few), prints tables, writes JSON to bench/results/.
 // `npm run bench -- --smoke` is the CI version: seconds long, and it checks only correctness figures.
+
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +12,15 @@ import { openDatabase } from '../src/db/database.js';
 import { createSortie } from '../src/service/sortie.js';
 import { measureGrowth, sqliteGrowthUrl } from './growth.js';
 import { measureLatency } from './latency.js';
-import { rawPgClaims, rawSqliteClaims } from './raw.js';
+import { rawPgClaims, rawSqliteClaims, serviceClaims } from './raw.js';
 import { seed } from './seed.js';
 import { printTable } from './stats.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureTokens } from './tokens.js';
+
+// The SDK's HTTP client transport adds an abort listener per request and never removes it; over thousands of
+// requests Node warns about a leak in the *client*. The servers under test are separate processes.
+setMaxListeners(0);
 
 const { values } = parseArgs({
   options: {
@@ -79,7 +85,11 @@ if (only.has('tokens')) {
   const tokens = await measureTokens(sortie);
   await database.close();
   results.tokens = tokens;
-  printTable('tools/list size per profile', ['profile', 'tools', 'characters', 'tokens', 'budget'], tokens.map((t) => [t.profile, t.tools, t.characters, t.tokens, t.budget]));
+  printTable(
+    'tools/list size per profile',
+    ['profile', 'tools', 'characters', 'tokens', 'budget'],
+    tokens.map((t) => [t.profile, t.tools, t.characters, t.tokens, t.budget]),
+  );
   for (const t of tokens) if (t.tokens > t.budget) failures.push(`tools/list for ${t.profile} is ${t.tokens} tokens, over its budget of ${t.budget}`);
 }
 
@@ -90,8 +100,13 @@ if (only.has('raw')) {
     const url = await freshPg('sortie_bench_raw');
     raw.push(await rawPgClaims(url, rawRows, smoke ? 1 : 5, 1), await rawPgClaims(url, rawRows, smoke ? 1 : 5, 8));
   }
+  raw.push(await serviceClaims(join(work, 'service.db'), smoke ? 300 : 20_000, smoke ? 1 : 5));
   results.raw = raw;
-  printTable('Raw single-row claim, no server', ['engine', 'connections', 'claims', 'seconds', 'claims/s'], raw.map((r) => [r.engine, r.connections, r.claims, r.seconds, r.claimsPerSecond]));
+  printTable(
+    'Raw single-row claim, no server',
+    ['engine', 'connections', 'claims', 'seconds', 'claims/s'],
+    raw.map((r) => [r.engine, r.connections, r.claims, r.seconds, r.claimsPerSecond]),
+  );
 }
 
 if (only.has('latency')) {
@@ -106,7 +121,11 @@ if (only.has('latency')) {
   for (const transport of ['stdio', 'http'] as const) {
     const r = await measureLatency(transport, { dbUrl, agent: 'bench', iterations, bigMissionId });
     latency[transport] = r;
-    printTable(`Tool-call latency over ${transport}, ${size.toLocaleString('en')} tasks in the database (ms)`, ['tool', 'n', 'p50', 'p99'], Object.entries(r).map(([tool, s]) => [tool, s.n, s.p50, s.p99]));
+    printTable(
+      `Tool-call latency over ${transport}, ${size.toLocaleString('en')} tasks in the database (ms)`,
+      ['tool', 'n', 'p50', 'p99'],
+      Object.entries(r).map(([tool, s]) => [tool, s.n, s.p50, s.p99]),
+    );
   }
   results.latency = latency;
 }
@@ -119,10 +138,23 @@ if (only.has('throughput')) {
   printTable(
     `Claim + complete throughput, pool of ${pool.toLocaleString('en')} tasks`,
     ['backend', 'agents', 'claims', 'seconds', 'claims/s', 'double claims', 'lock errors', 'lost writes', 'other errors'],
-    rows.map((r) => [r.mode === 'stdio' ? 'SQLite, 1 process per agent (stdio)' : `PostgreSQL, ${r.replicas} HTTP replicas`, r.agents, r.claims, r.seconds, r.claimsPerSecond, r.doubleClaims, r.lockErrors, r.lostWrites, r.otherErrors]),
+    rows.map((r) => [
+      r.mode === 'stdio' ? 'SQLite, 1 process per agent (stdio)' : `PostgreSQL, ${r.replicas} HTTP replicas`,
+      r.agents,
+      r.claims,
+      r.seconds,
+      r.claimsPerSecond,
+      r.doubleClaims,
+      r.lockErrors,
+      r.lostWrites,
+      r.otherErrors,
+    ]),
   );
   for (const r of rows) {
-    if (r.doubleClaims || r.lockErrors || r.lostWrites || r.otherErrors) failures.push(`${r.mode} with ${r.agents} agents: ${r.doubleClaims} double claims, ${r.lockErrors} lock errors, ${r.lostWrites} lost writes, ${r.otherErrors} other errors`);
+    if (r.doubleClaims || r.lockErrors || r.lostWrites || r.otherErrors)
+      failures.push(
+        `${r.mode} with ${r.agents} agents: ${r.doubleClaims} double claims, ${r.lockErrors} lock errors, ${r.lostWrites} lost writes, ${r.otherErrors} other errors`,
+      );
     if (smoke && r.completions !== pool) failures.push(`${r.mode} with ${r.agents} agents completed ${r.completions} of ${pool} tasks`);
   }
 }
@@ -132,10 +164,15 @@ if (only.has('growth')) {
   for (const n of growthSizes) rows.push(await measureGrowth(sqliteGrowthUrl(work, n), 'sqlite', n, smoke ? 10 : 50));
   if (pgUrl) for (const n of growthSizes) rows.push(await measureGrowth(await freshPg(`sortie_bench_growth_${n}`), 'postgres', n, smoke ? 10 : 50));
   results.growth = rows;
-  printTable('Growth: hot queries as the database grows (p50, ms, in-process)', ['dialect', 'tasks', 'seed s', 'ready queue', 'claim_next_task', 'get_mission (100 tasks)'], rows.map((r) => [r.dialect, r.tasks.toLocaleString('en'), r.seedSeconds, r.readyQueueP50, r.claimNextP50, r.getMissionP50]));
+  printTable(
+    'Growth: hot queries as the database grows (p50, ms, in-process)',
+    ['dialect', 'tasks', 'seed s', 'ready queue', 'claim_next_task', 'get_mission (100 tasks)'],
+    rows.map((r) => [r.dialect, r.tasks.toLocaleString('en'), r.seedSeconds, r.readyQueueP50, r.claimNextP50, r.getMissionP50]),
+  );
   const largest = rows.filter((r) => r.tasks === Math.max(...growthSizes));
   for (const r of largest) {
-    for (const [name, plan] of Object.entries(r.plans)) process.stdout.write(`\nQuery plan, ${r.dialect}, ${name} at ${r.tasks.toLocaleString('en')} tasks:\n${plan.map((l) => `    ${l}`).join('\n')}\n`);
+    for (const [name, plan] of Object.entries(r.plans))
+      process.stdout.write(`\nQuery plan, ${r.dialect}, ${name} at ${r.tasks.toLocaleString('en')} tasks:\n${plan.map((l) => `    ${l}`).join('\n')}\n`);
   }
 }
 
