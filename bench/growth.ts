@@ -45,7 +45,8 @@ export async function measureGrowth(url: string, dialect: 'sqlite' | 'postgres',
     t = nowMs();
     const task = await sortie.claimNextTask(actor, {});
     claim.push(nowMs() - t);
-    if (i === 0) plans['claim_next_task pick'] = await explain(url, dialect, captured.find((q) => /mission_members/i.test(q.sql) && /select/i.test(q.sql)) ?? captured[0]);
+    if (i === 0)
+      plans['claim_next_task pick'] = await explain(url, dialect, captured.find((q) => /mission_members/i.test(q.sql) && /select/i.test(q.sql)) ?? captured[0]);
     capture = false;
     if (task) await sortie.releaseTask(actor, { taskId: task.taskId });
     t = nowMs();

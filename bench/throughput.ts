@@ -2,12 +2,12 @@
 // correctness figures that must stay at zero — double claims, lock errors, lost writes — are counted.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Database } from '../src/db/database.js';
 import { SORTIE_BIN } from './latency.js';
+import { freePort, waitForHealth } from './net.js';
 import { nowMs, round } from './stats.js';
 
 export interface ThroughputOptions {
@@ -36,15 +36,6 @@ export interface ThroughputResult {
   otherErrors: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 const LOCK_ERROR = /locked|SQLITE_BUSY|deadlock|could not serialize|INTERNAL/i;
 
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
@@ -57,23 +48,26 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       servers.push(spawn(process.execPath, [SORTIE_BIN, 'serve', '--port', String(port), '--db', options.dbUrl], { env, stdio: 'ignore' }));
       urls.push(`http://127.0.0.1:${port}`);
     }
-    for (const url of urls) {
-      for (let i = 0; i < 300; i++) {
-        try {
-          if ((await fetch(`${url}/health`)).ok) break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    }
+    for (const [r, url] of urls.entries()) await waitForHealth(url, servers[r]);
   }
   const clients = await Promise.all(
     options.agents.map(async (agent, i) => {
       const client = new Client({ name: `bench-${agent}`, version: '1' });
       if (options.mode === 'stdio') {
-        await client.connect(new StdioClientTransport({ command: process.execPath, args: [SORTIE_BIN, 'mcp', '--agent', agent, '--tools', 'worker', '--db', options.dbUrl], env, stderr: 'ignore' }));
+        await client.connect(
+          new StdioClientTransport({
+            command: process.execPath,
+            args: [SORTIE_BIN, 'mcp', '--agent', agent, '--tools', 'worker', '--db', options.dbUrl],
+            env,
+            stderr: 'ignore',
+          }),
+        );
       } else {
-        await client.connect(new StreamableHTTPClientTransport(new URL(`${urls[i % urls.length]}/mcp`), { requestInit: { headers: { 'x-sortie-agent': agent, 'x-sortie-tools': 'worker' } } }));
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(`${urls[i % urls.length]}/mcp`), {
+            requestInit: { headers: { 'x-sortie-agent': agent, 'x-sortie-tools': 'worker' } },
+          }),
+        );
       }
       return { agent, client };
     }),
@@ -100,7 +94,10 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
         if (!task) break;
         claims++;
         claimedBy.set(task.taskId, [...(claimedBy.get(task.taskId) ?? []), agent]);
-        const done = await client.callTool({ name: 'complete_task', arguments: { taskId: task.taskId, completionNote: 'benchmark step, 1/1 tests', epoch: task.epoch } });
+        const done = await client.callTool({
+          name: 'complete_task',
+          arguments: { taskId: task.taskId, completionNote: 'benchmark step, 1/1 tests', epoch: task.epoch },
+        });
         if (done.isError) {
           if (LOCK_ERROR.test(JSON.stringify(done.content))) lockErrors++;
           else otherErrors++;
@@ -132,7 +129,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   let lost = 0;
   const ids = [...completed];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('tasks').select(['id', 'status']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('tasks')
+      .select(['id', 'status'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     lost += ids.slice(i, i + 500).length - rows.filter((r) => r.status === 'done').length;
   }
   return {

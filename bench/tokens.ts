@@ -8,7 +8,6 @@ import { createMcpServer } from '../src/mcp/server.js';
 import { PROFILES, type Profile } from '../src/mcp/tool.js';
 import type { Sortie } from '../src/service/sortie.js';
 
-
 export interface TokenResult {
   profile: Profile;
   tools: number;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/model.js';
 import type { Sortie } from '../src/service/sortie.js';
-import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
-import { openTestSortie, type TestSortie } from './support/sortie.js';
+import { DIALECTS, openDialectSortie } from './support/dialects.js';
+import type { TestSortie } from './support/sortie.js';
 import { currentSeq, eventKindsSince, refusedUnchanged } from './support/unchanged.js';
 
 const PIA: Actor = { agent: 'pia' };
@@ -14,19 +14,13 @@ const NOTE = 'Shipped in 3f2c9e1, 12/12 tests.';
 describe.each(DIALECTS)('claims on %s', (dialect) => {
   let t: TestSortie;
   let s: Sortie;
-  let dispose: () => Promise<void>;
   let counter = 0;
 
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl(dialect);
-    dispose = fresh.dispose;
-    t = await openTestSortie(fresh.url);
+    t = await openDialectSortie(dialect);
     s = t.sortie;
   });
-  afterAll(async () => {
-    await t?.close();
-    await dispose?.();
-  });
+  afterAll(() => t?.close());
 
   const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -95,8 +89,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       const x = await setup([{ leaseMinutes: 5 }, {}]);
       expect((await s.checkoutTask(x.a, x.key('T0'))).claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 5 * MINUTE));
       expect((await s.checkoutTask(x.b, x.key('T1'), { leaseMinutes: 90 })).claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 90 * MINUTE));
-      const fresh = await freshDatabaseUrl(dialect);
-      const short = await openTestSortie(fresh.url, { leaseMs: 2 * MINUTE });
+      const short = await openDialectSortie(dialect, { leaseMs: 2 * MINUTE });
       try {
         const m = await short.sortie.createMission(PIA, { name: 'short', pilot: 'pia' });
         await short.sortie.createTask(PIA, { title: 'quick', missionId: m.missionId });
@@ -106,7 +99,6 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
         expect(claim.claim?.leaseExpiresAt).toBe(iso(short.clock.now() + 2 * MINUTE));
       } finally {
         await short.close();
-        await fresh.dispose();
       }
     });
 

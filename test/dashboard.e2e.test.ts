@@ -9,7 +9,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, freePort, REPO, SORTIE_BIN, waitForHealth } from './support/clients.js';
+import { freePort, waitForHealth } from '../bench/net.js';
+import { AgentClient, REPO, SORTIE_BIN } from './support/clients.js';
 import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
 
 const CHROMIUM = process.env.SORTIE_TEST_CHROMIUM ?? '/usr/bin/chromium';

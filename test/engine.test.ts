@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, Task } from '../src/core/model.js';
 import type { Sortie } from '../src/service/sortie.js';
-import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
+import { DIALECTS, openDialectSortie } from './support/dialects.js';
 import { refused } from './support/refusal.js';
-import { openTestSortie, type TestSortie } from './support/sortie.js';
+import type { TestSortie } from './support/sortie.js';
 import { currentSeq, eventKindsSince, refusedUnchanged } from './support/unchanged.js';
 
 const CARL: Actor = { agent: 'carl' }; // creates missions
@@ -19,19 +19,13 @@ const EVIDENT = 'Wrote it in 3f2c9e1, 18/18 tests green.';
 describe.each(DIALECTS)('missions engine on %s', (dialect) => {
   let t: TestSortie;
   let s: Sortie;
-  let dispose: () => Promise<void>;
   let counter = 0;
 
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl(dialect);
-    dispose = fresh.dispose;
-    t = await openTestSortie(fresh.url);
+    t = await openDialectSortie(dialect);
     s = t.sortie;
   });
-  afterAll(async () => {
-    await t?.close();
-    await dispose?.();
-  });
+  afterAll(() => t?.close());
 
   /** A mission created by carl, piloted by pia, with wes and wanda as agents; tasks T0… optionally chained. */
   async function mission(

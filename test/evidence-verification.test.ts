@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/model.js';
 import type { Sortie } from '../src/service/sortie.js';
-import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
-import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
+import { DIALECTS, openDialectSortie } from './support/dialects.js';
+import { type TestSortie, tempDir } from './support/sortie.js';
 import { refusedUnchanged } from './support/unchanged.js';
 
 const PIA: Actor = { agent: 'pia' };
@@ -39,22 +39,16 @@ function makeRepo(): { repo: string; first: string; head: string } {
 describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
   let t: TestSortie;
   let s: Sortie;
-  let dispose: () => Promise<void>;
   let repo: ReturnType<typeof makeRepo>;
   let counter = 0;
 
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl(dialect);
-    dispose = fresh.dispose;
-    t = await openTestSortie(fresh.url);
+    t = await openDialectSortie(dialect);
     s = t.sortie;
     repo = makeRepo();
     await s.configureProject(PIA, 'docs-site', { repoPath: repo.repo });
   });
-  afterAll(async () => {
-    await t?.close();
-    await dispose?.();
-  });
+  afterAll(() => t?.close());
 
   async function executing(deliverables?: Array<{ name: string; acceptedKinds?: Array<'commit' | 'file' | 'pr'> }>) {
     const m = await s.createMission(PIA, { name: `verify-${++counter}`, pilot: 'pia', agents: ['wes'], project: 'docs-site', deliverables });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/model.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { createSortie, type Sortie } from '../src/service/sortie.js';
-import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
+import { DIALECTS, openDialectSortie } from './support/dialects.js';
 import { driveMissionToComplete } from './support/drive.js';
 import { refused } from './support/refusal.js';
 import { openTestSortie, silentLogger, type TestSortie } from './support/sortie.js';
@@ -20,18 +20,13 @@ const MONDAY_3 = '2026-01-19T08:00:00.000Z';
 describe.each(DIALECTS)('recurring work on %s', (dialect) => {
   let t: TestSortie;
   let url: string;
-  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
-    const fresh = await freshDatabaseUrl(dialect);
-    url = fresh.url;
-    dispose = fresh.dispose;
-    t = await openTestSortie(url);
+    const opened = await openDialectSortie(dialect);
+    t = opened;
+    url = opened.url;
   });
-  afterEach(async () => {
-    await t.close();
-    await dispose();
-  });
+  afterEach(() => t.close());
 
   const weekly = (extra: Record<string, unknown> = {}) =>
     t.sortie.createRecurring(alice, { title: 'Dependency audit {{date}}', cronExpression: '0 9 * * 1', timezone: 'Europe/Paris', assignedTo: 'bob', ...extra });

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, SORTIE_BIN, waitForHealth } from './support/clients.js';
+import { freePort, waitForHealth } from '../bench/net.js';
+import { SORTIE_BIN } from './support/clients.js';
 import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
 
 describe('the recurring scheduler in server processes', () => {

@@ -3,10 +3,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/model.js';
 import { loadBuiltinTemplates } from '../src/service/template-catalogue.js';
-import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
+import { DIALECTS, openDialectSortie } from './support/dialects.js';
 import { driveMissionToComplete } from './support/drive.js';
 import { refused } from './support/refusal.js';
-import { openTestSortie, type TestSortie } from './support/sortie.js';
+import type { TestSortie } from './support/sortie.js';
 
 const alice: Actor = { agent: 'alice' };
 const BUILTINS = ['doc-completion', 'generic', 'issue-resolution', 'new-feature', 'repo-fix'];
@@ -43,17 +43,11 @@ async function counts(t: TestSortie) {
 
 describe.each(DIALECTS)('templates on %s', (dialect) => {
   let t: TestSortie;
-  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
-    const fresh = await freshDatabaseUrl(dialect);
-    dispose = fresh.dispose;
-    t = await openTestSortie(fresh.url);
+    t = await openDialectSortie(dialect);
   });
-  afterEach(async () => {
-    await t.close();
-    await dispose();
-  });
+  afterEach(() => t.close());
 
   it('lists the five built-ins from their files, with no database write', async () => {
     const before = await counts(t);

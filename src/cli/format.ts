@@ -8,7 +8,14 @@ export function pad(text: string, width: number): string {
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i] + 1))).join('').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i] + 1)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function progressLabel(m: Mission): string {
@@ -32,11 +39,15 @@ export function drawMission(m: MissionDetail): string {
   }
   const extra: string[] = [];
   extra.push(`  id ${m.missionId} · project ${m.project} · pilot ${m.pilot} · agents ${m.agents.join(', ')}`);
-  extra.push(`  progress: reported ${m.progress === null ? '—' : `${m.progress}%`}, computed ${m.computedProgress}% (${m.taskCounts.done}/${m.taskCounts.total - m.taskCounts.cancelled} done)`);
+  extra.push(
+    `  progress: reported ${m.progress === null ? '—' : `${m.progress}%`}, computed ${m.computedProgress}% (${m.taskCounts.done}/${m.taskCounts.total - m.taskCounts.cancelled} done)`,
+  );
   if (m.templateName) extra.push(`  template: ${m.templateName} v${m.templateVersion}`);
   for (const d of m.deliverables) {
     const items = m.evidence.filter((e) => e.deliverable === d.name && !e.supersededBy);
-    extra.push(`  deliverable ${d.name} (${d.acceptedKinds.join('|')}): ${items.length ? items.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ') : 'no evidence yet'}`);
+    extra.push(
+      `  deliverable ${d.name} (${d.acceptedKinds.join('|')}): ${items.length ? items.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ') : 'no evidence yet'}`,
+    );
   }
   const loose = m.evidence.filter((e) => !e.deliverable && !e.supersededBy);
   if (loose.length) extra.push(`  evidence: ${loose.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ')}`);
@@ -54,12 +65,16 @@ export function drawTask(t: Task): string {
     `  assigned ${t.assignedTo ?? '—'} · created by ${t.createdBy} at ${t.createdAt}`,
   ];
   if (t.dependsOn.length) lines.push(`  dependsOn: ${t.dependsOn.join(', ')}${t.ready ? ' (ready)' : ''}`);
-  if (t.claim) lines.push(`  claimed by ${t.claim.claimedBy}${t.claim.claimedByInstance ? ` (${t.claim.claimedByInstance})` : ''}, epoch ${t.claim.epoch}, lease until ${t.claim.leaseExpiresAt}`);
+  if (t.claim)
+    lines.push(
+      `  claimed by ${t.claim.claimedBy}${t.claim.claimedByInstance ? ` (${t.claim.claimedByInstance})` : ''}, epoch ${t.claim.epoch}, lease until ${t.claim.leaseExpiresAt}`,
+    );
   if (t.requiredEvidence.length) lines.push(`  requires evidence: ${t.requiredEvidence.join(', ')}`);
   if (t.description) lines.push('', t.description.replace(/^/gm, '  '));
   if (t.completionNote) lines.push(`  note: ${t.completionNote}`);
   if (t.allowNoEvidence) lines.push(`  completed WITHOUT evidence: ${t.allowNoEvidence}`);
-  for (const e of t.evidence.filter((x) => !x.supersededBy)) lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
+  for (const e of t.evidence.filter((x) => !x.supersededBy))
+    lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
   if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${t.blockedOnTaskId})` : ''}`);
   if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);
   if (t.cancelReason) lines.push(`  cancelled: ${t.cancelReason}`);

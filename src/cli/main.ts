@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
-import { DomainError, isDomainError, validationFailed } from '../core/errors.js';
+import { isDomainError, validationFailed } from '../core/errors.js';
 import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
@@ -10,8 +10,8 @@ import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/tool.js';
 import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
-import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerExtraCommands } from './extra.js';
+import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 
 interface GlobalOptions {
   db?: string;
@@ -52,7 +52,12 @@ export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: 
 }
 
 export function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export function intOption(field: string) {
@@ -69,7 +74,11 @@ export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[]
     const at = v.indexOf(':');
     const kind = v.slice(0, at) as EvidenceKind;
     if (at < 1 || !EVIDENCE_KINDS.includes(kind)) {
-      throw validationFailed(`evidence[${i}]`, `"${v}" is not kind:value`, `Kinds: ${EVIDENCE_KINDS.join(', ')}; e.g. --evidence commit:3f2c9e1 --evidence test_ratio:18/18.`);
+      throw validationFailed(
+        `evidence[${i}]`,
+        `"${v}" is not kind:value`,
+        `Kinds: ${EVIDENCE_KINDS.join(', ')}; e.g. --evidence commit:3f2c9e1 --evidence test_ratio:18/18.`,
+      );
     }
     return { kind, value: v.slice(at + 1) };
   });
@@ -133,7 +142,18 @@ export function buildProgram(): Command {
         const page = await sortie.listMissions(cliActor(opts), { project: o.project, pilot: o.pilot, status: list(o.status), limit: o.limit });
         print(opts, page, () =>
           page.items.length
-            ? table([['ID', 'NAME', 'PROJECT', 'PILOT', 'STATUS', 'PROGRESS', 'TASKS'], ...page.items.map((m) => [m.missionId, m.name, m.project, m.pilot, m.status, `${m.progress ?? '—'}/${m.computedProgress}%`, `${m.taskCounts.done}/${m.taskCounts.total}`])])
+            ? table([
+                ['ID', 'NAME', 'PROJECT', 'PILOT', 'STATUS', 'PROGRESS', 'TASKS'],
+                ...page.items.map((m) => [
+                  m.missionId,
+                  m.name,
+                  m.project,
+                  m.pilot,
+                  m.status,
+                  `${m.progress ?? '—'}/${m.computedProgress}%`,
+                  `${m.taskCounts.done}/${m.taskCounts.total}`,
+                ]),
+              ])
             : 'no missions',
         );
       }),
@@ -172,9 +192,22 @@ export function buildProgram(): Command {
           const [name, kinds] = d.split(':');
           return { name, ...(kinds ? { acceptedKinds: kinds.split('|') as EvidenceKind[] } : {}) };
         });
-        const input = { name: o.name, pilot: o.pilot ?? me.agent, agents: list(o.agents), project: o.project, priority: o.priority, description: o.description, brief, deliverables, targetDate: o.targetDate, status: o.status };
+        const input = {
+          name: o.name,
+          pilot: o.pilot ?? me.agent,
+          agents: list(o.agents),
+          project: o.project,
+          priority: o.priority,
+          description: o.description,
+          brief,
+          deliverables,
+          targetDate: o.targetDate,
+          status: o.status,
+        };
         if (o.context && !o.template) throw validationFailed('context', '--context fills template placeholders; pass --template too');
-        const m = o.template ? await sortie.createMissionFromTemplate(me, input, o.template, parseContextArgs(o.context)) : await sortie.createMission(me, input);
+        const m = o.template
+          ? await sortie.createMissionFromTemplate(me, input, o.template, parseContextArgs(o.context))
+          : await sortie.createMission(me, input);
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -208,7 +241,13 @@ export function buildProgram(): Command {
     .option('--supersedes <evidenceId>', 'replace an earlier item')
     .action((ref, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const m = await sortie.addMissionEvidence(cliActor(opts), { missionId: ref, deliverable: o.deliverable, note: o.note, evidence: parseEvidenceArgs(o.evidence), supersedes: o.supersedes });
+        const m = await sortie.addMissionEvidence(cliActor(opts), {
+          missionId: ref,
+          deliverable: o.deliverable,
+          note: o.note,
+          evidence: parseEvidenceArgs(o.evidence),
+          supersedes: o.supersedes,
+        });
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -225,11 +264,25 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'max rows', intOption('limit'), 50)
     .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const page = await sortie.listTasks(cliActor(opts), { missionId: o.mission, project: o.project, assignedTo: o.assignedTo, status: list(o.status) as never, ready: o.ready, limit: o.limit });
-        print(opts, page, () => (page.items.length ? table([['KEY', 'ID', 'STATUS', 'PRIORITY', 'ASSIGNED', 'CLAIM', 'TITLE'], ...page.items.map(taskLine)]) : 'no tasks'));
+        const page = await sortie.listTasks(cliActor(opts), {
+          missionId: o.mission,
+          project: o.project,
+          assignedTo: o.assignedTo,
+          status: list(o.status) as never,
+          ready: o.ready,
+          limit: o.limit,
+        });
+        print(opts, page, () =>
+          page.items.length ? table([['KEY', 'ID', 'STATUS', 'PRIORITY', 'ASSIGNED', 'CLAIM', 'TITLE'], ...page.items.map(taskLine)]) : 'no tasks',
+        );
       }),
     );
-  const showTask = (ref: string, o: { mission?: string }, cmd: Command, run: (r: Runtime, me: Actor, t: { taskId: string; missionId?: string }, opts: GlobalOptions) => Promise<unknown>) =>
+  const showTask = (
+    ref: string,
+    o: { mission?: string },
+    cmd: Command,
+    run: (r: Runtime, me: Actor, t: { taskId: string; missionId?: string }, opts: GlobalOptions) => Promise<unknown>,
+  ) =>
     withRuntime(cmd, async (runtime, opts) => {
       const result = (await run(runtime, cliActor(opts), { taskId: ref, missionId: o.mission }, opts)) as Parameters<typeof drawTask>[0];
       print(opts, result, () => drawTask(result));
@@ -279,7 +332,9 @@ export function buildProgram(): Command {
       withRuntime(cmd, async ({ sortie }, opts) => {
         const me = cliActor(opts);
         if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
-        const t = ref ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes }) : await sortie.claimNextTask(me, { missionId: o.mission }, { leaseMinutes: o.leaseMinutes });
+        const t = ref
+          ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes })
+          : await sortie.claimNextTask(me, { missionId: o.mission }, { leaseMinutes: o.leaseMinutes });
         print(opts, t, () => (t ? drawTask(t) : 'nothing ready for you'));
       }),
     );
@@ -304,7 +359,9 @@ export function buildProgram(): Command {
     .option('--reason <text>')
     .option('--on <task>', 'the task it waits on')
     .addOption(new Option('--cause <c>').choices(['peer_task', 'human', 'authorisation', 'other']))
-    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, t, { reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })));
+    .action((ref, o, cmd) =>
+      showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, t, { reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })),
+    );
   task
     .command('release <task>')
     .description('hand back a task you hold')
@@ -377,7 +434,11 @@ export function buildProgram(): Command {
         const applied = await migrate(database);
         const status = await migrationStatus(database);
         print(opts, { database: database.location, applied, migrations: status }, () =>
-          [`database: ${database.location}`, applied.length ? `applied: ${applied.join(', ')}` : 'up to date', ...status.map((s) => `  ${s.name}  ${s.appliedAt ?? 'pending'}`)].join('\n'),
+          [
+            `database: ${database.location}`,
+            applied.length ? `applied: ${applied.join(', ')}` : 'up to date',
+            ...status.map((s) => `  ${s.name}  ${s.appliedAt ?? 'pending'}`),
+          ].join('\n'),
         );
       } finally {
         await database.close();
@@ -403,7 +464,9 @@ export function buildProgram(): Command {
     .action((_o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const rows = await sortie.listProjects(cliActor(opts));
-        print(opts, rows, () => (rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured'));
+        print(opts, rows, () =>
+          rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured',
+        );
       }),
     );
 
@@ -413,7 +476,10 @@ export function buildProgram(): Command {
 
 /** Commander's "error: unknown option '--x'" as one refusal line: error: VALIDATION_FAILED: … (hint: …). */
 export function usageError(text: string): string {
-  const message = text.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  const message = text
+    .replace(/^error:\s*/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `error: VALIDATION_FAILED: ${message} (hint: add --help to the command for its usage)\n`;
 }
 
@@ -444,5 +510,3 @@ export async function main(argv: string[]): Promise<void> {
     else process.exitCode = report(error);
   }
 }
-
-export { DomainError };

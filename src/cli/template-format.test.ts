@@ -1,3 +1,4 @@
+// Unit tests of the CLI's template drawing: the dependency tree of a template's steps.
 import { describe, expect, it } from 'vitest';
 import { normalizeTemplate } from '../core/template.js';
 import { dependencyTree } from './template-format.js';

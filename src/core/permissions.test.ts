@@ -1,3 +1,4 @@
+// Unit tests of the role grants: what each role may do, and the refusal that names the least role that would do.
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.js';
 import type { Actor } from './model.js';

@@ -1,19 +1,10 @@
+// Unit tests of recurring schedules: cron parsing, time-zone-aware next runs, and catch-up after downtime.
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors.js';
+import { refusal } from '../../test/support/refusal.js';
 import { latestDueAt, localDate, localTime, nextRunAfter, parseSchedule, upcomingRuns } from './schedule.js';
 
 const at = (s: string) => Date.parse(s);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('parseSchedule', () => {
   it('accepts standard 5-field expressions and nicknames', () => {

@@ -1,5 +1,6 @@
+// Unit tests of mission templates: normalising steps and dependencies, and the refusals for malformed ones.
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors.js';
+import { refusal } from '../../test/support/refusal.js';
 import {
   mergeDeliverables,
   normalizeTemplate,
@@ -11,16 +12,6 @@ import {
   templateToInput,
   topologicalSteps,
 } from './template.js';
-
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const mission = { name: 'Fix login', project: 'web', pilot: 'alice', agents: ['alice', 'bob', 'carol'] };
 

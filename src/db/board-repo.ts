@@ -1,12 +1,11 @@
 // Read-side queries behind the dashboard: the board's aggregates, a mission's timeline, and who is active.
 // Every figure is aggregated in SQL (GROUP BY over the shown missions) so the board costs a handful of queries
 // whatever the number of missions: 500 missions / 20,000 tasks is four round trips, not 500.
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { MissionStatus, TaskStatus } from '../core/enums.js';
+import type { Db } from './database.js';
 import type { EventsTable, Schema } from './schema.js';
-import { chunks } from './tasks-repo.js';
-
-type Db = Kysely<Schema>;
+import { chunks, noOpenDependency } from './tasks-repo.js';
 
 const OPEN_TASK = ['todo', 'in_progress', 'review', 'blocked'] as const;
 
@@ -144,19 +143,7 @@ export async function stalledCounts(db: Db, missionIds: readonly string[], cutof
       .where('m.status', '=', 'execute')
       .where('t.status', '=', 'todo')
       .where('t.updated_at', '<', cutoffIso)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('task_deps as d')
-              .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
-              .select('d.task_id')
-              .whereRef('d.task_id', '=', 't.id')
-              .where((sub) =>
-                sub.or([sub('dt.status', 'not in', ['done', 'cancelled']), sub(sql<string>`coalesce(dt.completed_at, dt.updated_at)`, '>=', cutoffIso)]),
-              ),
-          ),
-        ),
-      )
+      .where(noOpenDependency('t.id', cutoffIso))
       .groupBy('t.mission_id')
       .execute();
     for (const r of rows) out.set(r.mission_id as string, Number(r.n));

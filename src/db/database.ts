@@ -4,6 +4,12 @@ import type { Schema } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * A query handle — the database's `kysely` for reads, or a write transaction. Services pass it through to
+ * repository functions and never build queries on it: only src/db writes SQL.
+ */
+export type Db = Kysely<Schema>;
+
 /** A query builder that can take a row-lock clause. */
 interface Lockable<Q> {
   forUpdate(): Q;

@@ -1,8 +1,7 @@
 // The event log: the audit trail and the change feed, appended in the same transaction as the change it records.
-import { type Kysely, sql } from 'kysely';
-import type { EventsTable, Schema } from './schema.js';
-
-type Db = Kysely<Schema>;
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { EventsTable } from './schema.js';
 
 export type NewEvent = Omit<EventsTable, 'seq'>;
 

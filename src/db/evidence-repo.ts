@@ -1,8 +1,7 @@
 // Evidence persistence: typed items attached to a task or to a mission (optionally one of its deliverables).
-import type { Kysely } from 'kysely';
-import type { EvidenceTable, Schema } from './schema.js';
 
-type Db = Kysely<Schema>;
+import type { Db } from './database.js';
+import type { EvidenceTable } from './schema.js';
 
 export async function insertEvidence(tx: Db, rows: readonly EvidenceTable[]): Promise<void> {
   if (rows.length)
@@ -37,6 +36,16 @@ export async function getEvidence(db: Db, id: string): Promise<EvidenceTable | u
 
 export async function supersedeEvidence(tx: Db, id: string, by: string): Promise<void> {
   await tx.updateTable('evidence').set({ superseded_by: by }).where('id', '=', id).execute();
+}
+
+/** A task's still-valid items (not superseded), which count toward its evidence gate. */
+export async function currentTaskEvidence(db: Db, taskId: string): Promise<Array<Pick<EvidenceTable, 'kind' | 'verification'>>> {
+  return db.selectFrom('evidence').select(['kind', 'verification']).where('task_id', '=', taskId).where('superseded_by', 'is', null).execute();
+}
+
+/** Marks every still-valid item of a task superseded by `by` (a reopen: the old evidence no longer counts). */
+export async function supersedeTaskEvidence(tx: Db, taskId: string, by: string): Promise<void> {
+  await tx.updateTable('evidence').set({ superseded_by: by }).where('task_id', '=', taskId).where('superseded_by', 'is', null).execute();
 }
 
 export async function countTaskEvidence(db: Db, taskId: string): Promise<number> {

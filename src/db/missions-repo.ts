@@ -1,10 +1,8 @@
 // Mission persistence: rows, members (pilot and agents, indexed for "missions I belong to"), keyset pages.
-import type { Kysely, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import type { MissionStatus } from '../core/enums.js';
-import type { Database } from './database.js';
-import type { MissionsTable, Schema } from './schema.js';
-
-type Db = Kysely<Schema>;
+import type { Database, Db } from './database.js';
+import type { MissionsTable } from './schema.js';
 
 export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
   await tx.insertInto('missions').values(row).execute();

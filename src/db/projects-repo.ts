@@ -1,8 +1,7 @@
 // Project settings: the local git repository used to verify evidence, and the URL the dashboard links to.
-import type { Kysely } from 'kysely';
-import type { ProjectsTable, Schema } from './schema.js';
 
-type Db = Kysely<Schema>;
+import type { Db } from './database.js';
+import type { ProjectsTable } from './schema.js';
 
 export async function getProject(db: Db, name: string): Promise<ProjectsTable | undefined> {
   return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();

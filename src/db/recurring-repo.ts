@@ -1,9 +1,7 @@
 // Recurring work persistence: definitions, the scheduler's due scan, and run rows (one per due time).
-import type { Kysely, Updateable } from 'kysely';
-import type { Database } from './database.js';
-import type { RecurringDefinitionsTable, RecurringRunsTable, Schema } from './schema.js';
-
-type Db = Kysely<Schema>;
+import type { Updateable } from 'kysely';
+import type { Database, Db } from './database.js';
+import type { RecurringDefinitionsTable, RecurringRunsTable } from './schema.js';
 
 export async function insertDefinition(tx: Db, row: RecurringDefinitionsTable): Promise<void> {
   await tx.insertInto('recurring_definitions').values(row).execute();

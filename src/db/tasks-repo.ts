@@ -1,11 +1,20 @@
 // Task persistence: rows, dependency edges, the ready queue and lease sweeps. Concurrency-critical SQL stays visible.
-import type { Kysely, Updateable } from 'kysely';
-import type { TaskStatus } from '../core/enums.js';
-import type { Database } from './database.js';
+import { type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely';
+import { OPEN_TASK_STATUSES, type TaskStatus } from '../core/enums.js';
+import type { Database, Db } from './database.js';
 import type { DepInfo } from './rows.js';
-import type { Schema, TasksTable } from './schema.js';
+import type { TasksTable } from './schema.js';
 
-type Db = Kysely<Schema>;
+/**
+ * The dependency half of "ready": the task `taskId` (a column reference such as `t.id`) has no dependency that is
+ * still open — done and cancelled satisfy, failed does not. With `closedSince`, a dependency that closed at or
+ * after that instant also counts as open (the board's "stalled" figure: the task only just became ready).
+ * Written once here because the ready queue, list_tasks ready:true, my_work and the board must agree on it.
+ */
+export function noOpenDependency(taskId: string, closedSince?: string): RawBuilder<SqlBool> {
+  const recentlyClosed = closedSince === undefined ? sql`` : sql` or coalesce(dt.completed_at, dt.updated_at) >= ${closedSince}`;
+  return sql<SqlBool>`not exists (select d.task_id from task_deps as d inner join tasks as dt on dt.id = d.depends_on_id where d.task_id = ${sql.ref(taskId)} and (dt.status not in ('done', 'cancelled')${recentlyClosed}))`;
+}
 
 export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
   await tx.insertInto('tasks').values(row).execute();
@@ -35,6 +44,24 @@ export async function lockTaskRow(database: Database, tx: Db, id: string, projec
         .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[])),
     )
     .executeTakeFirst();
+}
+
+/** The mission of a task (null when it has none), scoped like getTaskRow; undefined when not visible. */
+export async function getTaskMissionId(db: Db, id: string, projects?: readonly string[]): Promise<string | null | undefined> {
+  const row = await db
+    .selectFrom('tasks')
+    .select('mission_id')
+    .where('id', '=', id)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
+    .executeTakeFirst();
+  return row ? row.mission_id : undefined;
+}
+
+/** Ids of a mission's tasks by T-key (keys upper-case, as stored); unknown keys are absent from the map. */
+export async function taskIdsByKey(db: Db, missionId: string, keys: readonly string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.selectFrom('tasks').select(['id', 'key']).where('mission_id', '=', missionId).where('key', 'in', keys).execute();
+  return new Map(rows.map((r) => [r.key as string, r.id]));
 }
 
 export async function findTaskIdByKey(db: Db, missionId: string, seq: number, projects?: readonly string[]): Promise<string | undefined> {
@@ -105,6 +132,16 @@ export async function taskRefs(
   return out;
 }
 
+/** Key and title of each of these tasks, for naming them in refusals. */
+export async function taskTitles(db: Db, ids: readonly string[]): Promise<Map<string, { key: string | null; title: string }>> {
+  const out = new Map<string, { key: string | null; title: string }>();
+  for (const chunk of chunks(ids, 500)) {
+    const rows = await db.selectFrom('tasks').select(['id', 'key', 'title']).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, { key: r.key, title: r.title });
+  }
+  return out;
+}
+
 /**
  * The dependency edges reachable from `start` by following dependsOn: everything a cycle through a new edge
  * could use. Walks level by level, one query per level.
@@ -125,6 +162,22 @@ export async function reachableEdges(db: Db, start: readonly string[]): Promise<
     frontier = [...new Set(next)];
   }
   return edges;
+}
+
+/**
+ * Whether a mission still has an open task (todo, in progress, review, blocked). One index probe on
+ * (mission_id, status) instead of reading every task: it runs each time a task closes, so a 1,000-task mission
+ * must not make closing cost a thousand rows.
+ */
+export async function hasOpenTask(db: Db, missionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('mission_id', '=', missionId)
+    .where('status', 'in', OPEN_TASK_STATUSES as TaskStatus[])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Status of every task of a mission, with keys, in key order. */
@@ -170,7 +223,7 @@ export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFil
     .selectFrom('tasks as t')
     .selectAll('t')
     .where('t.status', '=', 'todo')
-    .where(({ eb, or, and, exists, selectFrom, not }) =>
+    .where(({ eb, or, and, exists, selectFrom }) =>
       and([
         or([
           eb('t.assigned_to', '=', filter.agent),
@@ -188,15 +241,7 @@ export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFil
           eb('t.mission_id', 'is', null),
           exists(selectFrom('missions as m').select('m.id').whereRef('m.id', '=', 't.mission_id').where('m.status', '=', 'execute')),
         ]),
-        not(
-          exists(
-            selectFrom('task_deps as d')
-              .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
-              .select('d.task_id')
-              .whereRef('d.task_id', '=', 't.id')
-              .where('dt.status', 'not in', ['done', 'cancelled']),
-          ),
-        ),
+        noOpenDependency('t.id'),
       ]),
     )
     .$if(filter.missionId !== undefined, (q) => q.where('t.mission_id', '=', filter.missionId as string))
@@ -219,6 +264,52 @@ export async function expiredLeases(database: Database, tx: Db, nowIso: string, 
     .orderBy('lease_expires_at')
     .limit(limit);
   return database.forUpdateSkipLocked(query).execute();
+}
+
+/**
+ * Whether any lease has run out before `nowIso`: a plain read without locks, so the periodic sweep on an idle
+ * server (most sweeps find nothing) never takes the write lock.
+ */
+export async function anyExpiredLease(db: Db, nowIso: string): Promise<boolean> {
+  const row = await db.selectFrom('tasks').select('id').where('status', '=', 'in_progress').where('lease_expires_at', '<', nowIso).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Unassigned ready tasks of executing missions the agent is a member of, most urgent first (my_work's second
+ * source, after the tasks assigned to it).
+ */
+export async function memberReadyTasks(db: Db, agent: string, projects: readonly string[] | undefined, limit: number): Promise<TasksTable[]> {
+  return db
+    .selectFrom('tasks as t')
+    .innerJoin('mission_members as mm', 'mm.mission_id', 't.mission_id')
+    .innerJoin('missions as m', 'm.id', 't.mission_id')
+    .selectAll('t')
+    .where('mm.agent', '=', agent)
+    .where('m.status', '=', 'execute')
+    .where('t.status', '=', 'todo')
+    .where('t.assigned_to', 'is', null)
+    .$if(projects !== undefined, (q) => q.where('t.project', 'in', projects as string[]))
+    .where(noOpenDependency('t.id'))
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Tasks in review that wait on the agent: it pilots or created their mission, or created the task. */
+export async function reviewTasksFor(db: Db, agent: string, projects: readonly string[] | undefined, limit: number): Promise<TasksTable[]> {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('missions as m', 'm.id', 't.mission_id')
+    .selectAll('t')
+    .where('t.status', '=', 'review')
+    .where(({ eb, or }) => or([eb('m.pilot', '=', agent), eb('m.created_by', '=', agent), eb('t.created_by', '=', agent)]))
+    .$if(projects !== undefined, (q) => q.where('t.project', 'in', projects as string[]))
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -272,19 +363,7 @@ export async function listTaskRows(
     );
   }
   if (filter.ready) {
-    q = q
-      .where('t.status', '=', 'todo')
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('task_deps as d')
-              .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
-              .select('d.task_id')
-              .whereRef('d.task_id', '=', 't.id')
-              .where('dt.status', 'not in', ['done', 'cancelled']),
-          ),
-        ),
-      );
+    q = q.where('t.status', '=', 'todo').where(noOpenDependency('t.id'));
   }
   if (order === 'queue') {
     if (after) {

@@ -1,8 +1,7 @@
 // Mission template persistence: one row per version, soft deletes, and version allocation that survives races.
-import { type Kysely, sql } from 'kysely';
-import type { MissionTemplatesTable, Schema } from './schema.js';
-
-type Db = Kysely<Schema>;
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { MissionTemplatesTable } from './schema.js';
 
 /**
  * Inserts `row` as the next version of its name (at least `minVersion`) and returns the version it got.

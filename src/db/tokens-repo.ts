@@ -1,8 +1,7 @@
 // Access-token persistence: rows keyed by their public id; the secret is stored only as a hash.
-import type { Kysely, Updateable } from 'kysely';
-import type { Schema, TokensTable } from './schema.js';
-
-type Db = Kysely<Schema>;
+import type { Updateable } from 'kysely';
+import type { Db } from './database.js';
+import type { TokensTable } from './schema.js';
 
 export async function insertToken(tx: Db, row: TokensTable): Promise<void> {
   await tx.insertInto('tokens').values(row).execute();

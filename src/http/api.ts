@@ -39,7 +39,6 @@ const STATUS_OF: Partial<Record<ErrorCode | string, 400 | 401 | 403 | 404 | 409 
   EVIDENCE_REQUIRED: 422,
 };
 
-
 /** Renders a refusal as `{ error: { code, message, hint, details } }` with its HTTP status; anything else as a 500. */
 export function renderApiError(c: Context, error: unknown, logger: Logger): Response {
   let domain: DomainError;

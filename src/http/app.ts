@@ -1,6 +1,5 @@
 // The HTTP app of `sortie serve`: MCP over Streamable HTTP at /mcp, a health endpoint, and the dashboard's routes.
 import { Hono } from 'hono';
-import { lastEventSeq } from '../db/events-repo.js';
 import { handleStateless, type McpSessions } from '../mcp/http.js';
 import { VERSION } from '../mcp/server.js';
 import { type AnyTool, PROFILES, type Profile } from '../mcp/tool.js';
@@ -36,7 +35,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.get('/health', async (c) => {
     const db = runtime.sortie.deps.database;
     try {
-      const seq = await lastEventSeq(db.kysely);
+      const seq = await runtime.sortie.lastEventSeq();
       return c.json({ status: 'ok', version: VERSION, database: { dialect: db.dialect, location: db.location }, lastEventSeq: seq });
     } catch (error) {
       runtime.logger.error({ err: error }, 'health check failed');

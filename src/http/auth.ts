@@ -110,7 +110,13 @@ export class AuthGate {
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
         if (!LOOPBACK_HOSTS.has(host) || (origin && origin !== 'null' && !LOOPBACK_HOSTS.has(new URL(origin).hostname))) {
-          return refuse(c, 403, 'FORBIDDEN', `requests to ${host} are not served without authentication`, 'Connect to http://127.0.0.1:PORT/mcp, or configure tokens (sortie token create).');
+          return refuse(
+            c,
+            403,
+            'FORBIDDEN',
+            `requests to ${host} are not served without authentication`,
+            'Connect to http://127.0.0.1:PORT/mcp, or configure tokens (sortie token create).',
+          );
         }
         try {
           c.set('actor', identityOf(c.req.raw));

@@ -20,7 +20,14 @@ export function registerResources(server: McpServer, sortie: Sortie, reader: () 
     new ResourceTemplate('sortie://missions/{missionId}', {
       list: async () => {
         const page = await sortie.listMissions(reader(), { status: 'open', limit: 50 });
-        return { resources: page.items.map((m) => ({ uri: missionUri(m.missionId), name: m.name, mimeType: 'application/json', description: `${m.status} · ${m.project} · pilot ${m.pilot}` })) };
+        return {
+          resources: page.items.map((m) => ({
+            uri: missionUri(m.missionId),
+            name: m.name,
+            mimeType: 'application/json',
+            description: `${m.status} · ${m.project} · pilot ${m.pilot}`,
+          })),
+        };
       },
     }),
     { title: 'Mission', description: 'A mission with its tasks, progress, deliverables and evidence', mimeType: 'application/json' },

@@ -1,10 +1,11 @@
 // The MCP server factory: one McpServer per connection, carrying that connection's identity and tool profile.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
+import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
 import { registerResources } from './resources.js';
-import { type AnyTool, type Profile, registerTools, resolveActor, toolsFor } from './tool.js';
+import { type AnyTool, type Profile, registerTools, toolsFor } from './tool.js';
 import { FEED_TOOLS } from './tools/feed.js';
 import { MISSION_TOOLS } from './tools/missions.js';
 import { TASK_TOOLS } from './tools/tasks.js';

@@ -5,7 +5,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
 import { DomainError, isDomainError } from '../core/errors.js';
-import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
 
@@ -74,10 +73,15 @@ export function renderError(error: DomainError): CallToolResult {
 export function zodToDomainError(error: z.ZodError): DomainError {
   const issue = error.issues[0];
   const field = issue?.path.join('.') || 'arguments';
-  return new DomainError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, `Correct "${field}" and retry; tools/list shows each argument's schema.`, {
-    field,
-    issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-  });
+  return new DomainError(
+    'VALIDATION_FAILED',
+    `${field}: ${issue?.message ?? 'invalid'}`,
+    `Correct "${field}" and retry; tools/list shows each argument's schema.`,
+    {
+      field,
+      issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  );
 }
 
 export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx: ToolContext, logger: Logger): void {
@@ -102,7 +106,13 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
           if (error instanceof z.ZodError) return renderError(zodToDomainError(error));
           const correlationId = randomUUID();
           logger.error({ err: error, tool: tool.name, correlationId }, 'tool failed unexpectedly');
-          return renderError(new DomainError('INTERNAL' as never, `unexpected server error (correlation id ${correlationId})`, 'Retry once; if it persists, report the correlation id to the operator.'));
+          return renderError(
+            new DomainError(
+              'INTERNAL' as never,
+              `unexpected server error (correlation id ${correlationId})`,
+              'Retry once; if it persists, report the correlation id to the operator.',
+            ),
+          );
         }
       },
     );
@@ -124,5 +134,3 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
 export function toolsFor(profile: Profile, tools: readonly AnyTool[]): AnyTool[] {
   return tools.filter((t) => t.profiles.includes(profile));
 }
-
-export { resolveActor };

@@ -1,3 +1,4 @@
+// Unit tests of the in-process recurring scheduler on an injected clock: one tick at a time, catch-up on start, stop.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';

@@ -1,15 +1,12 @@
 // Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
 // The token's projects go into the lookup query itself, so an id from another project costs the same one query,
 // takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
-import type { Kysely } from 'kysely';
 import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
-import type { Database } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
-import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
+import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { findTaskIdByKey, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
-
-type Db = Kysely<Schema>;
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
 const KEY_RE = /^T(\d{1,6})$/i;

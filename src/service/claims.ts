@@ -1,15 +1,15 @@
 // Claims with leases: atomic checkout, the ready-queue claim, heartbeats, release, and the expiry sweep.
 // Claims are fenced by (claimed_by, epoch, lease_expires_at): a write from a holder whose lease expired or was
 // reclaimed is refused with LEASE_LOST and never applied.
-import type { Kysely } from 'kysely';
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import type { Db } from '../db/database.js';
 import { hasClaimed } from '../db/events-repo.js';
-import { getMissionRow, lockMissionRow } from '../db/missions-repo.js';
+import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
-import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
-import { depsOf, expiredLeases, pickReadyTask, updateTaskRow } from '../db/tasks-repo.js';
+import type { MissionsTable, TasksTable } from '../db/schema.js';
+import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
 import { assertCanWrite, assertProjectVisible, lockTask, readMission, type TaskRef } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { taskView } from './views.js';
@@ -54,7 +54,7 @@ async function expireLease(work: Work, row: TasksTable, reason: string): Promise
   return { ...row, ...patch };
 }
 
-async function assertMissionExecuting(db: Kysely<Schema>, row: TasksTable): Promise<MissionsTable | null> {
+async function assertMissionExecuting(db: Db, row: TasksTable): Promise<MissionsTable | null> {
   if (!row.mission_id) return null;
   const mission = await getMissionRow(db, row.mission_id);
   if (mission && mission.status !== 'execute') {
@@ -95,22 +95,17 @@ function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | 
 }
 
 /** The blockers of a task: dependencies that are neither done nor cancelled (a failed one does not satisfy). */
-export async function assertDependenciesDone(db: Kysely<Schema>, row: TasksTable): Promise<void> {
+export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<void> {
   const deps = (await depsOf(db, [row.id])).get(row.id) ?? [];
   const blockers = deps.filter((d) => d.status !== 'done' && d.status !== 'cancelled');
   if (blockers.length === 0) return;
-  const keys = await db
-    .selectFrom('tasks')
-    .select(['id', 'key', 'title'])
-    .where(
-      'id',
-      'in',
-      blockers.map((b) => b.id),
-    )
-    .execute();
+  const titles = await taskTitles(
+    db,
+    blockers.map((b) => b.id),
+  );
   const named = blockers.map((b) => {
-    const k = keys.find((r) => r.id === b.id);
-    return `${k?.key ?? b.id} "${k?.title ?? ''}" (${b.status})`;
+    const t = titles.get(b.id);
+    return `${t?.key ?? b.id} "${t?.title ?? ''}" (${b.status})`;
   });
   throw new DomainError(
     'DEPENDENCY_NOT_DONE',
@@ -118,7 +113,7 @@ export async function assertDependenciesDone(db: Kysely<Schema>, row: TasksTable
     blockers.some((b) => b.status === 'failed')
       ? 'A failed dependency does not satisfy: reopen and finish it, or cancel it, or remove the dependency.'
       : 'Finish those tasks first, or pick a ready task (list_tasks with ready: true, or claim_next_task).',
-    { blockers: blockers.map((b) => ({ taskId: b.id, key: keys.find((r) => r.id === b.id)?.key ?? null, status: b.status })) },
+    { blockers: blockers.map((b) => ({ taskId: b.id, key: titles.get(b.id)?.key ?? null, status: b.status })) },
   );
 }
 
@@ -325,15 +320,6 @@ async function sweepIn(deps: ServiceDeps, work: Work, limit: number, projects?: 
  */
 export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500): Promise<number> {
   const now = new Date(deps.clock.now()).toISOString();
-  const any = await deps.database.kysely
-    .selectFrom('tasks')
-    .select('id')
-    .where('status', '=', 'in_progress')
-    .where('lease_expires_at', '<', now)
-    .limit(1)
-    .executeTakeFirst();
-  if (!any) return 0;
+  if (!(await anyExpiredLease(deps.database.kysely, now))) return 0;
   return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit));
 }
-
-export { lockMissionRow };

@@ -1,17 +1,17 @@
 // Closing work: complete (with evidence), review, block, fail, cancel and reopen — and the mission's own
 // move to validate when its last open task closes.
 import { z } from 'zod';
-import { OPEN_TASK_STATUSES, type TaskStatus } from '../core/enums.js';
+import type { TaskStatus } from '../core/enums.js';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
-import { assertTaskTransition, isTerminalTask } from '../core/task-lifecycle.js';
-import { insertEvidence } from '../db/evidence-repo.js';
+import { assertTaskTransition } from '../core/task-lifecycle.js';
+import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { lockMissionRow } from '../db/missions-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
+import { getTaskMissionId, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
 import { isMissionManager, lockTask, readTask, resolveTaskId, type TaskRef } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
@@ -41,29 +41,17 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
 async function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
   const id = await resolveTaskId(work.tx, work.actor, ref);
   // Scoped like every lookup: a task outside the token's projects must not get its mission locked (or waited on).
-  const scope = work.actor.projects;
-  const peek = await work.tx
-    .selectFrom('tasks')
-    .select('mission_id')
-    .where('id', '=', id)
-    .$if(scope !== undefined, (q) => q.where('project', 'in', scope as string[]))
-    .executeTakeFirst();
-  const mission = peek?.mission_id ? ((await lockMissionRow(deps.database, work.tx, peek.mission_id)) ?? null) : null;
+  const missionId = await getTaskMissionId(work.tx, id, work.actor.projects);
+  const mission = missionId ? ((await lockMissionRow(deps.database, work.tx, missionId)) ?? null) : null;
   const row = await lockTask(deps.database, work.tx, work.actor, { taskId: id });
   return { row, mission };
 }
 
 /** When the last open task of a mission in execute closes, the mission moves to validate by itself. */
 async function afterClose(work: Work, mission: MissionsTable | null, row: TasksTable): Promise<void> {
-  if (!mission || mission.status !== 'execute') return;
-  const statuses = await missionTaskStatuses(work.tx, mission.id);
-  if (statuses.some((t) => OPEN_TASK_STATUSES.includes(t.status))) return;
+  if (mission?.status !== 'execute') return;
+  if (await hasOpenTask(work.tx, mission.id)) return;
   await moveMissionAuto(work, mission, 'validate', `last open task ${label(row)} closed`);
-}
-
-/** Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review). */
-async function currentEvidence(work: Work, taskId: string) {
-  return work.tx.selectFrom('evidence').select(['kind', 'verification']).where('task_id', '=', taskId).where('superseded_by', 'is', null).execute();
 }
 
 async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
@@ -88,7 +76,8 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
       assertTaskTransition(row.status as TaskStatus, target);
     }
-    const existing = await currentEvidence(work, row.id);
+    // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
+    const existing = await currentTaskEvidence(work.tx, row.id);
     assertTaskEvidence({
       items: [...existing.map((e) => ({ kind: e.kind as never, verification: e.verification })), ...prepared.items],
       requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
@@ -280,12 +269,7 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       updated_at: work.now,
     };
     await updateTaskRow(work.tx, row.id, patch);
-    await work.tx
-      .updateTable('evidence')
-      .set({ superseded_by: `reopen@${work.now}` })
-      .where('task_id', '=', row.id)
-      .where('superseded_by', 'is', null)
-      .execute();
+    await supersedeTaskEvidence(work.tx, row.id, `reopen@${work.now}`);
     work.emit('task.reopened', { project: row.project, missionId: row.mission_id, taskId: row.id }, { from: row.status, reason });
     if (mission?.status === 'validate') await moveMissionAuto(work, mission, 'execute', `task ${label(row)} reopened: ${reason}`);
     return taskView(work.tx, { ...row, ...patch } as TasksTable);
@@ -321,5 +305,3 @@ export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: Tas
     return taskView(work.tx, { ...row, ...patch } as TasksTable);
   });
 }
-
-export { isTerminalTask };

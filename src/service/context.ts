@@ -1,11 +1,9 @@
 // What every use case runs with: injected database, clock, ids, logger and verifier, and the unit of work.
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type Clock, type IdGenerator, iso } from '../core/clock.js';
 import type { Actor } from '../core/model.js';
-import type { Database } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { appendEvents, type NewEvent } from '../db/events-repo.js';
-import type { Schema } from '../db/schema.js';
 import type { EvidenceVerifier } from './verifier.js';
 
 export interface SortieConfig {
@@ -32,7 +30,7 @@ export interface ServiceDeps {
 export class Work {
   readonly events: NewEvent[] = [];
   constructor(
-    readonly tx: Kysely<Schema>,
+    readonly tx: Db,
     readonly nowMs: number,
     readonly actor: Actor,
   ) {}

@@ -1,9 +1,10 @@
 // Preparing evidence for a write: validate explicit items, parse the note, verify against the project's repo.
-import type { Kysely } from 'kysely';
+
 import type { Verification } from '../core/enums.js';
 import { type EvidenceInput, type EvidenceItem, mergeEvidence, normalizeEvidence, parseEvidence } from '../core/evidence.js';
+import type { Db } from '../db/database.js';
 import { getProject } from '../db/projects-repo.js';
-import type { EvidenceTable, Schema } from '../db/schema.js';
+import type { EvidenceTable } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 
 export interface CheckedItem extends EvidenceItem {
@@ -23,7 +24,7 @@ export interface PreparedEvidence {
  */
 export async function prepareEvidence(
   deps: ServiceDeps,
-  db: Kysely<Schema>,
+  db: Db,
   project: string,
   note: string | null | undefined,
   explicit: readonly EvidenceInput[] | undefined,

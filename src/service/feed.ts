@@ -5,7 +5,7 @@ import type { Actor, Page, SortieEvent, Task } from '../core/model.js';
 import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
 import type { EventsTable } from '../db/schema.js';
-import { listTaskRows } from '../db/tasks-repo.js';
+import { listTaskRows, memberReadyTasks, reviewTasksFor } from '../db/tasks-repo.js';
 import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { parseInput } from './inputs.js';
@@ -69,42 +69,8 @@ export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promi
   // Ready means claimable now: a ready task in a mission still in plan cannot be started yet.
   const assignedReady = await listTaskRows(db, { ...scope, assignedTo: actor.agent, ready: true, workable: true }, 'queue', limit, null);
   // Unassigned ready tasks in missions the agent belongs to (executing ones).
-  const memberReady = await db
-    .selectFrom('tasks as t')
-    .innerJoin('mission_members as mm', 'mm.mission_id', 't.mission_id')
-    .innerJoin('missions as m', 'm.id', 't.mission_id')
-    .selectAll('t')
-    .where('mm.agent', '=', actor.agent)
-    .where('m.status', '=', 'execute')
-    .where('t.status', '=', 'todo')
-    .where('t.assigned_to', 'is', null)
-    .$if(actor.projects !== undefined, (q) => q.where('t.project', 'in', actor.projects as string[]))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('task_deps as d')
-            .innerJoin('tasks as dt', 'dt.id', 'd.depends_on_id')
-            .select('d.task_id')
-            .whereRef('d.task_id', '=', 't.id')
-            .where('dt.status', 'not in', ['done', 'cancelled']),
-        ),
-      ),
-    )
-    .orderBy('t.urgency')
-    .orderBy('t.id')
-    .limit(limit)
-    .execute();
-  const reviewRows = await db
-    .selectFrom('tasks as t')
-    .leftJoin('missions as m', 'm.id', 't.mission_id')
-    .selectAll('t')
-    .where('t.status', '=', 'review')
-    .where(({ eb, or }) => or([eb('m.pilot', '=', actor.agent), eb('m.created_by', '=', actor.agent), eb('t.created_by', '=', actor.agent)]))
-    .$if(actor.projects !== undefined, (q) => q.where('t.project', 'in', actor.projects as string[]))
-    .orderBy('t.urgency')
-    .orderBy('t.id')
-    .limit(limit)
-    .execute();
+  const memberReady = await memberReadyTasks(db, actor.agent, actor.projects, limit);
+  const reviewRows = await reviewTasksFor(db, actor.agent, actor.projects, limit);
   const readyRows = [...assignedReady.slice(0, limit), ...memberReady].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i).slice(0, limit);
   const [claimed, ready, reviews, blocked] = await Promise.all([
     taskViews(db, claimedRows.slice(0, limit), false),

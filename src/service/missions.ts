@@ -9,7 +9,7 @@ import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { assertReportedProgress } from '../core/progress.js';
 import { getEvidence, insertEvidence, missionEvidence, supersedeEvidence } from '../db/evidence-repo.js';
-import { insertMission, listMissionRows, replaceMembers, updateMissionRow } from '../db/missions-repo.js';
+import { getMissionRow, insertMission, listMissionRows, replaceMembers, updateMissionRow } from '../db/missions-repo.js';
 import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
@@ -100,7 +100,9 @@ export async function createMission(deps: ServiceDeps, actor: Actor, input: Crea
  */
 async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = true): Promise<MissionDetail> {
   const db = deps.database.kysely;
-  const row = await db.selectFrom('missions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await getMissionRow(db, id);
+  // Missions are never deleted, and the caller has just committed this one.
+  if (!row) throw new Error(`mission ${id} not found after its write`);
   const [mission] = await missionViews(db, [row]);
   const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
   const tasks = await taskViews(db, taskRows, withTaskEvidence);

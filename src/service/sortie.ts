@@ -4,6 +4,7 @@ import { type Clock, systemClock, ulidGenerator } from '../core/clock.js';
 import type { Actor, SortieEvent } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import type { Database } from '../db/database.js';
+import { lastEventSeq } from '../db/events-repo.js';
 import { migrate } from '../db/migrate.js';
 import { listProjects, upsertProject } from '../db/projects-repo.js';
 import { assertProjectVisible, canSeeProject, type TaskRef } from './access.js';
@@ -48,6 +49,8 @@ export function createSortie(options: SortieOptions) {
     deps,
     changes,
     migrate: () => migrate(options.database),
+    /** The newest committed event's sequence number (0 when none): /health reads it to prove the database answers. */
+    lastEventSeq: () => lastEventSeq(options.database.kysely),
 
     createMission: (a: Actor, input: missions.CreateMissionInput, instantiate?: missions.MissionInstantiator) =>
       missions.createMission(deps, a, input, instantiate),

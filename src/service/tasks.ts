@@ -1,7 +1,7 @@
 // Task use cases: create, read, list, edit, dependencies and delete — each one transaction with its events.
 import { z } from 'zod';
 import { assertAcyclic } from '../core/dependency-graph.js';
-import { EvidenceKind, Priority, priorityRank, TASK_STATUSES, TaskStatus } from '../core/enums.js';
+import { EvidenceKind, Priority, priorityRank, TaskStatus } from '../core/enums.js';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { isTerminalMission } from '../core/mission-lifecycle.js';
 import type { Actor, Page, Task } from '../core/model.js';
@@ -21,10 +21,11 @@ import {
   reachableEdges,
   type TaskOrder,
   taskCursorKey,
+  taskIdsByKey,
   taskRefs,
   updateTaskRow,
 } from '../db/tasks-repo.js';
-import { assertProjectVisible, isMissionManager, lockMission, lockTask, readMission, readTask, resolveMissionId, type TaskRef } from './access.js';
+import { assertProjectVisible, isMissionManager, lockMission, lockTask, readMission, readTask, type TaskRef } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { taskView, taskViews } from './views.js';
@@ -73,9 +74,6 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
       `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
       `Ask the pilot (${mission.pilot}) to add you to the mission's agents or to create the task.`,
     );
-  }
-  if (actor.role === 'worker' && mission && !isMissionManager(actor, mission)) {
-    // Workers may add tasks to missions they belong to (checked above); nothing more to refuse here.
   }
   const dependsOn = await resolveDependencyRefs(work, actor, asList(input.dependsOn), mission, 'dependsOn');
   let seq: number | null = null;
@@ -170,8 +168,7 @@ export async function resolveDependencyRefs(
     } else ids.push(ref);
   }
   if (keyed.length && mission) {
-    const rows = await work.tx.selectFrom('tasks').select(['id', 'key']).where('mission_id', '=', mission.id).where('key', 'in', keyed).execute();
-    const byKey = new Map(rows.map((r) => [r.key, r.id]));
+    const byKey = await taskIdsByKey(work.tx, mission.id, keyed);
     const missing = keyed.filter((k) => !byKey.has(k));
     if (missing.length)
       throw validationFailed(field, `unknown task key(s) ${missing.join(', ')} in mission ${mission.name}`, 'Dependencies must exist; create them first.');
@@ -408,5 +405,3 @@ export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef):
     return { deleted: true as const, taskId: row.id };
   });
 }
-
-export { resolveMissionId, TASK_STATUSES };

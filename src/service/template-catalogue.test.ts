@@ -1,3 +1,4 @@
+// Unit tests of the built-in template catalogue: finding the shipped files and refusing malformed ones.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Template use cases: the catalogue (built-in files merged with saved versions), versioned saves, soft deletes,
 // and instantiation — into an existing mission, or together with a new mission — as one transaction.
-import type { Kysely } from 'kysely';
+
 import { z } from 'zod';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { normalizeDeliverables } from '../core/evidence.js';
@@ -18,9 +18,10 @@ import {
   type TemplateInput,
   templatePlaceholders,
 } from '../core/template.js';
+import type { Db } from '../db/database.js';
 import { updateMissionRow } from '../db/missions-repo.js';
 import { parseDeliverables, parseJson, parseStringList } from '../db/rows.js';
-import type { MissionsTable, MissionTemplatesTable, Schema } from '../db/schema.js';
+import type { MissionsTable, MissionTemplatesTable } from '../db/schema.js';
 import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
 import { isMissionManager, lockMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
@@ -28,8 +29,6 @@ import { asList, parseInput } from './inputs.js';
 import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
 import { createTaskIn } from './tasks.js';
 import { loadBuiltinTemplates } from './template-catalogue.js';
-
-type Db = Kysely<Schema>;
 
 /** Template events are not about one project; they carry this project marker. */
 export const GLOBAL_PROJECT = '*';

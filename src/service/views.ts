@@ -1,14 +1,13 @@
 // Builds the views Sortie returns from rows: tasks with dependencies and evidence, missions with counts.
-import type { Kysely } from 'kysely';
+
 import type { TaskStatus } from '../core/enums.js';
-import type { Mission, Task } from '../core/model.js';
-import { countTasks, emptyCounts, type TaskCounts } from '../core/progress.js';
+import type { Mission, Page, Task } from '../core/model.js';
+import { emptyCounts, type TaskCounts } from '../core/progress.js';
+import type { Db } from '../db/database.js';
 import { evidenceForTasks } from '../db/evidence-repo.js';
 import { toMission, toTask } from '../db/rows.js';
-import type { MissionsTable, Schema, TasksTable } from '../db/schema.js';
+import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
-
-type Db = Kysely<Schema>;
 
 export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidence = true): Promise<Task[]> {
   if (rows.length === 0) return [];
@@ -40,7 +39,13 @@ export function countsFrom(groups: ReadonlyArray<{ status: TaskStatus; n: number
   return counts;
 }
 
-export { countTasks };
+/**
+ * A page as the list tools return it: every field with `fields: 'full'`, else each item through its lite shape
+ * (the default, so that a page of 200 stays within an agent's context budget).
+ */
+export function pageFields<T, L>(page: Page<T>, fields: 'lite' | 'full' | undefined, lite: (item: T) => L): Page<T> | Page<L> {
+  return fields === 'full' ? page : { items: page.items.map(lite), nextCursor: page.nextCursor };
+}
 
 /** The lite list shape: what a board or an agent needs to pick a mission, without briefs. */
 export function missionLite(m: Mission) {

@@ -1,16 +1,16 @@
 // Real MCP clients over every transport: in-memory, spawned stdio (`sortie mcp`), and HTTP (`sortie serve`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { freePort, waitForHealth } from '../../bench/net.js';
+import { extraTools } from '../../src/cli/extra.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import type { Profile } from '../../src/mcp/tool.js';
-import { extraTools } from '../../src/cli/extra.js';
 import { openTestSortie, silentLogger, type TestSortie } from './sortie.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -38,6 +38,7 @@ export class AgentClient {
   }
 
   /** Calls a tool and returns its structuredContent; throws with the refusal if it was refused. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read tool output loosely by default and assert each field they use; pass T for a typed result.
   async call<T = Record<string, any>>(name: string, args: Record<string, unknown> = {}): Promise<T> {
     const result = await this.raw(name, args);
     if (result.isError) {
@@ -63,15 +64,6 @@ export class AgentClient {
 export function parseError(result: CallToolResult): ToolError {
   const text = (result.content[0] as { text: string }).text;
   return JSON.parse(text).error as ToolError;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** A Sortie instance reachable over one transport; `connect` opens a client for an agent. */
@@ -136,23 +128,4 @@ export async function startHarness(transport: TransportName, dbPath: string, env
       await store.close();
     },
   };
-}
-
-export async function waitForHealth(baseUrl: string, child?: ChildProcess, timeoutMs = 15_000): Promise<void> {
-  let stderr = '';
-  child?.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`);
-    try {
-      const res = await fetch(`${baseUrl}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${baseUrl} did not become healthy: ${stderr}`);
 }

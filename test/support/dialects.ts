@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { tempDir } from './sortie.js';
+import { openTestSortie, type TestSortie, tempDir } from './sortie.js';
 
 export type DialectName = 'sqlite' | 'pglite' | 'postgres';
 
@@ -68,4 +68,26 @@ export async function freshDatabaseUrl(dialect: DialectName): Promise<{ url: str
       await c.end();
     },
   };
+}
+
+/**
+ * A TestSortie on a fresh database of `dialect`, with its URL (for processes that open the same database); its
+ * close() also disposes of the database, so one call in afterAll/afterEach cleans up both.
+ */
+export async function openDialectSortie(dialect: DialectName, config: Parameters<typeof openTestSortie>[1] = {}): Promise<TestSortie & { url: string }> {
+  const fresh = await freshDatabaseUrl(dialect);
+  try {
+    const opened = await openTestSortie(fresh.url, config);
+    return {
+      ...opened,
+      url: fresh.url,
+      async close() {
+        await opened.close();
+        await fresh.dispose();
+      },
+    };
+  } catch (error) {
+    await fresh.dispose();
+    throw error;
+  }
 }

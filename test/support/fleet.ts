@@ -4,10 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort, waitForHealth } from '../../bench/net.js';
 import type { Actor } from '../../src/core/model.js';
 import type { Role } from '../../src/core/permissions.js';
 import type { Profile } from '../../src/mcp/tool.js';
-import { AgentClient, freePort, SORTIE_BIN, waitForHealth } from './clients.js';
+import { AgentClient, SORTIE_BIN } from './clients.js';
 import { type DialectName, freshDatabaseUrl } from './dialects.js';
 import { openTestSortie, type TestSortie } from './sortie.js';
 

@@ -1,6 +1,18 @@
 // Assertion helpers for refusals: a call that must throw a DomainError, returned so the test can inspect it.
 import { DomainError, type ErrorCode } from '../../src/core/errors.js';
 
+/** Runs fn, which must throw a DomainError (of any code); returns the error for the test to inspect. */
+export function refusal(fn: () => unknown): DomainError {
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error(`expected a refusal, but the call returned ${JSON.stringify(result)}`);
+}
+
 /** Runs fn, which must throw a DomainError with the given code; returns the error. */
 export function refusedSync(code: ErrorCode, fn: () => unknown): DomainError {
   let result: unknown;

@@ -1,58 +1,8 @@
 // The board: missions in columns by stage, each card with both progress figures, task counts and warnings.
 import { query } from './api.js';
-import { fill, h, plural, priorityTag, STATUS_LABEL, shortDate, TASK_STATUSES } from './dom.js';
+import { fill, h, plural, priorityTag, progressBar, STATUS_LABEL, shortDate, TASK_STATUSES, warningBadges } from './dom.js';
 
 const OPEN = ['brainstorm', 'plan', 'execute', 'validate'];
-
-function bar(label, value, kind) {
-  const pct = value === null || value === undefined ? null : Math.max(0, Math.min(100, value));
-  const fill = h('span');
-  fill.style.width = `${pct ?? 0}%`;
-  return [
-    h('span', {}, label),
-    h(
-      'div',
-      {
-        class: ['bar', kind],
-        role: 'progressbar',
-        'aria-label': `${label} progress`,
-        'aria-valuemin': '0',
-        'aria-valuemax': '100',
-        'aria-valuenow': pct === null ? null : String(pct),
-        'aria-valuetext': pct === null ? 'not reported' : `${pct}%`,
-      },
-      fill,
-    ),
-    h('span', { class: 'pct', dataset: { progress: kind } }, pct === null ? '—' : `${pct}%`),
-  ];
-}
-
-function warningBadges(w, stalledMinutes) {
-  const out = [];
-  if (w.overdue) out.push(h('span', { class: 'warn bad', dataset: { warning: 'overdue' }, title: 'The target date has passed' }, 'Overdue'));
-  if (w.failed) out.push(h('span', { class: 'warn bad', dataset: { warning: 'failed' }, title: 'Failed tasks block their dependents' }, `${w.failed} failed`));
-  if (w.expiredLeases)
-    out.push(
-      h(
-        'span',
-        { class: 'warn bad', dataset: { warning: 'expired' }, title: 'Claims whose lease ran out; the sweep will return them to todo' },
-        plural(w.expiredLeases, 'expired lease'),
-      ),
-    );
-  if (w.stalled)
-    out.push(
-      h(
-        'span',
-        { class: 'warn', dataset: { warning: 'stalled' }, title: `Ready tasks nobody claimed for over ${stalledMinutes} minutes` },
-        `${w.stalled} stalled`,
-      ),
-    );
-  if (w.overdueTasks)
-    out.push(
-      h('span', { class: 'warn', dataset: { warning: 'overdue-tasks' }, title: 'Open tasks past their due date' }, `${plural(w.overdueTasks, 'task')} overdue`),
-    );
-  return out;
-}
 
 function signature(m) {
   return JSON.stringify([m.status, m.progress, m.computedProgress, m.taskCounts, m.warnings, m.name, m.priority, m.targetDate]);
@@ -76,7 +26,7 @@ function card(m, stalledMinutes) {
         priorityTag(m.priority),
       ),
       h('div', { class: 'card-meta' }, h('span', { title: 'Project' }, m.project), h('span', { title: 'Pilot' }, `pilot ${m.pilot}`)),
-      h('div', { class: 'bars' }, bar('Reported', m.progress, 'reported'), bar('Computed', m.computedProgress, 'computed')),
+      h('div', { class: 'bars' }, progressBar('Reported', m.progress, 'reported'), progressBar('Computed', m.computedProgress, 'computed')),
       h(
         'div',
         { class: 'counts', 'aria-label': `${plural(m.taskCounts.total, 'task')}` },

@@ -163,3 +163,55 @@ export function toast(message) {
     el.hidden = true;
   }, 3500);
 }
+
+/** One labelled progress bar (0–100, clamped; null or undefined shows as not reported), as three grid cells. */
+export function progressBar(label, value, kind) {
+  const pct = value === null || value === undefined ? null : Math.max(0, Math.min(100, value));
+  const inner = h('span');
+  inner.style.width = `${pct ?? 0}%`;
+  return [
+    h('span', {}, label),
+    h(
+      'div',
+      {
+        class: ['bar', kind],
+        role: 'progressbar',
+        'aria-label': `${label} progress`,
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': pct === null ? null : String(pct),
+        'aria-valuetext': pct === null ? 'not reported' : `${pct}%`,
+      },
+      inner,
+    ),
+    h('span', { class: 'pct', dataset: { progress: kind } }, pct === null ? '—' : `${pct}%`),
+  ];
+}
+
+/** The warning badges of a mission (board card, mission header); empty when there is nothing to warn about. */
+export function warningBadges(w, stalledMinutes) {
+  const out = [];
+  if (w.overdue) out.push(h('span', { class: 'warn bad', dataset: { warning: 'overdue' }, title: 'The target date has passed' }, 'Overdue'));
+  if (w.failed) out.push(h('span', { class: 'warn bad', dataset: { warning: 'failed' }, title: 'Failed tasks block their dependents' }, `${w.failed} failed`));
+  if (w.expiredLeases)
+    out.push(
+      h(
+        'span',
+        { class: 'warn bad', dataset: { warning: 'expired' }, title: 'Claims whose lease ran out; the sweep will return them to todo' },
+        plural(w.expiredLeases, 'expired lease'),
+      ),
+    );
+  if (w.stalled)
+    out.push(
+      h(
+        'span',
+        { class: 'warn', dataset: { warning: 'stalled' }, title: `Ready tasks nobody claimed for over ${stalledMinutes} minutes` },
+        `${w.stalled} stalled`,
+      ),
+    );
+  if (w.overdueTasks)
+    out.push(
+      h('span', { class: 'warn', dataset: { warning: 'overdue-tasks' }, title: 'Open tasks past their due date' }, `${plural(w.overdueTasks, 'task')} overdue`),
+    );
+  return out;
+}

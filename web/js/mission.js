@@ -1,43 +1,33 @@
 // The mission page: header with both progress figures and the pilot's actions, the dependency graph, the task
 // table, the task panel, the brief, deliverables with their evidence, and the event timeline.
 import { ApiError, postJson, query } from './api.js';
-import { clear, dateTime, externalLink, fill, h, leaseLabel, plural, priorityTag, STATUS_LABEL, shortDate, statusPill, timeAgo, toast } from './dom.js';
+import {
+  clear,
+  dateTime,
+  externalLink,
+  fill,
+  h,
+  leaseLabel,
+  plural,
+  priorityTag,
+  progressBar,
+  STATUS_LABEL,
+  shortDate,
+  statusPill,
+  timeAgo,
+  toast,
+  warningBadges,
+} from './dom.js';
 import { GraphView } from './graph.js';
 import { renderMarkdown } from './markdown.js';
 import { timelineItem } from './timeline.js';
 
 function bars(m) {
-  const row = (label, value, kind) => {
-    const fill = h('span');
-    fill.style.width = `${value ?? 0}%`;
-    return [
-      h('span', {}, label),
-      h(
-        'div',
-        {
-          class: ['bar', kind],
-          role: 'progressbar',
-          'aria-label': `${label} progress`,
-          'aria-valuemin': '0',
-          'aria-valuemax': '100',
-          'aria-valuenow': value === null ? null : String(value),
-          'aria-valuetext': value === null ? 'not reported' : `${value}%`,
-        },
-        fill,
-      ),
-      h('span', { class: 'pct', dataset: { progress: kind } }, value === null ? '—' : `${value}%`),
-    ];
-  };
-  return h('div', { class: 'bars' }, row('Reported', m.progress, 'reported'), row('Computed', m.computedProgress, 'computed'));
+  return h('div', { class: 'bars' }, progressBar('Reported', m.progress, 'reported'), progressBar('Computed', m.computedProgress, 'computed'));
 }
 
 function warnings(w, stalledMinutes) {
-  const out = [];
-  if (w.overdue) out.push(h('span', { class: 'warn bad' }, 'Overdue'));
-  if (w.failed) out.push(h('span', { class: 'warn bad' }, `${w.failed} failed`));
-  if (w.expiredLeases) out.push(h('span', { class: 'warn bad' }, plural(w.expiredLeases, 'expired lease')));
-  if (w.stalled) out.push(h('span', { class: 'warn', title: `Ready tasks nobody claimed for over ${stalledMinutes} minutes` }, `${w.stalled} stalled`));
-  if (w.overdueTasks) out.push(h('span', { class: 'warn' }, `${plural(w.overdueTasks, 'task')} overdue`));
+  const out = warningBadges(w, stalledMinutes);
   return out.length ? h('div', { class: 'warnings' }, out) : null;
 }
 

@@ -4,7 +4,7 @@ import { MissionStatus } from '../../core/enums.js';
 import { validationFailed } from '../../core/errors.js';
 import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
 import { ListTasksInput } from '../../service/tasks.js';
-import { missionLite, taskLite } from '../../service/views.js';
+import { missionLite, pageFields, taskLite } from '../../service/views.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
 import { ALL, defineTool, IdentityShape, MANAGERS, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -58,14 +58,14 @@ export const listMissions = defineTool({
   profiles: ALL,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listMissions(reader(), args);
-    return args.fields === 'full' ? page : { items: page.items.map(missionLite), nextCursor: page.nextCursor };
+    return pageFields(page, args.fields, missionLite);
   },
 });
 
 export const updateMission = defineTool({
   name: 'update_mission',
   title: 'Update mission',
-  description: 'Edit a mission\'s fields (pilot or creator). A status here is applied as update_mission_status; progress as update_mission_progress.',
+  description: "Edit a mission's fields (pilot or creator). A status here is applied as update_mission_status; progress as update_mission_progress.",
   input: {
     missionId,
     ...UpdateMissionFields.shape,
@@ -85,7 +85,11 @@ export const updateMission = defineTool({
     const changes = [hasFields, status !== undefined, progress !== undefined].filter(Boolean).length;
     if (changes > 1) {
       const { validationFailed } = await import('../../core/errors.js');
-      throw validationFailed('status', 'field edits, a status move and progress are separate changes', 'Send them as separate calls so each is applied or refused whole.');
+      throw validationFailed(
+        'status',
+        'field edits, a status move and progress are separate changes',
+        'Send them as separate calls so each is applied or refused whole.',
+      );
     }
     if (status !== undefined) return sortie.updateMissionStatus(who, ref, status, reason ?? cancelReason);
     if (progress !== undefined) return sortie.updateMissionProgress(who, ref, progress, reason);
@@ -142,7 +146,7 @@ export const addMissionEvidence = defineTool({
 export const listTasksByMission = defineTool({
   name: 'list_tasks_by_mission',
   title: 'List mission tasks',
-  description: 'A mission\'s tasks in step order (T0, T1, …), filtered by status or creator. Paged by cursor.',
+  description: "A mission's tasks in step order (T0, T1, …), filtered by status or creator. Paged by cursor.",
   input: {
     missionId,
     status: ListTasksInput.shape.status,
@@ -157,8 +161,17 @@ export const listTasksByMission = defineTool({
   profiles: ALL,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
-    return args.fields === 'full' ? page : { items: page.items.map(taskLite), nextCursor: page.nextCursor };
+    return pageFields(page, args.fields, taskLite);
   },
 });
 
-export const MISSION_TOOLS = [createMission, getMission, listMissions, updateMission, updateMissionStatus, updateMissionProgress, addMissionEvidence, listTasksByMission];
+export const MISSION_TOOLS = [
+  createMission,
+  getMission,
+  listMissions,
+  updateMission,
+  updateMissionStatus,
+  updateMissionProgress,
+  addMissionEvidence,
+  listTasksByMission,
+];

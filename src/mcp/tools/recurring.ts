@@ -15,8 +15,7 @@ export const createRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE,
   profiles: ADMIN,
-  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
-    sortie.createRecurring(actor({ createdBy, callerOrchestrator }), input),
+  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createRecurring(actor({ createdBy, callerOrchestrator }), input),
 });
 
 export const listRecurringTasks = defineTool({
@@ -49,8 +48,7 @@ export const updateRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ADMIN,
-  handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) =>
-    sortie.updateRecurring(actor({ callerOrchestrator }), id, fields),
+  handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) => sortie.updateRecurring(actor({ callerOrchestrator }), id, fields),
 });
 
 export const pauseRecurringTask = defineTool({

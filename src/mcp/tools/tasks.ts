@@ -1,12 +1,12 @@
 // Task tools: create, read, list, edit (including VantagePeers-style status moves), dependencies, delete.
 import { z } from 'zod';
-import { EvidenceInput } from '../../core/evidence.js';
 import { TaskStatus } from '../../core/enums.js';
 import { validationFailed } from '../../core/errors.js';
+import { EvidenceInput } from '../../core/evidence.js';
 import type { Actor, Task } from '../../core/model.js';
 import type { Sortie } from '../../service/sortie.js';
 import { CreateTaskInput, ListTasksInput, UpdateTaskFields } from '../../service/tasks.js';
-import { taskLite } from '../../service/views.js';
+import { pageFields, taskLite } from '../../service/views.js';
 import { TaskOut, TaskPageOut } from '../schemas.js';
 import { ALL, DESTRUCTIVE, defineTool, IdentityShape, MANAGERS, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -19,13 +19,13 @@ const dependsOn = z.union([z.string(), z.array(z.string())]).describe('Task id(s
 export const createTask = defineTool({
   name: 'create_task',
   title: 'Create task',
-  description: 'Create a task, optionally in a mission (it gets the next key T0, T1, …) with dependsOn. Unassigned mission tasks are claimable by any agent of the mission.',
+  description:
+    'Create a task, optionally in a mission (it gets the next key T0, T1, …) with dependsOn. Unassigned mission tasks are claimable by any agent of the mission.',
   input: { ...CreateTaskInput.shape, createdBy: z.string().optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
-    sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
+  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
 });
 
 export const getTask = defineTool({
@@ -49,7 +49,7 @@ export const listTasks = defineTool({
   profiles: ALL,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
-    return args.fields === 'full' ? page : { items: page.items.map(taskLite), nextCursor: page.nextCursor };
+    return pageFields(page, args.fields, taskLite);
   },
 });
 
@@ -57,7 +57,7 @@ export const updateTask = defineTool({
   name: 'update_task',
   title: 'Update task',
   description:
-    'Edit a task\'s fields, or move its status (one or the other per call). Status moves follow the lifecycle: review/done need completionNote with evidence; cancelled needs cancelReason; todo from a closed state reopens (reason).',
+    "Edit a task's fields, or move its status (one or the other per call). Status moves follow the lifecycle: review/done need completionNote with evidence; cancelled needs cancelReason; todo from a closed state reopens (reason).",
   input: {
     ...taskRef,
     ...UpdateTaskFields.shape,
@@ -76,13 +76,31 @@ export const updateTask = defineTool({
   annotations: WRITE,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const { taskId, missionId, status, completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch, callerOrchestrator, ...fields } = args;
+    const {
+      taskId,
+      missionId,
+      status,
+      completionNote,
+      evidence,
+      allowNoEvidence,
+      failureNote,
+      blockedReason,
+      cancelReason,
+      reason,
+      epoch,
+      callerOrchestrator,
+      ...fields
+    } = args;
     const who = actor({ callerOrchestrator });
     const ref = { taskId, missionId };
     const hasFields = Object.values(fields).some((v) => v !== undefined);
     if (status === undefined) return sortie.updateTask(who, ref, fields);
     if (hasFields) {
-      throw validationFailed('status', 'a status move and field edits are separate changes', 'Send the field edits and the status move as two calls, so each is applied or refused whole.');
+      throw validationFailed(
+        'status',
+        'a status move and field edits are separate changes',
+        'Send the field edits and the status move as two calls, so each is applied or refused whole.',
+      );
     }
     const current = await sortie.getTask(who, ref);
     switch (status) {

@@ -53,8 +53,7 @@ export const updateMissionTemplate = defineTool({
   output: z.looseObject({ templateId: z.string(), name: z.string(), version: z.number(), stepCount: z.number() }),
   annotations: WRITE,
   profiles: ADMIN,
-  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
-    sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), input),
+  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), input),
 });
 
 export const deleteMissionTemplate = defineTool({

@@ -5,7 +5,7 @@ import { TaskOut } from '../schemas.js';
 import { ALL, ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
 
-const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe('Lease length in minutes (default: the task\'s, else the server\'s)');
+const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe("Lease length in minutes (default: the task's, else the server's)");
 const epoch = z.number().int().min(0).optional().describe('Claim epoch from your checkout; a stale one is refused with LEASE_LOST');
 
 export const checkoutTask = defineTool({
@@ -17,7 +17,10 @@ export const checkoutTask = defineTool({
   output: TaskOut.extend({ claimed: z.literal(true) }),
   annotations: WRITE,
   profiles: ALL,
-  handler: async (args, { sortie, actor }) => ({ claimed: true as const, ...(await sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes })) }),
+  handler: async (args, { sortie, actor }) => ({
+    claimed: true as const,
+    ...(await sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes })),
+  }),
 });
 
 export const startTask = defineTool({
@@ -88,7 +91,8 @@ export const completeTask = defineTool({
 export const blockTask = defineTool({
   name: 'block_task',
   title: 'Block task',
-  description: 'Mark a task you hold as blocked: say what it waits for (reason, blockedBy, blockedOnTaskId, blockedCause). The lease pauses; start_task resumes.',
+  description:
+    'Mark a task you hold as blocked: say what it waits for (reason, blockedBy, blockedOnTaskId, blockedCause). The lease pauses; start_task resumes.',
   input: { ...taskRef, ...BlockInput.shape, ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
