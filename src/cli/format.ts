@@ -30,11 +30,12 @@ export function drawMission(m: MissionDetail): string {
   const statusWidth = Math.max(...m.tasks.map((t) => t.status.length), 4) + 4;
   const lines = [`Mission: ${m.name}  [${m.status}, ${progressLabel(m)}]`];
   for (const t of m.tasks) {
-    let line = `  ${pad(t.key ?? '', keyWidth)}${pad(t.title, titleWidth)}${pad(`[${t.status}]`, statusWidth)}`;
-    if (t.dependsOn.length) line += `dependsOn: [${t.dependsOn.map((d) => keyOf.get(d) ?? d).join(', ')}]`;
-    if (t.claim) line += `  held by ${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}`;
-    else if (t.assignedTo) line += `  @${t.assignedTo}`;
-    if (t.allowNoEvidence) line += `  (no evidence: ${t.allowNoEvidence})`;
+    const notes: string[] = [];
+    if (t.dependsOn.length) notes.push(`dependsOn: [${t.dependsOn.map((d) => keyOf.get(d) ?? d).join(', ')}]`);
+    if (t.claim) notes.push(`held by ${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}`);
+    else if (t.assignedTo) notes.push(`@${t.assignedTo}`);
+    if (t.allowNoEvidence) notes.push(`(no evidence: ${t.allowNoEvidence})`);
+    const line = `  ${pad(t.key ?? '', keyWidth)}${pad(t.title, titleWidth)}${pad(`[${t.status}]`, statusWidth)}${notes.join('  ')}`;
     lines.push(line.trimEnd());
   }
   const extra: string[] = [];
