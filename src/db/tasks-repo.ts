@@ -219,28 +219,22 @@ export interface ReadyFilter {
  * transaction already excludes every other writer.
  */
 export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFilter): Promise<TasksTable | undefined> {
+  // Eligibility is written with scalar subqueries, not EXISTS: PostgreSQL turns an EXISTS under OR into a hashed
+  // subplan built from every executing mission and every membership of the agent (10,000 rows at 1M tasks), so the
+  // claim grew with the number of missions. A scalar subquery is one index probe per queue row the walk visits.
+  const missionStatus = sql<string | null>`(select m.status from missions as m where m.id = t.mission_id)`;
+  const member = sql<string | null>`(select mm.agent from mission_members as mm where mm.mission_id = t.mission_id and mm.agent = ${filter.agent})`;
   const query = tx
     .selectFrom('tasks as t')
     .selectAll('t')
     .where('t.status', '=', 'todo')
-    .where(({ eb, or, and, exists, selectFrom }) =>
+    .where(({ eb, or, and }) =>
       and([
         or([
           eb('t.assigned_to', '=', filter.agent),
-          and([
-            eb('t.assigned_to', 'is', null),
-            or([
-              eb('t.mission_id', 'is', null),
-              exists(
-                selectFrom('mission_members as mm').select('mm.agent').whereRef('mm.mission_id', '=', 't.mission_id').where('mm.agent', '=', filter.agent),
-              ),
-            ]),
-          ]),
+          and([eb('t.assigned_to', 'is', null), or([eb('t.mission_id', 'is', null), eb(member, 'is not', null)])]),
         ]),
-        or([
-          eb('t.mission_id', 'is', null),
-          exists(selectFrom('missions as m').select('m.id').whereRef('m.id', '=', 't.mission_id').where('m.status', '=', 'execute')),
-        ]),
+        or([eb('t.mission_id', 'is', null), eb(missionStatus, '=', 'execute')]),
         noOpenDependency('t.id'),
       ]),
     )
