@@ -371,3 +371,53 @@ describe('session mode (--sessions)', () => {
     await client.close().catch(() => {});
   });
 });
+
+describe('an open (token-less) server and DNS rebinding', () => {
+  let fleet: FleetStore;
+  let replica: Replica;
+
+  beforeAll(async () => {
+    fleet = await openFleetStore('sqlite');
+    replica = await startReplica(fleet.url);
+  });
+  afterAll(async () => {
+    await replica?.stop();
+    await fleet?.dispose();
+  });
+
+  /** POSTs an MCP initialize with the Host and Origin a browser would send for a page at that name. */
+  async function initializeAs(host: string, origin?: string): Promise<{ status: number; body: string }> {
+    const { request } = await import('node:http');
+    const port = new URL(replica.url).port;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...JSON_HEADERS, host: `${host}:${port}`, 'x-sortie-agent': 'alice', ...(origin ? { origin } : {}) } },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+  }
+
+  it('serves a loopback caller that names itself', async () => {
+    expect((await initializeAs('127.0.0.1')).status).toBe(200);
+    expect((await initializeAs('localhost')).status).toBe(200);
+  });
+
+  it('refuses a request addressed to another name, or sent from another origin, with 403 FORBIDDEN', async () => {
+    for (const [host, origin] of [
+      ['attacker.example', undefined],
+      ['127.0.0.1', 'http://attacker.example'],
+    ] as const) {
+      const res = await initializeAs(host, origin);
+      expect(res.status, `${host} ${origin ?? ''}`).toBe(403);
+      expect(res.body).toContain('FORBIDDEN');
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { MissionStatus } from '../core/enums.js';
 import { DomainError, type ErrorCode, isDomainError } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
-import { LOOPBACK_HOSTS } from './auth.js';
+import { isLoopback } from './auth.js';
 import { streamEvents } from './sse.js';
 
 export interface DashboardApiOptions {
@@ -79,7 +79,7 @@ export function requestActor(c: Context, localActor: Actor | null): Actor {
     throw new DomainError('UNAUTHORIZED', 'this server requires a bearer token', 'Paste a token from `sortie token create` into the dashboard login.');
   }
   const host = new URL(c.req.url).hostname;
-  if (!authenticated && !LOOPBACK_HOSTS.has(host)) {
+  if (!authenticated && !isLoopback(host)) {
     throw new DomainError(
       'FORBIDDEN',
       `requests to ${host} are not served without authentication`,

@@ -20,8 +20,10 @@ declare module 'hono' {
   }
 }
 
-/** Host names that only a local process can use; an unauthenticated server answers nothing else. */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+/** Whether a host name (or address) can only be reached from this machine; an open server answers nothing else. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 /** The paths that require a token once auth is configured: MCP, and the dashboard's data API and event stream. */
 export function isProtectedPath(path: string): boolean {
@@ -109,7 +111,7 @@ export class AuthGate {
         // name was rebound to 127.0.0.1 arrives with its own Host (and Origin): refuse it, as the dashboard API does.
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
-        if (!LOOPBACK_HOSTS.has(host) || (origin && origin !== 'null' && !LOOPBACK_HOSTS.has(new URL(origin).hostname))) {
+        if (!isLoopback(host) || (origin && origin !== 'null' && !isLoopback(new URL(origin).hostname))) {
           return refuse(
             c,
             403,

@@ -5,7 +5,7 @@ import { extraTools } from '../cli/extra.js';
 import { McpSessions } from '../mcp/http.js';
 import { startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
-import { AuthGate, authModeFromEnv } from './auth.js';
+import { AuthGate, authModeFromEnv, isLoopback } from './auth.js';
 import { dashboardRoutes, localOperator, stalledMinutesFromEnv } from './dashboard.js';
 
 export interface ServeOptions {
@@ -15,10 +15,6 @@ export interface ServeOptions {
   leaseMinutes?: number;
   /** Session mode: MCP sessions with GET event streams (resource subscriptions over HTTP). */
   sessions?: boolean;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export async function serveHttp(options: ServeOptions): Promise<void> {
