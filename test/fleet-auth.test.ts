@@ -391,7 +391,13 @@ describe('an open (token-less) server and DNS rebinding', () => {
     const port = new URL(replica.url).port;
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...JSON_HEADERS, host: `${host}:${port}`, 'x-sortie-agent': 'alice', ...(origin ? { origin } : {}) } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { ...JSON_HEADERS, host: `${host}:${port}`, 'x-sortie-agent': 'alice', ...(origin ? { origin } : {}) },
+        },
         (res) => {
           let body = '';
           res.on('data', (d) => {

@@ -230,10 +230,7 @@ export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFil
     .where('t.status', '=', 'todo')
     .where(({ eb, or, and }) =>
       and([
-        or([
-          eb('t.assigned_to', '=', filter.agent),
-          and([eb('t.assigned_to', 'is', null), or([eb('t.mission_id', 'is', null), eb(member, 'is not', null)])]),
-        ]),
+        or([eb('t.assigned_to', '=', filter.agent), and([eb('t.assigned_to', 'is', null), or([eb('t.mission_id', 'is', null), eb(member, 'is not', null)])])]),
         or([eb('t.mission_id', 'is', null), eb(missionStatus, '=', 'execute')]),
         noOpenDependency('t.id'),
       ]),
