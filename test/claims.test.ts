@@ -293,4 +293,57 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       expect(await currentSeq(t)).toBe(since);
     });
   });
+  describe("the terms of a claim stay the pilot's", () => {
+    it('a holder cannot drop the evidence its task requires, nor change its lease, owner or priority', async () => {
+      const x = await setup([{ assignedTo: '$a' }]);
+      await s.updateTask(PIA, x.key('T0'), { requiredEvidence: ['commit'] });
+      await s.checkoutTask(x.a, x.key('T0'));
+      for (const patch of [{ requiredEvidence: [] }, { leaseMinutes: 600 }, { assignedTo: x.b.agent }, { priority: 'urgent' as const }]) {
+        const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.updateTask(x.a, x.key('T0'), patch));
+        expect(error.message).toMatch(/only the creator or the mission pilot/);
+      }
+      // Its own description it may still edit.
+      expect((await s.updateTask(x.a, x.key('T0'), { description: 'notes from the holder' })).description).toBe('notes from the holder');
+      await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(x.a, x.key('T0'), { completionNote: 'see README.md' }));
+    });
+
+    it('a field edit through an expired lease is LEASE_LOST and not applied', async () => {
+      const x = await setup([{ assignedTo: '$a' }]);
+      await s.checkoutTask(x.a, x.key('T0'));
+      t.clock.advance(31 * MINUTE);
+      await refusedUnchanged(t, 'LEASE_LOST', () => s.updateTask(x.a, x.key('T0'), { description: 'stale write' }));
+    });
+
+    it('the author of a task in review cannot approve it; the pilot can', async () => {
+      const x = await setup([{}]);
+      const m = await s.getMission(PIA, x.missionId);
+      // ann creates a task in pia's mission, writes it and submits it for review: creator and author at once.
+      const own = await s.createTask(x.a, { title: 'self-review', missionId: m.missionId });
+      await s.checkoutTask(x.a, { taskId: own.taskId });
+      await s.submitForReview(x.a, { taskId: own.taskId }, { completionNote: NOTE });
+      const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(x.a, { taskId: own.taskId }, { completionNote: 'approved by me' }));
+      expect(error.message).toContain('own review');
+      expect((await s.completeTask(PIA, { taskId: own.taskId }, { completionNote: 'approved' })).status).toBe('done');
+    });
+  });
+
+  describe('dependency cycles under concurrency', () => {
+    it('of A→B and B→A added at the same moment exactly one lands; the other is DEPENDENCY_CYCLE', async () => {
+      for (let round = 0; round < 5; round++) {
+        // Tasks outside any mission share no row lock: only the dependency-graph lock can order the two checks.
+        const project = `cycle-${dialect}-${round}`;
+        const a = await s.createTask(PIA, { title: 'A', project });
+        const b = await s.createTask(PIA, { title: 'B', project });
+        const results = await Promise.allSettled([
+          s.addTaskDependency(PIA, { taskId: a.taskId }, [b.taskId]),
+          s.addTaskDependency(PIA, { taskId: b.taskId }, [a.taskId]),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(rejected.reason.code).toBe('DEPENDENCY_CYCLE');
+        const [ta, tb] = [await s.getTask(PIA, { taskId: a.taskId }), await s.getTask(PIA, { taskId: b.taskId })];
+        expect(ta.dependsOn.length + tb.dependsOn.length).toBe(1);
+      }
+    });
+  });
 });

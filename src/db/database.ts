@@ -34,6 +34,12 @@ export interface Database {
   forUpdateSkipLocked<Q extends Lockable<Q>>(query: Q): Q;
   /** Takes the cross-process migration lock inside a write transaction. */
   lockForMigration(tx: Kysely<Schema>): Promise<void>;
+  /**
+   * Serializes changes that add dependency edges, until the transaction ends. A cycle check reads edges that other
+   * transactions may be adding at the same moment (A→B beside B→A); row locks cannot cover edges that do not exist
+   * yet, so PostgreSQL takes one advisory lock. On SQLite the write transaction already excludes every writer.
+   */
+  lockDependencyGraph(tx: Kysely<Schema>): Promise<void>;
   /** Announces a committed event sequence number to other processes (inside the transaction; sent on commit). */
   notify(tx: Kysely<Schema>, seq: number): Promise<void>;
   /**

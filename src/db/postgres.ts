@@ -7,6 +7,8 @@ import type { Schema } from './schema.js';
 const CHANNEL = 'sortie_events';
 /** Arbitrary constant key for pg_advisory_xact_lock: "sortie" in ASCII digits. */
 const MIGRATION_LOCK_KEY = 7_367_274;
+/** Advisory lock key for dependency-edge additions (cycle checks). */
+const DEPENDENCY_LOCK_KEY = 7_367_275;
 const MAX_WRITE_ATTEMPTS = 20;
 
 function isTransient(error: unknown): boolean {
@@ -36,6 +38,9 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
     forUpdateSkipLocked: (q) => q.forUpdate().skipLocked(),
     async lockForMigration(tx) {
       await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(tx);
+    },
+    async lockDependencyGraph(tx) {
+      await sql`select pg_advisory_xact_lock(${DEPENDENCY_LOCK_KEY})`.execute(tx);
     },
     async notify(tx, seq) {
       // The payload is only the sequence number; listeners read the events themselves.

@@ -64,6 +64,7 @@ export function openSqlite(path: string, options: OpenOptions): Database {
     // BEGIN IMMEDIATE in write() is the migration lock: one process migrates, the others wait and then find
     // nothing left to do.
     async lockForMigration() {},
+    async lockDependencyGraph() {},
     async notify() {},
     async listen() {
       return null;

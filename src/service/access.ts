@@ -6,7 +6,7 @@ import type { Actor } from '../core/model.js';
 import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { findTaskIdByKey, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
+import { findTaskIdByKey, getTaskMissionId, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
 const KEY_RE = /^T(\d{1,6})$/i;
@@ -100,4 +100,22 @@ export async function lockMission(database: Database, tx: Db, actor: Actor, ref:
 
 export function isMissionManager(actor: Actor, mission: Pick<MissionsTable, 'pilot' | 'created_by'>): boolean {
   return actor.role === 'admin' || actor.agent === mission.pilot || actor.agent === mission.created_by;
+}
+
+/**
+ * Locks a task's mission, then the task — always in that order in every use case that needs both, so two writers
+ * on PostgreSQL can never wait on each other in a cycle. The mission lookup is scoped like every lookup: a task
+ * outside the caller's projects never gets its mission locked (or waited on).
+ */
+export async function lockTaskAndMission(
+  database: Database,
+  tx: Db,
+  actor: Actor,
+  ref: TaskRef,
+): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+  const id = await resolveTaskId(tx, actor, ref);
+  const missionId = await getTaskMissionId(tx, id, actor.projects);
+  const mission = missionId ? ((await lockMissionRow(database, tx, missionId)) ?? null) : null;
+  const row = await lockTask(database, tx, actor, { taskId: id });
+  return { row, mission };
 }

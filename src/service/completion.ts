@@ -8,11 +8,10 @@ import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
-import { lockMissionRow } from '../db/missions-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { getTaskMissionId, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isMissionManager, lockTask, readTask, resolveTaskId, type TaskRef } from './access.js';
+import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
+import { isMissionManager, lockTask, lockTaskAndMission, readTask, type TaskRef } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
@@ -34,17 +33,9 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
   return row.key ?? row.id;
 }
 
-/**
- * Locks the task's mission before the task (always in that order, so two closers cannot deadlock) and returns
- * both. Holding the mission lock makes "was this the last open task?" a question only one closer asks at a time.
- */
-async function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
-  const id = await resolveTaskId(work.tx, work.actor, ref);
-  // Scoped like every lookup: a task outside the token's projects must not get its mission locked (or waited on).
-  const missionId = await getTaskMissionId(work.tx, id, work.actor.projects);
-  const mission = missionId ? ((await lockMissionRow(deps.database, work.tx, missionId)) ?? null) : null;
-  const row = await lockTask(deps.database, work.tx, work.actor, { taskId: id });
-  return { row, mission };
+/** Every closer locks mission then task (see lockTaskAndMission): "was this the last open task?" is asked by one at a time. */
+function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+  return lockTaskAndMission(deps.database, work.tx, work.actor, ref);
 }
 
 /** When the last open task of a mission in execute closes, the mission moves to validate by itself. */
@@ -70,6 +61,12 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
         throw forbidden(
           `${actor.agent} may not approve task ${label(row)}`,
           `The pilot (${mission?.pilot ?? row.created_by}) or the task's creator approves reviews.`,
+        );
+      }
+      if (row.last_holder === actor.agent && actor.role !== 'admin') {
+        throw forbidden(
+          `${actor.agent} wrote task ${label(row)} and may not approve its own review`,
+          'Another reviewer approves it; to close your own work without review, complete it from in_progress instead.',
         );
       }
     } else {

@@ -8,7 +8,7 @@ import type { Actor, Page, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { countTaskEvents } from '../db/events-repo.js';
 import { countTaskEvidence } from '../db/evidence-repo.js';
-import { lockMissionRow, updateMissionRow } from '../db/missions-repo.js';
+import { updateMissionRow } from '../db/missions-repo.js';
 import { decodeCursor, encodeCursor, parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import {
@@ -25,7 +25,8 @@ import {
   taskRefs,
   updateTaskRow,
 } from '../db/tasks-repo.js';
-import { assertProjectVisible, isMissionManager, lockMission, lockTask, readMission, readTask, type TaskRef } from './access.js';
+import { assertProjectVisible, isMissionManager, lockMission, lockTask, lockTaskAndMission, readMission, readTask, type TaskRef } from './access.js';
+import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { taskView, taskViews } from './views.js';
@@ -261,16 +262,19 @@ export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: Tas
   authorize(actor, 'task.manage');
   const input = parseInput(UpdateTaskFields, raw);
   return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    const mission = row.mission_id ? await lockMissionRow(deps.database, work.tx, row.mission_id) : undefined;
+    const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     const manager = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
     const holder = row.claimed_by === actor.agent || row.assigned_to === actor.agent;
     if (!manager && !holder) {
       throw forbidden(`${actor.agent} may not edit task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot edit a task.');
     }
-    if (!manager && (input.assignedTo !== undefined || input.priority !== undefined)) {
-      throw forbidden('only the creator or the mission pilot reassign or reprioritise a task', `Ask ${mission?.pilot ?? row.created_by}.`);
+    // What the work must prove, who owns it, its urgency and its lease are the pilot's terms, not the worker's.
+    const managerOnly = (['assignedTo', 'priority', 'requiredEvidence', 'leaseMinutes'] as const).filter((f) => input[f] !== undefined);
+    if (!manager && managerOnly.length > 0) {
+      throw forbidden(`only the creator or the mission pilot change ${managerOnly.join(', ')}`, `Ask ${mission?.pilot ?? row.created_by}.`);
     }
+    // A holder whose lease ran out may not write through its old claim, field edits included.
+    if (!manager && row.status === 'in_progress' && row.claimed_by === actor.agent) await assertHolder(work, row, undefined, 'update');
     const patch: Partial<TasksTable> = {};
     const changed: string[] = [];
     const set = <K extends keyof TasksTable>(field: string, column: K, value: TasksTable[K]) => {
@@ -317,8 +321,9 @@ export const DependencyInput = z.object({
 export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
+    // Taken first, before any row lock, so it can never be part of a lock cycle.
+    await deps.database.lockDependencyGraph(work.tx);
+    const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     assertEditor(actor, row, mission);
     if (['done', 'cancelled', 'failed'].includes(row.status)) {
       throw new DomainError(
@@ -349,8 +354,7 @@ export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: Ta
 export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    const mission = row.mission_id ? ((await lockMissionRow(deps.database, work.tx, row.mission_id)) ?? null) : null;
+    const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     assertEditor(actor, row, mission);
     const ids = await resolveDependencyRefs(work, actor, refs, mission, 'dependsOn');
     const removed = await deleteDeps(work.tx, row.id, ids);

@@ -103,6 +103,8 @@ export async function createToken(deps: ServiceDeps, actor: Actor, raw: CreateTo
       revoked_by: null,
     };
     await insertToken(work.tx, row);
+    // Credentials belong to no single project: the event is filed under "*", like template changes. Never the secret.
+    work.emit('token.created', { project: '*' }, { tokenId: row.id, agent, role: row.role, projects });
     return { token: `sortie_${row.id}_${secret}`, info: toInfo(row) };
   });
 }
@@ -123,6 +125,7 @@ export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): 
     if (row.revoked_at) return toInfo(row);
     const patch = { revoked_at: work.now, revoked_by: actor.agent };
     await updateTokenRow(work.tx, row.id, patch);
+    work.emit('token.revoked', { project: '*' }, { tokenId: row.id, agent: row.agent });
     return toInfo({ ...row, ...patch });
   });
 }
