@@ -107,12 +107,7 @@ export function isMissionManager(actor: Actor, mission: Pick<MissionsTable, 'pil
  * on PostgreSQL can never wait on each other in a cycle. The mission lookup is scoped like every lookup: a task
  * outside the caller's projects never gets its mission locked (or waited on).
  */
-export async function lockTaskAndMission(
-  database: Database,
-  tx: Db,
-  actor: Actor,
-  ref: TaskRef,
-): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+export async function lockTaskAndMission(database: Database, tx: Db, actor: Actor, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
   const id = await resolveTaskId(tx, actor, ref);
   const missionId = await getTaskMissionId(tx, id, actor.projects);
   const mission = missionId ? ((await lockMissionRow(database, tx, missionId)) ?? null) : null;
