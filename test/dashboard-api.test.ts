@@ -1,6 +1,7 @@
 // The dashboard's JSON API and event stream, in-process through the real HTTP app (auth middleware included), on
 // every dialect: what each endpoint returns checked against the database, refusals that change nothing, project
 // isolation once tokens are on, and Last-Event-ID resume without gaps or duplicates.
+
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/model.js';
@@ -9,6 +10,7 @@ import { createHttpApp } from '../src/http/app.js';
 import { AuthGate } from '../src/http/auth.js';
 import { dashboardRoutes } from '../src/http/dashboard.js';
 import { DIALECTS, type DialectName, freshDatabaseUrl } from './support/dialects.js';
+import { storedGraph } from './support/graph.js';
 import { openTestSortie, silentLogger, type TestSortie } from './support/sortie.js';
 
 const PIA: Actor = { agent: 'pia' };
@@ -192,25 +194,11 @@ for (const dialect of DIALECTS) {
     it('GET /api/missions/:id: graph nodes and edges match the database, with holders, leases and the critical path', async () => {
       const { status, body } = await call(h.app, `/api/missions/${w.checkout}`);
       expect(status).toBe(200);
-      const db = h.t.database.kysely;
-      const rows = await db
-        .selectFrom('tasks')
-        .select(['id', 'key', 'status', 'claimed_by', 'lease_expires_at'])
-        .where('mission_id', '=', w.checkout)
-        .execute();
-      const deps = await db
-        .selectFrom('task_deps')
-        .select(['task_id', 'depends_on_id'])
-        .where(
-          'task_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute();
+      const stored = await storedGraph(h.t.database, w.checkout);
       const nodes = body.graph.nodes.map((n: Json) => [n.id, n.key, n.status, n.holder, n.leaseExpiresAt]).sort();
-      expect(nodes).toEqual(rows.map((r) => [r.id, r.key, r.status, r.claimed_by, r.lease_expires_at]).sort());
+      expect(nodes).toEqual(stored.nodes.map((r) => [r.id, r.key, r.status, r.claimedBy, r.leaseExpiresAt]).sort());
       const edges = body.graph.edges.map((e: Json) => `${e.from}>${e.to}`).sort();
-      expect(edges).toEqual(deps.map((d) => `${d.depends_on_id}>${d.task_id}`).sort());
+      expect(edges).toEqual(stored.edges);
       const client = body.graph.nodes.find((n: Json) => n.id === w.tasks.b);
       expect(client).toMatchObject({ holder: 'cleo', status: 'in_progress' });
       // Open work: Client/Cart (1) → Checkout page (1) is the longest chain; the failed spike is a chain of one.

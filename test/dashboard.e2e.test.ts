@@ -1,6 +1,7 @@
 // The dashboard end to end: a real `sortie serve`, real MCP clients doing the work, and Debian's Chromium
 // (driven by playwright-core) watching the board and the mission page change live — plus the graph checked
 // against the database, a hostile brief that must stay text, the pilot's actions, and the token login.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForHealth } from '../bench/net.js';
 import { AgentClient, REPO, SORTIE_BIN } from './support/clients.js';
+import { storedGraph } from './support/graph.js';
 import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
 
 const CHROMIUM = process.env.SORTIE_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -146,21 +148,11 @@ describe('dashboard end to end (Chromium)', () => {
     await page.locator('.graph .node').first().waitFor();
     expect(page.url()).toContain(`#/missions/${missionId}`);
 
-    const db = store.database.kysely;
-    const rows = await db.selectFrom('tasks').select(['id', 'status']).where('mission_id', '=', missionId).execute();
-    const deps = await db
-      .selectFrom('task_deps')
-      .select(['task_id', 'depends_on_id'])
-      .where(
-        'task_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    const stored = await storedGraph(store.database, missionId);
     const drawn = await page.$$eval('.graph .node', (els) => els.map((el) => [el.getAttribute('data-task-id'), el.getAttribute('data-status')]));
-    expect(drawn.sort()).toEqual(rows.map((r) => [r.id, r.status]).sort());
+    expect(drawn.sort()).toEqual(stored.nodes.map((r) => [r.id, r.status]).sort());
     const edges = await page.$$eval('.graph path.edge', (els) => els.map((el) => `${el.getAttribute('data-from')}>${el.getAttribute('data-to')}`));
-    expect(edges.sort()).toEqual(deps.map((d) => `${d.depends_on_id}>${d.task_id}`).sort());
+    expect(edges.sort()).toEqual(stored.edges);
     // The critical path runs through the open chain into the checkout page.
     expect(await node(page, t.page).getAttribute('data-critical')).toBe('true');
     expect(await node(page, t.design).getAttribute('data-critical')).toBe('false');

@@ -89,6 +89,11 @@ export function requestActor(c: Context, localActor: Actor | null): Actor {
   return actor ?? (localActor as Actor);
 }
 
+/** What a pilot action answers: the mission's stage and both progress figures, for the page to redraw. */
+function missionSummary(mission: { missionId: string; status: string; progress: number | null; computedProgress: number }) {
+  return { missionId: mission.missionId, status: mission.status, progress: mission.progress, computedProgress: mission.computedProgress };
+}
+
 /**
  * Writes from a browser must be JSON (a cross-site form or no-cors fetch cannot send that without a preflight this
  * server never grants) and, when the browser names an origin, come from this origin.
@@ -211,7 +216,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
       assertSameOriginJson(c);
       const body = StatusBody.parse(await jsonBody(c));
       const mission = await sortie.updateMissionStatus(actor, idParam(c), body.status, body.reason || null);
-      return c.json({ missionId: mission.missionId, status: mission.status, progress: mission.progress, computedProgress: mission.computedProgress });
+      return c.json(missionSummary(mission));
     }),
   );
 
@@ -221,7 +226,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
       assertSameOriginJson(c);
       const body = ProgressBody.parse(await jsonBody(c));
       const mission = await sortie.updateMissionProgress(actor, idParam(c), body.progress, body.note || undefined);
-      return c.json({ missionId: mission.missionId, status: mission.status, progress: mission.progress, computedProgress: mission.computedProgress });
+      return c.json(missionSummary(mission));
     }),
   );
 
