@@ -98,8 +98,14 @@ async function listenWithReconnect(url: string, onSeq: (seq: number) => void): P
     };
     next.on('error', onLost);
     next.on('end', onLost);
-    await next.connect();
-    await next.query(`LISTEN ${CHANNEL}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      // A half-made connection (connected, LISTEN refused) would otherwise hold a server slot until it times out.
+      await next.end().catch(() => {});
+      throw error;
+    }
     if (stopped) {
       await next.end().catch(() => {});
       return;
