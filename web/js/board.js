@@ -100,15 +100,13 @@ export function boardView(ctx) {
         const w = m.warnings;
         if (w.overdue || w.failed || w.expiredLeases || w.stalled || w.overdueTasks) warned += 1;
       }
-      const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      swatch.style.background = `var(--m-${col.status})`;
       return h(
         'section',
         { class: 'column', dataset: { status: col.status }, 'aria-labelledby': headId },
         h(
           'div',
           { class: 'column-head' },
-          swatch,
+          h('span', { class: 'swatch', 'aria-hidden': 'true' }),
           h('h2', { id: headId }, STATUS_LABEL[col.status]),
           h('span', { class: 'count', 'aria-label': plural(col.total, 'mission') }, String(col.total)),
         ),

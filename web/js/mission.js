@@ -89,11 +89,12 @@ export function missionView(ctx) {
     const legend = h(
       'div',
       { class: 'graph-legend', 'aria-hidden': 'true' },
-      ['todo', 'ready', 'in_progress', 'review', 'blocked', 'done', 'failed', 'cancelled'].map((st) => {
-        const swatch = h('i');
-        swatch.style.setProperty('--st', `var(--s-${st})`);
-        return h('span', { class: 'legend-item' }, swatch, st === 'ready' ? 'Ready' : STATUS_LABEL[st]);
-      }),
+      ['todo', 'ready', 'in_progress', 'review', 'blocked', 'done', 'failed', 'cancelled'].map((st) =>
+        // "Ready" is a todo task whose dependencies are met, coloured as the graph colours it.
+        st === 'ready'
+          ? h('span', { class: 'legend-item' }, h('i', { class: 'ready', dataset: { status: 'todo' } }), 'Ready')
+          : h('span', { class: 'legend-item' }, h('i', { dataset: { status: st } }), STATUS_LABEL[st]),
+      ),
       h('span', { class: 'legend-item' }, h('i', { class: 'crit' }), 'Critical path'),
     );
     const graphPanel = h(
