@@ -56,6 +56,10 @@ function select(label, name, value, options) {
   );
 }
 
+/**
+ * @param {import('./view.js').ViewContext} ctx
+ * @returns {import('./view.js').View}
+ */
 export function boardView(ctx) {
   let container = null;
   let params = new URLSearchParams();
