@@ -18,6 +18,8 @@ const whoEl = document.getElementById('who');
 let current = null;
 let boardQuery = '';
 let signingIn = false;
+/** @type {Promise<import('./view.js').Meta> | null} */
+let meta = null;
 
 /**
  * `#/`, `#/missions/ID`, `#/agents`, each with filters or selection in the query (`#/?project=web`).
@@ -102,6 +104,14 @@ const ctx = {
   },
   boardParams: () => boardQuery,
   handleError,
+  meta() {
+    // Asked again after a failure (a 401 before sign-in, say); never changes while the page is open.
+    meta ??= getJson('/api/meta').catch((error) => {
+      meta = null;
+      throw error;
+    });
+    return meta;
+  },
 };
 
 function handleError(error) {

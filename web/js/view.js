@@ -19,6 +19,7 @@
  * @property {(title: string) => void} setTitle Sets the document title.
  * @property {() => string} boardParams The board's last query (`?project=web` or ''), for a link back to it.
  * @property {(error: unknown) => void} handleError Shows an error in place of the view (or the sign-in on a 401).
+ * @property {() => Promise<Meta>} meta The server's status sets (`GET /api/meta`), read once per page load.
  */
 
 /**
@@ -53,6 +54,13 @@
  * @property {(events: FeedEvent[]) => void} [receive] Live events, passed on from the view's `receive`.
  * @property {(taskId: string | null) => void} [select] The page's selection changed (mission page: a task).
  * @property {() => void} [unmount] The page left: later answers draw nothing.
+ */
+
+/**
+ * The status sets the server derives the dashboard's figures from; the front end keeps no copy of them.
+ * @typedef {object} Meta
+ * @property {{ open: string[] }} missionStatuses
+ * @property {{ open: string[] }} taskStatuses
  */
 
 /**
