@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { MissionStatus } from '../core/enums.js';
+import { MISSION_STATUS_ALIASES, MissionStatus, OPEN_TASK_STATUSES } from '../core/enums.js';
 import { DomainError, type ErrorCode, isDomainError } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
@@ -154,6 +154,12 @@ export const ProgressBody = z.object({
   note: z.string().trim().max(5000).optional().describe('What the figure is based on'),
 });
 
+/** The status sets the dashboard derives its figures from (`GET /api/meta`), so the front end keeps no copy of them. */
+export const DASHBOARD_META = {
+  missionStatuses: { open: MISSION_STATUS_ALIASES.open },
+  taskStatuses: { open: OPEN_TASK_STATUSES },
+};
+
 /** The /api routes, relative to their mount point. */
 export function createDashboardApi(options: DashboardApiOptions): Hono {
   const { sortie, logger } = options;
@@ -177,6 +183,11 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
         authenticated: c.get('actor') !== undefined && c.get('tokenId') !== undefined,
       }),
     ),
+  );
+
+  api.get(
+    '/meta',
+    run(async (c) => c.json(DASHBOARD_META)),
   );
 
   api.get(

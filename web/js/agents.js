@@ -2,6 +2,10 @@
 import { query } from './api.js';
 import { fill, h, leaseLabel, plural, statusPill, timeAgo } from './dom.js';
 
+/**
+ * @param {import('./view.js').ViewContext} ctx
+ * @returns {import('./view.js').View}
+ */
 export function agentsView(ctx) {
   let container = null;
   let params = new URLSearchParams();

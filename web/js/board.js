@@ -2,8 +2,6 @@
 import { query } from './api.js';
 import { fill, h, plural, priorityTag, progressBar, STATUS_LABEL, shortDate, TASK_STATUSES, warningBadges } from './dom.js';
 
-const OPEN = ['brainstorm', 'plan', 'execute', 'validate'];
-
 function signature(m) {
   return JSON.stringify([m.status, m.progress, m.computedProgress, m.taskCounts, m.warnings, m.name, m.priority, m.targetDate]);
 }
@@ -56,6 +54,10 @@ function select(label, name, value, options) {
   );
 }
 
+/**
+ * @param {import('./view.js').ViewContext} ctx
+ * @returns {import('./view.js').View}
+ */
 export function boardView(ctx) {
   let container = null;
   let params = new URLSearchParams();
@@ -73,7 +75,7 @@ export function boardView(ctx) {
     location.hash = `#/${qs ? `?${qs}` : ''}`;
   }
 
-  function render(board) {
+  function render(board, meta) {
     const f = filters();
     const focusedMission = document.activeElement?.closest?.('.card')?.dataset.missionId;
     const focusedFilter = document.activeElement?.dataset?.filter;
@@ -96,19 +98,17 @@ export function boardView(ctx) {
       const headId = `col-${col.status}`;
       missions += col.missions.length;
       for (const m of col.missions) {
-        if (OPEN.includes(m.status)) openTasks += m.taskCounts.todo + m.taskCounts.in_progress + m.taskCounts.review + m.taskCounts.blocked;
+        if (meta.missionStatuses.open.includes(m.status)) for (const s of meta.taskStatuses.open) openTasks += m.taskCounts[s];
         const w = m.warnings;
         if (w.overdue || w.failed || w.expiredLeases || w.stalled || w.overdueTasks) warned += 1;
       }
-      const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      swatch.style.background = `var(--m-${col.status})`;
       return h(
         'section',
         { class: 'column', dataset: { status: col.status }, 'aria-labelledby': headId },
         h(
           'div',
           { class: 'column-head' },
-          swatch,
+          h('span', { class: 'swatch', 'aria-hidden': 'true' }),
           h('h2', { id: headId }, STATUS_LABEL[col.status]),
           h('span', { class: 'count', 'aria-label': plural(col.total, 'mission') }, String(col.total)),
         ),
@@ -150,9 +150,9 @@ export function boardView(ctx) {
 
   async function load() {
     const f = filters();
-    const board = await ctx.getJson(`/api/board${query({ project: f.project, pilot: f.pilot, cancelled: f.cancelled })}`);
+    const [board, meta] = await Promise.all([ctx.getJson(`/api/board${query({ project: f.project, pilot: f.pilot, cancelled: f.cancelled })}`), ctx.meta()]);
     if (!container) return;
-    render(board);
+    render(board, meta);
     ctx.follow(board.lastSeq);
   }
 

@@ -1,4 +1,5 @@
-// The dashboard's shell: hash routes (deep links for every view), the live connection, sign-in and errors.
+// The dashboard's shell: hash routes (deep links for every view), the live connection, sign-in and errors. It drives
+// the views through the contract written in view.js.
 import { agentsView } from './agents.js';
 import { ApiError, forgetToken, getJson, storedToken, Unauthorized } from './api.js';
 import { boardView } from './board.js';
@@ -7,16 +8,23 @@ import { LiveFeed } from './live.js';
 import { showLogin } from './login.js';
 import { missionView } from './mission.js';
 
+/** @type {Record<string, (ctx: import('./view.js').ViewContext) => import('./view.js').View>} */
 const VIEWS = { board: boardView, mission: missionView, agents: agentsView };
 const main = document.getElementById('main');
 const liveEl = document.getElementById('live');
 const whoEl = document.getElementById('who');
 
+/** @type {{ name: string, view: import('./view.js').View } | null} */
 let current = null;
 let boardQuery = '';
 let signingIn = false;
+/** @type {Promise<import('./view.js').Meta> | null} */
+let meta = null;
 
-/** `#/`, `#/missions/ID`, `#/agents`, each with filters or selection in the query (`#/?project=web`). */
+/**
+ * `#/`, `#/missions/ID`, `#/agents`, each with filters or selection in the query (`#/?project=web`).
+ * @returns {import('./view.js').Route}
+ */
 function parseRoute() {
   const hash = location.hash.replace(/^#/, '') || '/';
   const q = hash.indexOf('?');
@@ -84,6 +92,7 @@ setInterval(() => {
   if (current && !document.hidden) scheduleRefresh();
 }, 30_000);
 
+/** @type {import('./view.js').ViewContext} */
 const ctx = {
   getJson,
   /** Views call this with the sequence their data reflects; the stream starts there (once). */
@@ -95,6 +104,14 @@ const ctx = {
   },
   boardParams: () => boardQuery,
   handleError,
+  meta() {
+    // Asked again after a failure (a 401 before sign-in, say); never changes while the page is open.
+    meta ??= getJson('/api/meta').catch((error) => {
+      meta = null;
+      throw error;
+    });
+    return meta;
+  },
 };
 
 function handleError(error) {
