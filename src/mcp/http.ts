@@ -2,10 +2,13 @@
 // (`sortie serve --sessions`: a GET event stream per session, so resource subscriptions reach the client).
 // Takes and returns web-standard Request/Response, so the HTTP app stays free of SDK imports.
 import { randomUUID } from 'node:crypto';
+import { MAX_BATCH_SIZE, readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type { Logger } from 'pino';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { type GuardReply, INVALID_PARAMS, MAX_MESSAGE_BYTES, parseErrorReply, type Screen, screenBatch, tooLargeReply } from './protocol-guard.js';
 import { createMcpServer } from './server.js';
 import type { AnyTool, Profile } from './tool.js';
 
@@ -28,6 +31,51 @@ function rpcError(status: number, code: number, message: string): Response {
   return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json' } });
 }
 
+function guardResponse(status: number, body: GuardReply | GuardReply[]): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** 400 for a message that is not a JSON-RPC request at all; 200 for a request answered (as the SDK answers errors). */
+function statusOf(reply: GuardReply): number {
+  return 'error' in reply && reply.error.code !== INVALID_PARAMS ? 400 : 200;
+}
+
+/**
+ * Reads a POST body (at most MAX_MESSAGE_BYTES, like stdio) and screens it with the connection's guard before the
+ * SDK sees it: a refusal is answered here; otherwise the parsed body goes on to the transport. Requests the SDK
+ * refuses on headers alone (wrong Accept or Content-Type) are left to it, so its answers to those stay unchanged.
+ */
+async function handleGuarded(transport: WebStandardStreamableHTTPServerTransport, req: Request, screen: Screen): Promise<Response> {
+  const accept = req.headers.get('accept') ?? '';
+  if (
+    req.method !== 'POST' ||
+    !isJsonContentType(req.headers.get('content-type')) ||
+    !accept.includes('application/json') ||
+    !accept.includes('text/event-stream')
+  ) {
+    return transport.handleRequest(req);
+  }
+  let raw: unknown;
+  try {
+    const body = await readRequestBody(req, MAX_MESSAGE_BYTES);
+    if (body.tooLarge) return guardResponse(413, tooLargeReply(null, Number(req.headers.get('content-length')) || undefined));
+    raw = JSON.parse(body.text);
+  } catch {
+    return guardResponse(400, parseErrorReply());
+  }
+  if (Array.isArray(raw)) {
+    // Over the SDK's batch limit: the SDK refuses it (one -32600).
+    if (raw.length > MAX_BATCH_SIZE) return transport.handleRequest(req, { parsedBody: raw });
+    const batch = screenBatch(raw, screen);
+    // An empty batch is answered with one error object, not an array (JSON-RPC 2.0 §6).
+    if ('replies' in batch) return guardResponse(400, raw.length === 0 ? batch.replies[0] : batch.replies);
+    return transport.handleRequest(req, { parsedBody: batch.pass });
+  }
+  const screened = screen(raw);
+  if ('reply' in screened) return screened.reply ? guardResponse(statusOf(screened.reply), screened.reply) : new Response(null, { status: 202 });
+  return transport.handleRequest(req, { parsedBody: screened.pass });
+}
+
 /**
  * Stateless: every request gets its own server and transport, so nothing is kept between requests and a load
  * balancer may send each one anywhere. There is no GET stream, hence no server-initiated notifications.
@@ -36,11 +84,11 @@ export async function handleStateless(options: McpHttpOptions, req: Request, cal
   if (req.method !== 'POST') {
     return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
   }
-  const { server, close } = createMcpServer({ ...options, identity: caller.identity, profile: caller.profile });
+  const { server, close, screen } = createMcpServer({ ...options, identity: caller.identity, profile: caller.profile });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(req);
+    return await handleGuarded(transport, req, screen);
   } finally {
     close();
     void server.close();
@@ -49,6 +97,7 @@ export async function handleStateless(options: McpHttpOptions, req: Request, cal
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
+  screen: Screen;
   close: () => Promise<void>;
   owner: string;
   lastSeen: number;
@@ -86,11 +135,11 @@ export class McpSessions {
       const session = this.sessions.get(id);
       if (!session || session.owner !== caller.owner) return rpcError(404, -32001, 'Session not found');
       session.lastSeen = Date.now();
-      const response = await session.transport.handleRequest(req);
+      const response = await handleGuarded(session.transport, req, session.screen);
       return req.method === 'GET' ? this.tracked(session, response) : response;
     }
     if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
-    const { server, close } = createMcpServer({ ...this.options, identity: caller.identity, profile: caller.profile });
+    const { server, close, screen } = createMcpServer({ ...this.options, identity: caller.identity, profile: caller.profile });
     const shutdown = async () => {
       close();
       await server.close().catch(() => {});
@@ -99,7 +148,7 @@ export class McpSessions {
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (sessionId) => {
-        this.sessions.set(sessionId, { transport, close: shutdown, owner: caller.owner, lastSeen: Date.now(), openStreams: 0 });
+        this.sessions.set(sessionId, { transport, screen, close: shutdown, owner: caller.owner, lastSeen: Date.now(), openStreams: 0 });
       },
       onsessionclosed: (sessionId) => {
         this.sessions.delete(sessionId);
@@ -107,7 +156,7 @@ export class McpSessions {
       },
     });
     await server.connect(transport);
-    const response = await transport.handleRequest(req);
+    const response = await handleGuarded(transport, req, screen);
     // Anything but a successful initialize leaves no session behind.
     if (!transport.sessionId || !this.sessions.has(transport.sessionId)) await shutdown();
     return response;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { protocolGuard, type Screen } from './protocol-guard.js';
 import { registerResources } from './resources.js';
 import { type AnyTool, type Profile, registerTools, toolsFor } from './tool.js';
 import { FEED_TOOLS } from './tools/feed.js';
@@ -29,7 +30,8 @@ export interface McpServerOptions {
 const INSTRUCTIONS = `Sortie coordinates missions: a brief plus tasks with dependencies, owned by a pilot, moving brainstorm → plan → execute → validate → complete.
 Start each session with my_work. Claim with claim_next_task (or checkout_task), keep the lease with heartbeat_task, finish with complete_task citing evidence (commit SHA, #PR, test ratio 18/18, file path). Errors carry a code and a hint: act on the hint.`;
 
-export function createMcpServer(options: McpServerOptions): { server: McpServer; close: () => void } {
+/** The server, a function detaching it from the change feed, and the guard its transport screens messages with. */
+export function createMcpServer(options: McpServerOptions): { server: McpServer; close: () => void; screen: Screen } {
   const { sortie, logger, identity } = options;
   const server = new McpServer(
     { name: 'sortie', version: VERSION },
@@ -51,5 +53,5 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
   const tools = toolsFor(options.profile ?? 'full', [...ALL_TOOLS, ...(options.extraTools ?? [])]);
   registerTools(server, tools, ctx, logger);
   const detach = registerResources(server, sortie, reader, logger);
-  return { server, close: detach };
+  return { server, close: detach, screen: protocolGuard(new Set(tools.map((t) => t.name))) };
 }
