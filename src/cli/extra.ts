@@ -1,9 +1,6 @@
 // Command and tool families beyond the core missions engine register here, so main.ts and the servers stay
 // unaware of them: each family adds one line to each list.
 import type { Command } from 'commander';
-import type { AnyTool } from '../mcp/tool.js';
-import { RECURRING_TOOLS } from '../mcp/tools/recurring.js';
-import { TEMPLATE_TOOLS } from '../mcp/tools/templates.js';
 // Registers the recurring-work scheduler as a background task of every `sortie serve` and `sortie mcp` process.
 import '../runtime/recurring-scheduler.js';
 import { registerFleetCommands } from './fleet-commands.js';
@@ -15,9 +12,4 @@ const COMMAND_FAMILIES: CommandFamily[] = [registerFleetCommands, registerTempla
 
 export function registerExtraCommands(program: Command): void {
   for (const family of COMMAND_FAMILIES) family(program);
-}
-
-/** Tool families added to every MCP server (stdio and HTTP), filtered by profile like the core ones. */
-export function extraTools(): AnyTool[] {
-  return [...TEMPLATE_TOOLS, ...RECURRING_TOOLS];
 }

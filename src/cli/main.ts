@@ -7,7 +7,7 @@ import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
-import { PROFILES, type Profile } from '../mcp/tool.js';
+import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
 import { registerExtraCommands } from './extra.js';
@@ -110,9 +110,8 @@ export function buildProgram(): Command {
       const identity = name ? { agent: assertAgentName(name), ...(instance ? { instance } : {}) } : undefined;
       const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes });
       const { serveStdio } = await import('../mcp/stdio.js');
-      const { extraTools } = await import('./extra.js');
       runtime.logger.info({ agent: identity?.agent ?? null, tools: options.tools }, 'sortie mcp ready on stdio');
-      await serveStdio(runtime, identity, options.tools, extraTools());
+      await serveStdio(runtime, identity, options.tools);
       await runtime.stop();
     });
 

@@ -1,7 +1,6 @@
 // `sortie serve`: the HTTP server on a port, with graceful shutdown. It refuses to listen beyond loopback unless
 // authentication is configured, because an open server lets anyone who reaches it act as any agent.
 import { serve } from '@hono/node-server';
-import { extraTools } from '../cli/extra.js';
 import { McpSessions } from '../mcp/http.js';
 import { startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
@@ -29,9 +28,9 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
         'or listen on 127.0.0.1 only. See docs/fleet.md.',
     );
   }
-  const sessions = options.sessions ? new McpSessions({ sortie: runtime.sortie, logger: runtime.logger, extraTools: extraTools() }) : undefined;
+  const sessions = options.sessions ? new McpSessions({ sortie: runtime.sortie, logger: runtime.logger }) : undefined;
   const dashboard = dashboardRoutes({ sortie: runtime.sortie, logger: runtime.logger, localActor: localOperator(), stalledMinutes: stalledMinutesFromEnv() });
-  const app = createHttpApp({ runtime, extraTools: extraTools(), auth, sessions, mount: [dashboard] });
+  const app = createHttpApp({ runtime, auth, sessions, mount: [dashboard] });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

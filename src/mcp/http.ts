@@ -6,13 +6,12 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Logger } from 'pino';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import type { Profile } from './profiles.js';
 import { createMcpServer } from './server.js';
-import type { AnyTool, Profile } from './tool.js';
 
 export interface McpHttpOptions {
   sortie: Sortie;
   logger: Logger;
-  extraTools?: readonly AnyTool[];
 }
 
 /** Who is calling, as the HTTP layer established it. */

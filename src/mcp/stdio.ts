@@ -2,11 +2,11 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Actor } from '../core/model.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Profile } from './profiles.js';
 import { createMcpServer } from './server.js';
-import type { AnyTool, Profile } from './tool.js';
 
-export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, extraTools: readonly AnyTool[] = []): Promise<void> {
-  const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile, extraTools });
+export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile): Promise<void> {
+  const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile });
   const transport = new StdioServerTransport();
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
