@@ -1,8 +1,6 @@
 // Command and tool families beyond the core missions engine register here, so main.ts and the servers stay
 // unaware of them: each family adds one line to each list.
 import type { Command } from 'commander';
-// Registers the recurring-work scheduler as a background task of every `sortie serve` and `sortie mcp` process.
-import '../runtime/recurring-scheduler.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { registerTemplateCommands } from './template-commands.js';
 

@@ -8,7 +8,9 @@ import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
-import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { sweepLeases } from '../runtime/lease-sweep.js';
+import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
+import { type BackgroundTask, createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
 import { registerExtraCommands } from './extra.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
@@ -43,7 +45,7 @@ export function print(opts: GlobalOptions, value: unknown, human: () => string):
 /** Runs a one-shot command against the database (no background work), always closing it. */
 export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
   const opts = globalOptions(cmd);
-  const runtime = await startRuntime({ db: opts.db, background: false, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
+  const runtime = await startRuntime({ db: opts.db, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
   try {
     return await fn(runtime, opts);
   } finally {
@@ -86,6 +88,9 @@ export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[]
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The background work of every server process (`sortie mcp`, `sortie serve`), passed to the runtime factory. */
+const SERVER_WORK: readonly BackgroundTask[] = [sweepLeases, startRecurringScheduler];
+
 export function buildProgram(): Command {
   const program = new Command('sortie')
     .description('Missions for AI coding agents: enforced lifecycles, leased claims, evidence-bound completion.')
@@ -108,7 +113,7 @@ export function buildProgram(): Command {
       const name = opts.agent ?? process.env.SORTIE_AGENT;
       const instance = options.instance ?? process.env.SORTIE_INSTANCE;
       const identity = name ? { agent: assertAgentName(name), ...(instance ? { instance } : {}) } : undefined;
-      const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes });
+      const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes, background: SERVER_WORK });
       const { serveStdio } = await import('../mcp/stdio.js');
       runtime.logger.info({ agent: identity?.agent ?? null, tools: options.tools }, 'sortie mcp ready on stdio');
       await serveStdio(runtime, identity, options.tools);
@@ -125,7 +130,14 @@ export function buildProgram(): Command {
     .action(async (options: { port: number; host: string; leaseMinutes?: number; sessions?: boolean }, cmd: Command) => {
       const opts = globalOptions(cmd);
       const { serveHttp } = await import('../http/serve.js');
-      await serveHttp({ db: opts.db, port: options.port, host: options.host, leaseMinutes: options.leaseMinutes, sessions: options.sessions });
+      await serveHttp({
+        db: opts.db,
+        port: options.port,
+        host: options.host,
+        leaseMinutes: options.leaseMinutes,
+        sessions: options.sessions,
+        background: SERVER_WORK,
+      });
     });
 
   const mission = program.command('mission').description('missions: list, show, create, move, report progress, add evidence');

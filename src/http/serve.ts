@@ -2,7 +2,7 @@
 // authentication is configured, because an open server lets anyone who reaches it act as any agent.
 import { serve } from '@hono/node-server';
 import { McpSessions } from '../mcp/http.js';
-import { startRuntime } from '../runtime/runtime.js';
+import { type BackgroundTask, startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
 import { AuthGate, authModeFromEnv, isLoopback } from './auth.js';
 import { dashboardRoutes, localOperator, stalledMinutesFromEnv } from './dashboard.js';
@@ -14,11 +14,13 @@ export interface ServeOptions {
   leaseMinutes?: number;
   /** Session mode: MCP sessions with GET event streams (resource subscriptions over HTTP). */
   sessions?: boolean;
+  /** The server's background work (lease sweep, recurring scheduler), passed to the runtime. */
+  background: readonly BackgroundTask[];
 }
 
 export async function serveHttp(options: ServeOptions): Promise<void> {
   const mode = authModeFromEnv();
-  const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes });
+  const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes, background: options.background });
   const auth = new AuthGate({ sortie: runtime.sortie, logger: runtime.logger, mode });
   if (!isLoopback(options.host) && !(await auth.configured())) {
     await runtime.stop();
