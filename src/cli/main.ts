@@ -1,5 +1,4 @@
 // The `sortie` command: servers (mcp, serve) and the human CLI over the same service layer.
-import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
 import { isDomainError, validationFailed } from '../core/errors.js';
@@ -10,63 +9,18 @@ import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
 import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
-import { type BackgroundTask, createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { type BackgroundTask, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { cliActor, type GlobalOptions, globalOptions, intOption, list, print, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
-import { registerExtraCommands } from './extra.js';
+import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
-
-interface GlobalOptions {
-  db?: string;
-  json?: boolean;
-  agent?: string;
-}
+import { registerTemplateCommands } from './template-commands.js';
 
 /** Thrown for a failed command so main can exit non-zero after cleanup. */
 class ExitError extends Error {
   constructor(readonly exitCode: number) {
     super(`exit ${exitCode}`);
   }
-}
-
-export function globalOptions(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
-}
-
-/** The CLI user: --agent, SORTIE_AGENT, or the login name. */
-export function cliActor(opts: GlobalOptions): Actor {
-  const name = opts.agent ?? process.env.SORTIE_AGENT ?? userInfo().username;
-  return { agent: assertAgentName(name, 'agent') };
-}
-
-export function print(opts: GlobalOptions, value: unknown, human: () => string): void {
-  process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
-}
-
-/** Runs a one-shot command against the database (no background work), always closing it. */
-export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
-  const opts = globalOptions(cmd);
-  const runtime = await startRuntime({ db: opts.db, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
-  try {
-    return await fn(runtime, opts);
-  } finally {
-    await runtime.stop();
-  }
-}
-
-export function list(value: string | undefined): string[] | undefined {
-  return value === undefined
-    ? undefined
-    : value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-
-export function intOption(field: string) {
-  return (value: string) => {
-    if (!/^-?\d+$/.test(value)) throw validationFailed(field, `"${value}" is not an integer`);
-    return Number(value);
-  };
 }
 
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
@@ -481,7 +435,8 @@ export function buildProgram(): Command {
       }),
     );
 
-  registerExtraCommands(program);
+  registerFleetCommands(program);
+  registerTemplateCommands(program);
   return program;
 }
 
