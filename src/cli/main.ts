@@ -16,13 +16,6 @@ import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerTemplateCommands } from './template-commands.js';
 
-/** Thrown for a failed command so main can exit non-zero after cleanup. */
-class ExitError extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
 export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[] | undefined {
   if (!values?.length) return undefined;
@@ -472,7 +465,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ExitError) process.exitCode = error.exitCode;
-    else process.exitCode = report(error);
+    process.exitCode = report(error);
   }
 }
