@@ -2,10 +2,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
-import { extraTools } from '../src/cli/extra.js';
-import { TOKEN_BUDGETS } from '../src/mcp/budgets.js';
+import { PROFILES, type Profile, TOKEN_BUDGETS } from '../src/mcp/profiles.js';
 import { createMcpServer } from '../src/mcp/server.js';
-import { PROFILES, type Profile } from '../src/mcp/tool.js';
 import type { Sortie } from '../src/service/sortie.js';
 
 export interface TokenResult {
@@ -19,7 +17,7 @@ export interface TokenResult {
 export async function measureTokens(sortie: Sortie): Promise<TokenResult[]> {
   const out: TokenResult[] = [];
   for (const profile of PROFILES) {
-    const { server } = createMcpServer({ sortie, logger: pino({ level: 'silent' }), identity: { agent: 'bench' }, profile, extraTools: extraTools() });
+    const { server } = createMcpServer({ sortie, logger: pino({ level: 'silent' }), identity: { agent: 'bench' }, profile });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(b);
     const client = new Client({ name: 'bench', version: '1' });

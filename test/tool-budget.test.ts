@@ -1,10 +1,9 @@
 // The context an agent pays on every session: tools/list per profile, in tokens (JSON characters ÷ 4), must stay
-// within the budgets of src/mcp/budgets.ts — the numbers the README states.
+// within the budgets of src/mcp/profiles.ts — the numbers the README states.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_BUDGETS } from '../src/mcp/budgets.js';
-import { PROFILES } from '../src/mcp/tool.js';
+import { PROFILES, TOKEN_BUDGETS } from '../src/mcp/profiles.js';
 import { type Harness, REPO, startHarness } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
 

@@ -4,8 +4,8 @@ import { type Command, Option } from 'commander';
 import { validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import { ROLES } from '../core/permissions.js';
+import { cliActor, globalOptions, intOption, print, withRuntime } from './common.js';
 import { table } from './format.js';
-import { cliActor, globalOptions, intOption, print, withRuntime } from './main.js';
 
 const collect = (value: string, previous: string[] = []) => [
   ...previous,

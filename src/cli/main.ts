@@ -1,5 +1,4 @@
 // The `sortie` command: servers (mcp, serve) and the human CLI over the same service layer.
-import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
 import { isDomainError, validationFailed } from '../core/errors.js';
@@ -7,65 +6,15 @@ import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
-import { PROFILES, type Profile } from '../mcp/tool.js';
-import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { PROFILES, type Profile } from '../mcp/profiles.js';
+import { sweepLeases } from '../runtime/lease-sweep.js';
+import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
+import { type BackgroundTask, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { cliActor, type GlobalOptions, globalOptions, intOption, list, print, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
-import { registerExtraCommands } from './extra.js';
+import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
-
-interface GlobalOptions {
-  db?: string;
-  json?: boolean;
-  agent?: string;
-}
-
-/** Thrown for a failed command so main can exit non-zero after cleanup. */
-class ExitError extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-export function globalOptions(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
-}
-
-/** The CLI user: --agent, SORTIE_AGENT, or the login name. */
-export function cliActor(opts: GlobalOptions): Actor {
-  const name = opts.agent ?? process.env.SORTIE_AGENT ?? userInfo().username;
-  return { agent: assertAgentName(name, 'agent') };
-}
-
-export function print(opts: GlobalOptions, value: unknown, human: () => string): void {
-  process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
-}
-
-/** Runs a one-shot command against the database (no background work), always closing it. */
-export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
-  const opts = globalOptions(cmd);
-  const runtime = await startRuntime({ db: opts.db, background: false, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
-  try {
-    return await fn(runtime, opts);
-  } finally {
-    await runtime.stop();
-  }
-}
-
-export function list(value: string | undefined): string[] | undefined {
-  return value === undefined
-    ? undefined
-    : value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-
-export function intOption(field: string) {
-  return (value: string) => {
-    if (!/^-?\d+$/.test(value)) throw validationFailed(field, `"${value}" is not an integer`);
-    return Number(value);
-  };
-}
+import { registerTemplateCommands } from './template-commands.js';
 
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
 export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[] | undefined {
@@ -85,6 +34,9 @@ export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[]
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The background work of every server process (`sortie mcp`, `sortie serve`), passed to the runtime factory. */
+const SERVER_WORK: readonly BackgroundTask[] = [sweepLeases, startRecurringScheduler];
 
 export function buildProgram(): Command {
   const program = new Command('sortie')
@@ -108,11 +60,10 @@ export function buildProgram(): Command {
       const name = opts.agent ?? process.env.SORTIE_AGENT;
       const instance = options.instance ?? process.env.SORTIE_INSTANCE;
       const identity = name ? { agent: assertAgentName(name), ...(instance ? { instance } : {}) } : undefined;
-      const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes });
+      const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes, background: SERVER_WORK });
       const { serveStdio } = await import('../mcp/stdio.js');
-      const { extraTools } = await import('./extra.js');
       runtime.logger.info({ agent: identity?.agent ?? null, tools: options.tools }, 'sortie mcp ready on stdio');
-      await serveStdio(runtime, identity, options.tools, extraTools());
+      await serveStdio(runtime, identity, options.tools);
       await runtime.stop();
     });
 
@@ -126,7 +77,14 @@ export function buildProgram(): Command {
     .action(async (options: { port: number; host: string; leaseMinutes?: number; sessions?: boolean }, cmd: Command) => {
       const opts = globalOptions(cmd);
       const { serveHttp } = await import('../http/serve.js');
-      await serveHttp({ db: opts.db, port: options.port, host: options.host, leaseMinutes: options.leaseMinutes, sessions: options.sessions });
+      await serveHttp({
+        db: opts.db,
+        port: options.port,
+        host: options.host,
+        leaseMinutes: options.leaseMinutes,
+        sessions: options.sessions,
+        background: SERVER_WORK,
+      });
     });
 
   const mission = program.command('mission').description('missions: list, show, create, move, report progress, add evidence');
@@ -470,7 +428,8 @@ export function buildProgram(): Command {
       }),
     );
 
-  registerExtraCommands(program);
+  registerFleetCommands(program);
+  registerTemplateCommands(program);
   return program;
 }
 
@@ -506,7 +465,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ExitError) process.exitCode = error.exitCode;
-    else process.exitCode = report(error);
+    process.exitCode = report(error);
   }
 }

@@ -4,9 +4,9 @@ import { type Command, Option } from 'commander';
 import type { EvidenceKind } from '../core/enums.js';
 import { validationFailed } from '../core/errors.js';
 import { templateToInput } from '../core/template.js';
+import { cliActor, intOption, list, print, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
 import { drawMission } from './format.js';
-import { cliActor, intOption, list, print, withRuntime } from './main.js';
 import { drawRecurring, drawTemplate, recurringTable, templateTable } from './template-format.js';
 
 const PRIORITIES = ['low', 'medium', 'high', 'urgent'];

@@ -25,7 +25,6 @@ export const MISSION_STATUS_ALIASES: Record<string, readonly MissionStatus[]> = 
 };
 
 export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'review', 'blocked'];
-export const CLOSED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'cancelled', 'failed'];
 /** A dependency in one of these states lets its dependents start; a failed one does not. */
 export const SATISFYING_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
 

@@ -1,63 +1,7 @@
-// The database factory: openDatabase(url) gives one interface over SQLite and PostgreSQL; what differs lives here.
-import type { Kysely } from 'kysely';
-import type { Schema } from './schema.js';
+// The database factory: openDatabase(url) picks the dialect by URL; the one interface it returns is in dialect.ts.
+import type { Database, OpenOptions } from './dialect.js';
 
-export type DialectName = 'sqlite' | 'postgres';
-
-/**
- * A query handle — the database's `kysely` for reads, or a write transaction. Services pass it through to
- * repository functions and never build queries on it: only src/db writes SQL.
- */
-export type Db = Kysely<Schema>;
-
-/** A query builder that can take a row-lock clause. */
-interface Lockable<Q> {
-  forUpdate(): Q;
-  skipLocked(): Q;
-}
-
-export interface Database {
-  readonly dialect: DialectName;
-  /** Where it lives, with any password removed, for logs and health output. */
-  readonly location: string;
-  /** For reads outside a transaction. Writes go through write(). */
-  readonly kysely: Kysely<Schema>;
-  /**
-   * Runs fn in one write transaction and commits, or rolls back and rethrows. Transient lock conflicts
-   * (SQLITE_BUSY, PostgreSQL deadlock or serialization failure) roll back and re-run fn, so fn must derive
-   * everything from what it reads inside the transaction; no caller ever sees "database is locked".
-   */
-  write<T>(fn: (tx: Kysely<Schema>) => Promise<T>): Promise<T>;
-  /** Adds FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds the database's write lock. */
-  forUpdate<Q extends Lockable<Q>>(query: Q): Q;
-  /** Adds FOR UPDATE SKIP LOCKED on PostgreSQL (claim queues); a no-op on SQLite for the same reason. */
-  forUpdateSkipLocked<Q extends Lockable<Q>>(query: Q): Q;
-  /** Takes the cross-process migration lock inside a write transaction. */
-  lockForMigration(tx: Kysely<Schema>): Promise<void>;
-  /**
-   * Serializes changes that add dependency edges, until the transaction ends. A cycle check reads edges that other
-   * transactions may be adding at the same moment (A→B beside B→A); row locks cannot cover edges that do not exist
-   * yet, so PostgreSQL takes one advisory lock. On SQLite the write transaction already excludes every writer.
-   */
-  lockDependencyGraph(tx: Kysely<Schema>): Promise<void>;
-  /** Announces a committed event sequence number to other processes (inside the transaction; sent on commit). */
-  notify(tx: Kysely<Schema>, seq: number): Promise<void>;
-  /**
-   * Calls onSeq when another process commits events. Returns a stop function, or null where the dialect has
-   * no push channel (SQLite), in which case callers poll.
-   */
-  listen(onSeq: (seq: number) => void): Promise<(() => Promise<void>) | null>;
-  close(): Promise<void>;
-}
-
-export interface OpenOptions {
-  /** SQLite busy timeout in ms (how long a writer waits for another process's write lock per attempt). */
-  busyTimeoutMs?: number;
-  /** PostgreSQL pool size. */
-  poolSize?: number;
-  /** Receives every executed statement (benchmarks use it to EXPLAIN the hot queries). */
-  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
-}
+export type { Database, Db, DialectName, OpenOptions } from './dialect.js';
 
 /**
  * Opens a database by URL: `postgres://…` or `postgresql://…` for PostgreSQL, `pglite:` / `pglite:DIR` for
@@ -75,14 +19,4 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
   const { openSqlite } = await import('./sqlite.js');
   return openSqlite(url.replace(/^(sqlite|file):(\/\/)?/i, ''), options);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Exponential backoff with jitter, capped; attempt counts from 0. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(200, 2 ** attempt);
-  return base + Math.random() * base;
 }

@@ -1,7 +1,8 @@
 // The PostgreSQL dialect: a pg pool (or PGlite in tests), row locks, advisory-locked migrations, LISTEN/NOTIFY.
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { backoffMs, type Database, type OpenOptions, sleep } from './database.js';
+import type { Database, OpenOptions } from './dialect.js';
+import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
 const CHANNEL = 'sortie_events';

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { backoffMs, type Database, type OpenOptions, sleep } from './database.js';
+import type { Database, OpenOptions } from './dialect.js';
+import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
 /** Attempts before a write gives up; with a 10 s busy timeout per attempt this is minutes of contention. */

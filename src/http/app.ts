@@ -1,14 +1,13 @@
 // The HTTP app of `sortie serve`: MCP over Streamable HTTP at /mcp, a health endpoint, and the dashboard's routes.
 import { Hono } from 'hono';
 import { handleStateless, type McpSessions } from '../mcp/http.js';
+import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { VERSION } from '../mcp/server.js';
-import { type AnyTool, PROFILES, type Profile } from '../mcp/tool.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AuthGate } from './auth.js';
 
 export interface HttpAppOptions {
   runtime: Runtime;
-  extraTools?: readonly AnyTool[];
   /**
    * Extra routes (dashboard, API) mounted by other modules. Routes under /api/* are behind the auth middleware:
    * read the caller with `c.get('actor')` and pass it to the service layer.
@@ -49,7 +48,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const identity = c.get('actor');
     const tokenId = c.get('tokenId');
     const caller = { identity, owner: tokenId ? `token:${tokenId}` : `agent:${identity?.agent ?? ''}`, profile: profileOf(c.req.raw) };
-    const mcp = { sortie: runtime.sortie, logger: runtime.logger, extraTools: options.extraTools };
+    const mcp = { sortie: runtime.sortie, logger: runtime.logger };
     return options.sessions ? options.sessions.handle(c.req.raw, caller) : handleStateless(mcp, c.req.raw, caller);
   });
 

@@ -1,9 +1,8 @@
 // `sortie serve`: the HTTP server on a port, with graceful shutdown. It refuses to listen beyond loopback unless
 // authentication is configured, because an open server lets anyone who reaches it act as any agent.
 import { serve } from '@hono/node-server';
-import { extraTools } from '../cli/extra.js';
 import { McpSessions } from '../mcp/http.js';
-import { startRuntime } from '../runtime/runtime.js';
+import { type BackgroundTask, startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
 import { AuthGate, authModeFromEnv, isLoopback } from './auth.js';
 import { dashboardRoutes, localOperator, stalledMinutesFromEnv } from './dashboard.js';
@@ -15,11 +14,13 @@ export interface ServeOptions {
   leaseMinutes?: number;
   /** Session mode: MCP sessions with GET event streams (resource subscriptions over HTTP). */
   sessions?: boolean;
+  /** The server's background work (lease sweep, recurring scheduler), passed to the runtime. */
+  background: readonly BackgroundTask[];
 }
 
 export async function serveHttp(options: ServeOptions): Promise<void> {
   const mode = authModeFromEnv();
-  const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes });
+  const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes, background: options.background });
   const auth = new AuthGate({ sortie: runtime.sortie, logger: runtime.logger, mode });
   if (!isLoopback(options.host) && !(await auth.configured())) {
     await runtime.stop();
@@ -29,9 +30,9 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
         'or listen on 127.0.0.1 only. See docs/fleet.md.',
     );
   }
-  const sessions = options.sessions ? new McpSessions({ sortie: runtime.sortie, logger: runtime.logger, extraTools: extraTools() }) : undefined;
+  const sessions = options.sessions ? new McpSessions({ sortie: runtime.sortie, logger: runtime.logger }) : undefined;
   const dashboard = dashboardRoutes({ sortie: runtime.sortie, logger: runtime.logger, localActor: localOperator(), stalledMinutes: stalledMinutesFromEnv() });
-  const app = createHttpApp({ runtime, extraTools: extraTools(), auth, sessions, mount: [dashboard] });
+  const app = createHttpApp({ runtime, auth, sessions, mount: [dashboard] });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

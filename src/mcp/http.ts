@@ -8,14 +8,13 @@ import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js
 import type { Logger } from 'pino';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import type { Profile } from './profiles.js';
 import { type GuardReply, INVALID_PARAMS, MAX_MESSAGE_BYTES, parseErrorReply, type Screen, screenBatch, tooLargeReply } from './protocol-guard.js';
 import { createMcpServer } from './server.js';
-import type { AnyTool, Profile } from './tool.js';
 
 export interface McpHttpOptions {
   sortie: Sortie;
   logger: Logger;
-  extraTools?: readonly AnyTool[];
 }
 
 /** Who is calling, as the HTTP layer established it. */

@@ -4,27 +4,21 @@ import type { Logger } from 'pino';
 import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import type { Profile } from './profiles.js';
 import { protocolGuard, type Screen } from './protocol-guard.js';
 import { registerResources } from './resources.js';
-import { type AnyTool, type Profile, registerTools, toolsFor } from './tool.js';
-import { FEED_TOOLS } from './tools/feed.js';
-import { MISSION_TOOLS } from './tools/missions.js';
-import { TASK_TOOLS } from './tools/tasks.js';
-import { WORK_TOOLS } from './tools/work.js';
+import { registerTools } from './tool.js';
+import { toolsFor } from './tools/index.js';
 
 export const VERSION = '0.1.0';
-
-/** Every tool, in the order tools/list shows them. Tool families add themselves here. */
-export const ALL_TOOLS: readonly AnyTool[] = [...FEED_TOOLS, ...MISSION_TOOLS, ...TASK_TOOLS, ...WORK_TOOLS];
 
 export interface McpServerOptions {
   sortie: Sortie;
   logger: Logger;
   /** Who this connection is (stdio --agent, or the HTTP token). Undefined: callers name themselves per call. */
   identity?: Actor;
+  /** Which tools of the registry (tools/index.ts) this connection gets; default full. */
   profile?: Profile;
-  /** Extra tool families (templates, recurring work) registered beside the core ones. */
-  extraTools?: readonly AnyTool[];
 }
 
 const INSTRUCTIONS = `Sortie coordinates missions: a brief plus tasks with dependencies, owned by a pilot, moving brainstorm → plan → execute → validate → complete.
@@ -50,7 +44,7 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     },
     reader,
   };
-  const tools = toolsFor(options.profile ?? 'full', [...ALL_TOOLS, ...(options.extraTools ?? [])]);
+  const tools = toolsFor(options.profile ?? 'full');
   registerTools(server, tools, ctx, logger);
   const detach = registerResources(server, sortie, reader, logger);
   return { server, close: detach, screen: protocolGuard(new Set(tools.map((t) => t.name))) };

@@ -4,9 +4,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Actor } from '../core/model.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Profile } from './profiles.js';
 import { type GuardReply, MAX_MESSAGE_BYTES, parseErrorReply, type Screen, screenBatch, TopLevelIdScanner, tooLargeReply } from './protocol-guard.js';
 import { createMcpServer } from './server.js';
-import type { AnyTool, Profile } from './tool.js';
 
 /**
  * Newline-delimited JSON-RPC on stdin/stdout, like the SDK's StdioServerTransport, but a bad line never ends the
@@ -126,8 +126,8 @@ export class GuardedStdioTransport implements Transport {
   }
 }
 
-export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, extraTools: readonly AnyTool[] = []): Promise<void> {
-  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile, extraTools });
+export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile): Promise<void> {
+  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile });
   const transport = new GuardedStdioTransport(screen, runtime.logger);
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -7,9 +7,7 @@ import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
 import { DomainError, isDomainError } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
-
-export const PROFILES = ['full', 'pilot', 'worker'] as const;
-export type Profile = (typeof PROFILES)[number];
+import type { Profile } from './profiles.js';
 
 export interface ToolContext {
   sortie: Sortie;
@@ -60,10 +58,6 @@ export const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint
 export const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
 export const WRITE_IDEMPOTENT = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 export const DESTRUCTIVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false } as const;
-
-export const ALL: readonly Profile[] = ['full', 'pilot', 'worker'];
-export const MANAGERS: readonly Profile[] = ['full', 'pilot'];
-export const ADMIN: readonly Profile[] = ['full'];
 
 /** A refusal as the agent sees it: code, message and hint as JSON text, marked isError, no structuredContent. */
 export function renderError(error: DomainError): CallToolResult {
@@ -129,8 +123,4 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
     if (!parsed.success) throw new Error(JSON.stringify({ error: zodToDomainError(parsed.error).toJSON() }));
     return parsed.data;
   };
-}
-
-export function toolsFor(profile: Profile, tools: readonly AnyTool[]): AnyTool[] {
-  return tools.filter((t) => t.profiles.includes(profile));
 }

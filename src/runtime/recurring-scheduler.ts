@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { SchedulerReport } from '../service/recurring.js';
 import type { Sortie } from '../service/sortie.js';
-import { type Runtime, registerBackgroundTask } from './runtime.js';
+import type { BackgroundTask } from './runtime.js';
 
 /** Cron has minute resolution; a 15 s tick creates an instance within 15 s of its due time. */
 export const DEFAULT_TICK_MS = 15_000;
@@ -62,7 +62,7 @@ export class RecurringScheduler {
 }
 
 /** The background task of `sortie serve` and `sortie mcp`. SORTIE_SCHEDULER_MS overrides the tick. */
-export function startRecurringScheduler(runtime: Runtime): () => void {
+export const startRecurringScheduler: BackgroundTask = (runtime) => {
   const tickMs = Number(process.env.SORTIE_SCHEDULER_MS) || DEFAULT_TICK_MS;
   const scheduler = new RecurringScheduler({
     sortie: runtime.sortie,
@@ -72,6 +72,4 @@ export function startRecurringScheduler(runtime: Runtime): () => void {
   });
   scheduler.start();
   return () => scheduler.stop();
-}
-
-registerBackgroundTask(startRecurringScheduler);
+};

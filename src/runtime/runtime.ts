@@ -1,4 +1,5 @@
-// A running Sortie: database opened and migrated, services, change feed and background sweeps started.
+// A running Sortie: database opened and migrated, services, and — in a server process — the change feed and the
+// background work it was given started. Nothing here starts or registers anything when imported.
 import pino, { type Logger } from 'pino';
 import { openDatabase } from '../db/database.js';
 import { createSortie, type Sortie } from '../service/sortie.js';
@@ -10,10 +11,12 @@ export interface RuntimeOptions {
   leaseMinutes?: number;
   defaultProject?: string;
   logLevel?: string;
-  /** How often expired leases are swept back to todo, in ms. */
-  sweepMs?: number;
-  /** Run background work (lease sweep, scheduler). CLI one-shot commands turn it off. */
-  background?: boolean;
+  /**
+   * The background work of a server process (lease sweep, recurring scheduler: see cli/main.ts), started in order
+   * once the database is migrated and stopped by stop(); a server process also follows the change feed. Omitted:
+   * a one-shot command, which starts neither.
+   */
+  background?: readonly BackgroundTask[];
   logger?: Logger;
 }
 
@@ -28,13 +31,8 @@ export function createLogger(level = process.env.SORTIE_LOG_LEVEL ?? 'info'): Lo
   return pino({ level, base: { app: 'sortie' } }, pino.destination(2));
 }
 
+/** One piece of background work: started with the running Sortie, it returns the function that stops it. */
 export type BackgroundTask = (runtime: Runtime) => () => void;
-const backgroundTasks: BackgroundTask[] = [];
-
-/** Lets a module (the recurring-work scheduler) run inside every server process. */
-export function registerBackgroundTask(task: BackgroundTask): void {
-  backgroundTasks.push(task);
-}
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel);
@@ -57,18 +55,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await database.close();
     },
   };
-  if (options.background !== false) {
+  if (options.background) {
     await sortie.changes.start();
-    const sweepMs = options.sweepMs ?? 15_000;
-    const timer = setInterval(() => {
-      sortie.sweepExpiredLeases().then(
-        (n) => n > 0 && logger.info({ expired: n }, 'expired leases returned to todo'),
-        (error) => logger.warn({ err: error }, 'lease sweep failed'),
-      );
-    }, sweepMs);
-    timer.unref();
-    stops.push(() => clearInterval(timer));
-    for (const task of backgroundTasks) stops.push(task(runtime));
+    for (const task of options.background) stops.push(task(runtime));
   }
   return runtime;
 }

@@ -35,9 +35,6 @@ export const CreateMissionInput = z.object({
 });
 export type CreateMissionInput = z.input<typeof CreateMissionInput>;
 
-/** Hook for template instantiation inside create_mission's transaction (set by the templates module). */
-export type MissionInstantiator = (work: Work, mission: MissionsTable) => Promise<void>;
-
 export async function createMissionIn(
   deps: ServiceDeps,
   work: Work,
@@ -83,11 +80,10 @@ export async function createMissionIn(
   return row;
 }
 
-export async function createMission(deps: ServiceDeps, actor: Actor, input: CreateMissionInput, instantiate?: MissionInstantiator): Promise<MissionDetail> {
+export async function createMission(deps: ServiceDeps, actor: Actor, input: CreateMissionInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
   const id = await inWrite(deps, actor, async (work) => {
     const row = await createMissionIn(deps, work, input);
-    if (instantiate) await instantiate(work, row);
     return row.id;
   });
   return missionDetail(deps, id);

@@ -577,8 +577,3 @@ export async function runDueRecurring(deps: ServiceDeps, nowMs: number = deps.cl
     }
   }
 }
-
-/** The next `count` due times of a schedule after `fromMs`, for previews before a definition exists. */
-export function previewSchedule(cronExpression: string, timezone = 'UTC', fromMs: number, count = 5): string[] {
-  return upcomingRuns(parseSchedule(cronExpression, timezone), fromMs, count).map(iso);
-}

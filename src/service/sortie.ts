@@ -52,8 +52,7 @@ export function createSortie(options: SortieOptions) {
     /** The newest committed event's sequence number (0 when none): /health reads it to prove the database answers. */
     lastEventSeq: () => lastEventSeq(options.database.kysely),
 
-    createMission: (a: Actor, input: missions.CreateMissionInput, instantiate?: missions.MissionInstantiator) =>
-      missions.createMission(deps, a, input, instantiate),
+    createMission: (a: Actor, input: missions.CreateMissionInput) => missions.createMission(deps, a, input),
     getMission: (a: Actor, ref: string, withTaskEvidence?: boolean) => missions.getMission(deps, a, ref, withTaskEvidence),
     listMissions: (a: Actor, input: missions.ListMissionsInput) => missions.listMissions(deps, a, input),
     updateMission: (a: Actor, ref: string, input: missions.UpdateMissionFields) => missions.updateMissionFields(deps, a, ref, input),

@@ -312,12 +312,6 @@ export function extendLeaseIfHolder(deps: ServiceDeps, work: Work, row: TasksTab
   }
 }
 
-export const DependencyInput = z.object({
-  taskId: z.string().describe('Task id, or T-key with missionId'),
-  missionId: z.string().optional().describe('Mission of a T-key'),
-  dependsOn: OneOrMany.describe('Task id(s) or T-key(s) of the same mission'),
-});
-
 export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {

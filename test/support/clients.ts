@@ -8,9 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freePort, waitForHealth } from '../../bench/net.js';
-import { extraTools } from '../../src/cli/extra.js';
+import type { Profile } from '../../src/mcp/profiles.js';
 import { createMcpServer } from '../../src/mcp/server.js';
-import type { Profile } from '../../src/mcp/tool.js';
 import { openTestSortie, silentLogger, type TestSortie } from './sortie.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -95,7 +94,7 @@ export async function startHarness(transport: TransportName, dbPath: string, env
     const client = new Client({ name: `test-${agent}`, version: '1.0.0' });
     if (transport === 'memory') {
       const [a, b] = InMemoryTransport.createLinkedPair();
-      const { server } = createMcpServer({ sortie: store.sortie, logger: silentLogger, identity: { agent }, profile, extraTools: extraTools() });
+      const { server } = createMcpServer({ sortie: store.sortie, logger: silentLogger, identity: { agent }, profile });
       await server.connect(b);
       await client.connect(a);
     } else if (transport === 'stdio') {

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { freePort, waitForHealth } from '../../bench/net.js';
 import type { Actor } from '../../src/core/model.js';
 import type { Role } from '../../src/core/permissions.js';
-import type { Profile } from '../../src/mcp/tool.js';
+import type { Profile } from '../../src/mcp/profiles.js';
 import { AgentClient, SORTIE_BIN } from './clients.js';
 import { type DialectName, freshDatabaseUrl } from './dialects.js';
 import { openTestSortie, type TestSortie } from './sortie.js';

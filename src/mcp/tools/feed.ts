@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
 import { taskLite } from '../../service/views.js';
+import { ALL } from '../profiles.js';
 import { EventOut, TaskOut } from '../schemas.js';
-import { ALL, defineTool, READ } from '../tool.js';
+import { defineTool, READ } from '../tool.js';
 
 export const listEvents = defineTool({
   name: 'list_events',

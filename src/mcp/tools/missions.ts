@@ -5,8 +5,9 @@ import { validationFailed } from '../../core/errors.js';
 import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
 import { ListTasksInput } from '../../service/tasks.js';
 import { missionLite, pageFields, taskLite } from '../../service/views.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
-import { ALL, defineTool, IdentityShape, MANAGERS, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 const missionId = z.string().describe('Mission id (or its unique name)');
 

@@ -1,7 +1,8 @@
 // Recurring work tools (VantagePeers names): define, list, read, change, pause, resume and delete schedules.
 import { z } from 'zod';
 import { CreateRecurringInput, ListRecurringInput, UpdateRecurringFields } from '../../service/recurring.js';
-import { ADMIN, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { ADMIN } from '../profiles.js';
+import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 const RecurringOut = z.looseObject({ recurringTaskId: z.string(), kind: z.string(), paused: z.boolean(), nextRunAt: z.string().nullable() });
 const recurringTaskId = z.string().describe('Recurring task id');

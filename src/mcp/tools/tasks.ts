@@ -7,8 +7,9 @@ import type { Actor, Task } from '../../core/model.js';
 import type { Sortie } from '../../service/sortie.js';
 import { CreateTaskInput, ListTasksInput, UpdateTaskFields } from '../../service/tasks.js';
 import { pageFields, taskLite } from '../../service/views.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { TaskOut, TaskPageOut } from '../schemas.js';
-import { ALL, DESTRUCTIVE, defineTool, IdentityShape, MANAGERS, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 export const taskRef = {
   taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { DeliverableInput } from '../../core/evidence.js';
 import { TemplateStepInput } from '../../core/template.js';
-import { ADMIN, DESTRUCTIVE, defineTool, IdentityShape, MANAGERS, READ, WRITE } from '../tool.js';
+import { ADMIN, MANAGERS } from '../profiles.js';
+import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE } from '../tool.js';
 
 // Output schemas name only what an agent keys on: every tools/list byte costs context in every session.
 const TemplateOut = z.looseObject({ name: z.string(), version: z.number() });

@@ -1,8 +1,9 @@
 // Working a task: claim (checkout, start, claim next), keep the lease, release, complete, block, fail.
 import { z } from 'zod';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
+import { ALL } from '../profiles.js';
 import { TaskOut } from '../schemas.js';
-import { ALL, ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
 
 const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe("Lease length in minutes (default: the task's, else the server's)");

@@ -1,0 +1,55 @@
+// What every command family shares: the global options, the acting agent, output, option parsers, and the
+// one-shot runtime a command runs against. Only src/cli imports this module.
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { validationFailed } from '../core/errors.js';
+import { assertAgentName } from '../core/identity.js';
+import type { Actor } from '../core/model.js';
+import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+  agent?: string;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** The CLI user: --agent, SORTIE_AGENT, or the login name. */
+export function cliActor(opts: GlobalOptions): Actor {
+  const name = opts.agent ?? process.env.SORTIE_AGENT ?? userInfo().username;
+  return { agent: assertAgentName(name, 'agent') };
+}
+
+export function print(opts: GlobalOptions, value: unknown, human: () => string): void {
+  process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+/** Runs a one-shot command against the database (no background work), always closing it. */
+export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
+  const opts = globalOptions(cmd);
+  const runtime = await startRuntime({ db: opts.db, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
+  try {
+    return await fn(runtime, opts);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export function list(value: string | undefined): string[] | undefined {
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+
+export function intOption(field: string) {
+  return (value: string) => {
+    if (!/^-?\d+$/.test(value)) throw validationFailed(field, `"${value}" is not an integer`);
+    return Number(value);
+  };
+}
