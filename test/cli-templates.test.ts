@@ -105,6 +105,28 @@ describe('sortie template and recurring commands', () => {
     expect(stdout.steps).toHaveLength(6);
   });
 
+  it('saves into, lists, shows and exports from the project named by --project only', async () => {
+    const file = join(dir, 'generic-web.json');
+    writeFileSync(file, JSON.stringify({ name: 'generic', steps: [{ key: 'web-only', title: 'Web step' }] }));
+    expect(await sortie('template', 'import', file, '--project', 'web')).toContain('saved generic v2 (1 steps) in project web');
+    const names = async (...args: string[]) =>
+      (await json('template', 'list', ...args)).items.filter((i: { name: string }) => i.name === 'generic').map((i: { version: number }) => i.version);
+    expect(await names('--project', 'web')).toEqual([2]);
+    expect(await names('--project', 'api')).toEqual([1]);
+    expect(await names()).toEqual([1]);
+    expect((await json('template', 'show', 'generic', '--project', 'web')).steps.map((x: { key: string }) => x.key)).toEqual(['web-only']);
+    expect(JSON.parse(await sortie('template', 'export', 'generic', '--project', 'web')).steps).toHaveLength(1);
+    const missing = await fails('template', 'show', 'generic@2', '--project', 'api');
+    expect(missing.stderr).toContain('NOT_FOUND: template generic@2 not found in project api');
+  });
+
+  it('applies the version of the new mission’s project (--project)', async () => {
+    const web = await json('template', 'apply', 'generic', '--name', 'Web work', '--project', 'web');
+    expect(web).toMatchObject({ project: 'web', templateVersion: 2 });
+    const api = await json('template', 'apply', 'generic', '--name', 'Api work', '--project', 'api', '--context', 'goal=x');
+    expect(api).toMatchObject({ project: 'api', templateVersion: 1 });
+  });
+
   it('creates recurring work and shows its next five runs; pause, resume and delete it', async () => {
     const r = await json('recurring', 'create', '--title', 'Weekly audit {{date}}', '--cron', '0 9 * * 1', '--timezone', 'Europe/Paris', '--assign', 'bob');
     expect(r).toMatchObject({ kind: 'task', assignedTo: 'bob', overlap: 'skip' });

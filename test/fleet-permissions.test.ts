@@ -69,13 +69,18 @@ for (const dialect of SHARED_DIALECTS) {
     async function template() {
       now();
       const name = unique('tpl');
-      await s().updateTemplate(OPERATOR, {
-        name,
-        steps: [
-          { key: 'a', title: 'first' },
-          { key: 'b', title: 'second' },
-        ],
-      });
+      // Saved into web, the project of every mission here: templates are per project.
+      await s().updateTemplate(
+        OPERATOR,
+        {
+          name,
+          steps: [
+            { key: 'a', title: 'first' },
+            { key: 'b', title: 'second' },
+          ],
+        },
+        'web',
+      );
       return name;
     }
 
@@ -208,15 +213,15 @@ for (const dialect of SHARED_DIALECTS) {
       { family: 'feed', tool: 'list_events', allowed: ALL, setup: async () => ({ since: 0, limit: 5 }) },
       { family: 'feed', tool: 'my_work', allowed: ALL, setup: async () => ({}), check: (r, agent) => expect(r.agent).toBe(agent) },
       // templates
-      { family: 'templates', tool: 'list_mission_templates', allowed: ALL, setup: async () => ({}) },
-      { family: 'templates', tool: 'get_mission_template', allowed: ALL, setup: async () => ({ name: await template() }) },
+      { family: 'templates', tool: 'list_mission_templates', allowed: ALL, setup: async () => ({ project: 'web' }) },
+      { family: 'templates', tool: 'get_mission_template', allowed: ALL, setup: async () => ({ name: await template(), project: 'web' }) },
       {
         family: 'templates',
         tool: 'update_mission_template',
         allowed: ADMIN,
-        setup: async () => ({ name: unique('tpl'), steps: [{ key: 'only', title: 'only step' }] }),
+        setup: async () => ({ name: unique('tpl'), steps: [{ key: 'only', title: 'only step' }], project: 'web' }),
       },
-      { family: 'templates', tool: 'delete_mission_template', allowed: ADMIN, setup: async () => ({ name: await template() }) },
+      { family: 'templates', tool: 'delete_mission_template', allowed: ADMIN, setup: async () => ({ name: await template(), project: 'web' }) },
       {
         family: 'templates',
         tool: 'instantiate_template_into_mission',

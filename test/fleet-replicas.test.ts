@@ -147,15 +147,20 @@ for (const dialect of SHARED_DIALECTS) {
 
     it('template instantiations into one mission, at once through both replicas, each land whole with their own keys', async () => {
       fleet.store.clock.set(Date.now());
-      await s().updateTemplate(OPERATOR, {
-        name: `fanout-${++n}`,
-        steps: [
-          { key: 'plan', title: 'plan' },
-          { key: 'left', title: 'left', dependsOn: ['plan'] },
-          { key: 'right', title: 'right', dependsOn: ['plan'] },
-          { key: 'join', title: 'join', dependsOn: ['left', 'right'] },
-        ],
-      });
+      // Saved into web, the mission's project: templates are per project.
+      await s().updateTemplate(
+        OPERATOR,
+        {
+          name: `fanout-${++n}`,
+          steps: [
+            { key: 'plan', title: 'plan' },
+            { key: 'left', title: 'left', dependsOn: ['plan'] },
+            { key: 'right', title: 'right', dependsOn: ['plan'] },
+            { key: 'join', title: 'join', dependsOn: ['left', 'right'] },
+          ],
+        },
+        'web',
+      );
       const templateName = `fanout-${n}`;
       const m = await s().createMission({ agent: 'pia' }, { name: `tpl-${++n}`, project: 'web', pilot: 'pia', status: 'plan' });
       const runs = await inParallel(

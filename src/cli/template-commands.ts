@@ -15,19 +15,21 @@ export function registerTemplateCommands(program: Command): void {
   const template = program.command('template').description('mission templates: list, show, apply, import, export');
   template
     .command('list')
-    .description('list templates (built-in and saved; * marks the default)')
-    .action((_o, cmd) =>
+    .description('list a project’s templates (built-in and saved there; * marks the default)')
+    .option('--project <p>', 'whose templates (default: the default project)')
+    .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const result = await sortie.listTemplates(cliActor(opts));
+        const result = await sortie.listTemplates(cliActor(opts), o.project);
         print(opts, result, () => templateTable(result.items));
       }),
     );
   template
     .command('show <name>')
     .description('draw a template (name, or name@version): its steps, owners, required evidence and dependency tree')
-    .action((name, _o, cmd) =>
+    .option('--project <p>', 'resolve it in this project (default: the default project)')
+    .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const t = await sortie.getTemplate(cliActor(opts), name);
+        const t = await sortie.getTemplate(cliActor(opts), name, undefined, o.project);
         print(opts, t, () => drawTemplate(t));
       }),
     );
@@ -71,8 +73,9 @@ export function registerTemplateCommands(program: Command): void {
     );
   template
     .command('import <file>')
-    .description('save a template from a JSON file (the export format) as a new version')
-    .action((file, _o, cmd) =>
+    .description('save a template from a JSON file (the export format) as a new version in one project')
+    .option('--project <p>', 'save it into this project (default: the default project)')
+    .action((file, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         let body: Record<string, unknown>;
         try {
@@ -82,17 +85,18 @@ export function registerTemplateCommands(program: Command): void {
         }
         // "version" in a file is informational: every save allocates the next version.
         const { version: _ignored, ...input } = body;
-        const result = await sortie.updateTemplate(cliActor(opts), input as never);
-        print(opts, result, () => `saved ${result.name} v${result.version} (${result.stepCount} steps)`);
+        const result = await sortie.updateTemplate(cliActor(opts), input as never, o.project);
+        print(opts, result, () => `saved ${result.name} v${result.version} (${result.stepCount} steps) in project ${result.project}`);
       }),
     );
   template
     .command('export <name>')
     .description('print a template (name, or name@version) as an editable JSON file, or write it with --out')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--project <p>', 'resolve it in this project (default: the default project)')
     .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const t = await sortie.getTemplate(cliActor(opts), name);
+        const t = await sortie.getTemplate(cliActor(opts), name, undefined, o.project);
         const text = `${JSON.stringify({ ...templateToInput(t), version: t.version }, null, 2)}\n`;
         if (o.out) {
           await writeFile(o.out, text);

@@ -137,9 +137,10 @@ export interface TokensTable {
   revoked_by: string | null;
 }
 
-/** One version of a mission template; JSON as text. A save inserts a row, never updates one. */
+/** One version of a mission template saved in one project; JSON as text. A save inserts a row, never updates one. */
 export interface MissionTemplatesTable {
   id: string;
+  project: string;
   name: string;
   version: number;
   description: string | null;

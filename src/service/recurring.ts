@@ -164,12 +164,14 @@ function firstRunAfter(schedule: Schedule, afterMs: number): string {
 /**
  * Checks a mission definition against its template now, with a sample due date, so a definition that could
  * never run (unknown template, missing placeholder, unresolvable owner) is refused on input, not at 3 a.m.
+ * The template is resolved in the definition's project, as each run resolves it (the project is already checked
+ * against the caller's scope).
  */
 async function assertMissionDefinitionRuns(deps: ServiceDeps, row: RecurringDefinitionsTable, atMs: number): Promise<void> {
   const ref = parseTemplateRef(templateRef(row));
-  const template = await findTemplate(deps.database.kysely, ref.name, ref.version);
+  const template = await findTemplate(deps.database.kysely, row.project, ref.name, ref.version);
   if (!template || template.deletedAt) {
-    throw new DomainError('NOT_FOUND', `template ${templateRef(row)} not found`, 'list_mission_templates shows the templates.', {
+    throw new DomainError('NOT_FOUND', `template ${templateRef(row)} not found in project ${row.project}`, 'list_mission_templates shows the templates.', {
       kind: 'template',
       ref: templateRef(row),
     });

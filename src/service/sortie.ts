@@ -88,11 +88,12 @@ export function createSortie(options: SortieOptions) {
     listEvents: (a: Actor, input: feed.ListEventsInput) => feed.listEvents(deps, a, input),
     myWork: (a: Actor, limit?: number) => feed.myWork(deps, a, limit),
 
-    // Mission templates: the built-in catalogue merged with saved versions, and instantiation in one transaction.
-    listTemplates: (_a: Actor) => templates.listTemplates(deps),
-    getTemplate: (_a: Actor, name: string, version?: number) => templates.getTemplate(deps, name, version),
-    updateTemplate: (a: Actor, input: Parameters<typeof templates.upsertTemplate>[2]) => templates.upsertTemplate(deps, a, input),
-    deleteTemplate: (a: Actor, name: string) => templates.deleteTemplate(deps, a, name),
+    // Mission templates: the built-in catalogue merged with one project's saved versions (`project` defaults to the
+    // default project), and instantiation in one transaction, resolved in the mission's project.
+    listTemplates: (a: Actor, project?: string) => templates.listTemplates(deps, a, project),
+    getTemplate: (a: Actor, name: string, version?: number, project?: string) => templates.getTemplate(deps, a, name, version, project),
+    updateTemplate: (a: Actor, input: Parameters<typeof templates.upsertTemplate>[2], project?: string) => templates.upsertTemplate(deps, a, input, project),
+    deleteTemplate: (a: Actor, name: string, project?: string) => templates.deleteTemplate(deps, a, name, project),
     instantiateTemplate: (a: Actor, input: templates.InstantiateInput) => templates.instantiateTemplate(deps, a, input),
     createMissionFromTemplate: (
       a: Actor,

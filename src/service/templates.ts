@@ -1,5 +1,10 @@
-// Template use cases: the catalogue (built-in files merged with saved versions), versioned saves, soft deletes,
-// and instantiation — into an existing mission, or together with a new mission — as one transaction.
+// Template use cases: the catalogue (built-in files merged with one project's saved versions), versioned saves,
+// soft deletes, and instantiation — into an existing mission, or together with a new mission — as one transaction.
+//
+// Scope: saved templates belong to one project. The built-in files are the only layer every project sees, and
+// they are read-only; a project's saved version of a built-in's name shadows it in that project alone. Every read,
+// save, delete and instantiation resolves in exactly one project (the mission's, or the one named, else the
+// default project), and a caller whose token does not cover it gets NOT_FOUND, as for any other project.
 
 import { z } from 'zod';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
@@ -23,15 +28,22 @@ import { updateMissionRow } from '../db/missions-repo.js';
 import { parseDeliverables, parseJson, parseStringList } from '../db/rows.js';
 import type { MissionsTable, MissionTemplatesTable } from '../db/schema.js';
 import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
-import { isMissionManager, lockMission } from './access.js';
+import { assertProjectVisible, isMissionManager, lockMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, parseInput } from './inputs.js';
 import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
 import { createTaskIn } from './tasks.js';
 import { loadBuiltinTemplates } from './template-catalogue.js';
 
-/** Template events are not about one project; they carry this project marker. */
-export const GLOBAL_PROJECT = '*';
+/** The project a template call names; shaped like a mission's project. */
+export const TemplateProject = z.string().trim().min(1).max(100).describe('Project whose templates to use; default: the default project');
+
+/** The project a template call works in: the one named, else the default; NOT_FOUND outside the caller's scope. */
+export function templateProject(deps: ServiceDeps, actor: Actor, project?: string): string {
+  const name = project === undefined ? deps.config.defaultProject : parseInput(TemplateProject, project, 'project');
+  assertProjectVisible(actor, name);
+  return name;
+}
 
 export const TemplateContext = z.record(z.string(), z.string().max(10_000)).describe('Values for the {{placeholders}}');
 export type TemplateContext = z.infer<typeof TemplateContext>;
@@ -59,32 +71,33 @@ function fromRow(row: MissionTemplatesTable): MissionTemplate {
 }
 
 /**
- * The template a name (or name@version) means. Without a version: the higher of the newest saved version and the
- * built-in file; a deleted name falls back to its built-in, if any. With a version: exactly that one, deleted or
- * not (old versions stay readable). Null when there is none.
+ * The template a name (or name@version) means in a project. Without a version: the higher of the project's newest
+ * saved version and the built-in file; a deleted name falls back to its built-in, if any. With a version: exactly
+ * that one, deleted or not (old versions stay readable). Null when there is none. Another project's saved
+ * versions are never consulted. The caller has checked that the actor may see `project`.
  */
-export async function findTemplate(db: Db, name: string, version?: number): Promise<MissionTemplate | null> {
+export async function findTemplate(db: Db, project: string, name: string, version?: number): Promise<MissionTemplate | null> {
   const builtin = loadBuiltinTemplates().get(name) ?? null;
   if (version !== undefined) {
-    const row = await getTemplateRow(db, name, version);
+    const row = await getTemplateRow(db, project, name, version);
     if (row) return fromRow(row);
     return builtin && builtin.version === version ? builtin : null;
   }
-  const row = await getTemplateRow(db, name);
+  const row = await getTemplateRow(db, project, name);
   if (!row || row.deleted_at) return builtin;
   return builtin && builtin.version > row.version ? builtin : fromRow(row);
 }
 
 /** Like findTemplate, but NOT_FOUND for nothing and for a deleted version (it can be read, not instantiated). */
-async function requireTemplate(db: Db, ref: string, version?: number): Promise<MissionTemplate> {
+async function requireTemplate(db: Db, project: string, ref: string, version?: number): Promise<MissionTemplate> {
   const parsed = parseTemplateRef(ref);
   const wanted = version ?? parsed.version;
-  const template = await findTemplate(db, parsed.name, wanted);
+  const template = await findTemplate(db, project, parsed.name, wanted);
   if (!template || template.deletedAt) {
     throw new DomainError(
       'NOT_FOUND',
-      `template ${parsed.name}${wanted ? ` version ${wanted}` : ''} not found${template?.deletedAt ? ' (deleted)' : ''}`,
-      'list_mission_templates shows the templates and their versions.',
+      `template ${parsed.name}${wanted ? ` version ${wanted}` : ''} not found${template?.deletedAt ? ' (deleted)' : ''} in project ${project}`,
+      `list_mission_templates {project: "${project}"} shows the templates and versions this project uses.`,
       { kind: 'template', ref },
     );
   }
@@ -121,46 +134,60 @@ function summary(t: MissionTemplate): TemplateSummary {
   };
 }
 
-/** The current version of every template, the default first, then by name. */
-export async function listTemplates(deps: ServiceDeps): Promise<{ items: TemplateSummary[] }> {
+/** The current version of every template in a project (built-ins and its saved ones), the default first, then by name. */
+export async function listTemplates(deps: ServiceDeps, actor: Actor, projectName?: string): Promise<{ project: string; items: TemplateSummary[] }> {
+  const project = templateProject(deps, actor, projectName);
   const db = deps.database.kysely;
   const current = new Map<string, MissionTemplate>();
   for (const t of loadBuiltinTemplates().values()) current.set(t.name, t);
-  for (const row of await currentTemplateRows(db)) {
+  for (const row of await currentTemplateRows(db, project)) {
     const builtin = current.get(row.name);
     if (!builtin || builtin.version < row.version) current.set(row.name, fromRow(row));
   }
   const items = [...current.values()].map(summary).sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
-  return { items };
+  return { project, items };
 }
 
 export interface TemplateDetail extends MissionTemplate {
-  /** Every version of the name: the built-in file and saved rows. */
+  /** The project it was resolved in. */
+  project: string;
+  /** Every version of the name in that project: the built-in file and saved rows. */
   versions: Array<{ version: number; builtin: boolean; createdBy: string; createdAt: string; deletedAt: string | null }>;
 }
 
-export async function getTemplate(deps: ServiceDeps, ref: string, version?: number): Promise<TemplateDetail> {
+export async function getTemplate(deps: ServiceDeps, actor: Actor, ref: string, version?: number, projectName?: string): Promise<TemplateDetail> {
+  const project = templateProject(deps, actor, projectName);
   const db = deps.database.kysely;
   const parsed = parseTemplateRef(ref);
   const wanted = version ?? parsed.version;
-  const template = await findTemplate(db, parsed.name, wanted);
-  if (!template) throw new DomainError('NOT_FOUND', `template ${ref} not found`, 'list_mission_templates shows the templates.', { kind: 'template', ref });
+  const template = await findTemplate(db, project, parsed.name, wanted);
+  if (!template) {
+    throw new DomainError('NOT_FOUND', `template ${ref} not found in project ${project}`, 'list_mission_templates shows the templates of a project.', {
+      kind: 'template',
+      ref,
+    });
+  }
   const builtin = loadBuiltinTemplates().get(parsed.name);
-  const saved = await templateVersions(db, parsed.name);
+  const saved = await templateVersions(db, project, parsed.name);
   const versions = [
     ...(builtin ? [{ version: builtin.version, builtin: true, createdBy: builtin.createdBy, createdAt: builtin.createdAt, deletedAt: null }] : []),
     ...saved.map((v) => ({ version: v.version, builtin: false, createdBy: v.created_by, createdAt: v.created_at, deletedAt: v.deleted_at })),
   ];
-  return { ...template, versions };
+  return { ...template, project, versions };
 }
 
-/** update_mission_template: validates and saves the template as a new version; earlier versions stay readable. */
+/**
+ * update_mission_template: validates and saves the template as a new version in one project (a saved built-in name
+ * shadows the built-in there only); earlier versions stay readable.
+ */
 export async function upsertTemplate(
   deps: ServiceDeps,
   actor: Actor,
   raw: TemplateInput,
-): Promise<{ templateId: string; name: string; version: number; stepCount: number; placeholders: string[] }> {
+  projectName?: string,
+): Promise<{ templateId: string; project: string; name: string; version: number; stepCount: number; placeholders: string[] }> {
   authorize(actor, 'template.manage');
+  const project = templateProject(deps, actor, projectName);
   const def = normalizeTemplate(raw);
   const builtin = loadBuiltinTemplates().get(def.name);
   return inWrite(deps, actor, async (work) => {
@@ -169,6 +196,7 @@ export async function upsertTemplate(
       work.tx,
       {
         id,
+        project,
         name: def.name,
         description: def.description,
         brief: def.brief,
@@ -181,40 +209,46 @@ export async function upsertTemplate(
       },
       (builtin?.version ?? 0) + 1,
     );
-    work.emit('template.saved', { project: GLOBAL_PROJECT }, { name: def.name, version, stepCount: def.steps.length });
-    return { templateId: id, name: def.name, version, stepCount: def.steps.length, placeholders: templatePlaceholders(def) };
+    work.emit('template.saved', { project }, { name: def.name, version, stepCount: def.steps.length });
+    return { templateId: id, project, name: def.name, version, stepCount: def.steps.length, placeholders: templatePlaceholders(def) };
   });
 }
 
-/** Soft-deletes every saved version of a name; a built-in of that name becomes current again. */
+/**
+ * Soft-deletes every version of a name saved in one project; a built-in of that name becomes current there again.
+ * Built-ins themselves are read-only: a name with nothing saved in the project but a built-in is refused.
+ */
 export async function deleteTemplate(
   deps: ServiceDeps,
   actor: Actor,
   name: string,
-): Promise<{ deleted: true; name: string; versionsDeleted: number; current: { version: number; builtin: true } | null }> {
+  projectName?: string,
+): Promise<{ deleted: true; project: string; name: string; versionsDeleted: number; current: { version: number; builtin: true } | null }> {
   authorize(actor, 'template.manage');
+  const project = templateProject(deps, actor, projectName);
   const parsed = parseTemplateRef(name);
   if (parsed.version !== undefined) throw validationFailed('name', 'delete removes a template with all its versions; name it without @version');
   const builtin = loadBuiltinTemplates().get(parsed.name) ?? null;
   return inWrite(deps, actor, async (work) => {
-    const count = await softDeleteTemplate(work.tx, parsed.name, work.now);
+    const count = await softDeleteTemplate(work.tx, project, parsed.name, work.now);
     if (count === 0) {
       if (builtin) {
         throw new DomainError(
           'CONFLICT',
-          `template ${parsed.name} is built in and has no saved versions to delete`,
-          'Built-in templates ship with Sortie; save your own version with update_mission_template to override it.',
-          { name: parsed.name },
+          `template ${parsed.name} is built in and has no saved versions to delete in project ${project}`,
+          'Built-in templates ship with Sortie and cannot be deleted; save your own version with update_mission_template to shadow it in a project.',
+          { name: parsed.name, project },
         );
       }
-      throw new DomainError('NOT_FOUND', `template ${parsed.name} not found`, 'list_mission_templates shows the templates.', {
+      throw new DomainError('NOT_FOUND', `template ${parsed.name} not found in project ${project}`, 'list_mission_templates shows the templates.', {
         kind: 'template',
         ref: parsed.name,
       });
     }
-    work.emit('template.deleted', { project: GLOBAL_PROJECT }, { name: parsed.name, versions: count });
+    work.emit('template.deleted', { project }, { name: parsed.name, versions: count });
     return {
       deleted: true as const,
+      project,
       name: parsed.name,
       versionsDeleted: count,
       current: builtin ? { version: builtin.version, builtin: true as const } : null,
@@ -289,7 +323,7 @@ export async function instantiateTemplate(deps: ServiceDeps, actor: Actor, raw: 
         'Ask the pilot.',
       );
     }
-    const template = await requireTemplate(work.tx, input.templateName);
+    const template = await requireTemplate(work.tx, mission.project, input.templateName);
     const plan = planInstantiation(
       template,
       { name: mission.name, project: mission.project, pilot: mission.pilot, agents: parseStringList(mission.agents, 'missions.agents') },
@@ -334,12 +368,15 @@ export async function createMissionFromTemplateIn(
   options: { titlePrefix?: string } = {},
 ): Promise<MissionsTable> {
   const input = parseInput(CreateMissionInput, raw);
-  const template = await requireTemplate(work.tx, templateRef);
+  // The template is the one the new mission's project uses; a project outside the caller's scope is refused first.
+  const project = input.project ?? deps.config.defaultProject;
+  assertProjectVisible(work.actor, project);
+  const template = await requireTemplate(work.tx, project, templateRef);
   const pilot = input.pilot;
   const agents = [...new Set([pilot, ...asList(input.agents)])];
   const plan = planInstantiation(
     template,
-    { name: input.name, project: input.project ?? deps.config.defaultProject, pilot, agents },
+    { name: input.name, project, pilot, agents },
     { context: parseInput(TemplateContext, context), titlePrefix: options.titlePrefix, withBrief: input.brief === undefined },
   );
   const own = normalizeDeliverables(input.deliverables);

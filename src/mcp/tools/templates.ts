@@ -10,16 +10,18 @@ const TemplateOut = z.looseObject({ name: z.string(), version: z.number() });
 /** The MCP shape of context; the service checks value lengths. */
 const context = z.record(z.string(), z.string()).optional().describe('Values for the {{placeholders}}');
 const createdBy = z.string().optional().describe('Optional; must match your identity');
+/** Templates are per project; built-ins are read-only defaults every project sees. */
+const project = z.string().optional().describe('Project whose templates (default: the default project)');
 
 export const listMissionTemplates = defineTool({
   name: 'list_mission_templates',
   title: 'List mission templates',
-  description: 'Templates (built-in and saved) with their steps, placeholders and deliverables.',
-  input: {},
-  output: z.object({ items: z.array(TemplateOut) }),
+  description: 'A project’s templates (built-ins and its saved ones) with their steps, placeholders and deliverables.',
+  input: { project },
+  output: z.object({ project: z.string(), items: z.array(TemplateOut) }),
   annotations: READ,
   profiles: MANAGERS,
-  handler: (_args, { sortie, reader }) => sortie.listTemplates(reader()),
+  handler: (args, { sortie, reader }) => sortie.listTemplates(reader(), args.project),
 });
 
 export const getMissionTemplate = defineTool({
@@ -29,18 +31,19 @@ export const getMissionTemplate = defineTool({
   input: {
     name: z.string().describe('Template name (or name@version)'),
     version: z.number().optional().describe('A specific version'),
+    project,
   },
   output: TemplateOut,
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args.name, args.version),
+  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args.name, args.version, args.project),
 });
 
 export const updateMissionTemplate = defineTool({
   name: 'update_mission_template',
   title: 'Save mission template',
   description:
-    'Create or change a template by name; each save is a new version (old ones stay readable). Validated: unique keys, known dependencies, no cycle.',
+    'Create or change a template of one project by name; each save is a new version (old ones stay readable). Validated: unique keys, known dependencies, no cycle.',
   input: {
     name: z.string().describe('Template name'),
     steps: z.array(TemplateStepInput).describe('Steps in order'),
@@ -48,24 +51,26 @@ export const updateMissionTemplate = defineTool({
     brief: z.string().optional().describe('Default mission brief, {{placeholders}} allowed'),
     deliverables: z.array(DeliverableInput).optional().describe('Mission deliverables'),
     isDefault: z.boolean().optional().describe('Mark as the default template'),
+    project,
     createdBy,
     ...IdentityShape,
   },
   output: z.looseObject({ templateId: z.string(), name: z.string(), version: z.number(), stepCount: z.number() }),
   annotations: WRITE,
   profiles: ADMIN,
-  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), input),
+  handler: ({ createdBy, callerOrchestrator, project, ...input }, { sortie, actor }) =>
+    sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), input, project),
 });
 
 export const deleteMissionTemplate = defineTool({
   name: 'delete_mission_template',
   title: 'Delete mission template',
-  description: 'Soft-delete every saved version of a template (a built-in of that name becomes current again).',
-  input: { name: z.string().describe('Template name'), ...IdentityShape },
+  description: 'Soft-delete a project’s saved versions of a template (a built-in of that name shows through again).',
+  input: { name: z.string().describe('Template name'), project, ...IdentityShape },
   output: z.looseObject({ deleted: z.boolean(), name: z.string() }),
   annotations: DESTRUCTIVE,
   profiles: ADMIN,
-  handler: (args, { sortie, actor }) => sortie.deleteTemplate(actor(args), args.name),
+  handler: (args, { sortie, actor }) => sortie.deleteTemplate(actor(args), args.name, args.project),
 });
 
 export const instantiateTemplateIntoMission = defineTool({
