@@ -2,7 +2,7 @@
 // and instantiation — into an existing mission, or together with a new mission — as one transaction.
 
 import { z } from 'zod';
-import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
 import { normalizeDeliverables } from '../core/evidence.js';
 import type { Actor, MissionDetail } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -33,7 +33,11 @@ import { loadBuiltinTemplates } from './template-catalogue.js';
 /** Template events are not about one project; they carry this project marker. */
 export const GLOBAL_PROJECT = '*';
 
-export const TemplateContext = z.record(z.string(), z.string().max(10_000)).describe('Values for the {{placeholders}}');
+/** At most 100 placeholder values, names up to 100 characters, values up to 10,000. */
+export const TemplateContext = z
+  .record(z.string().max(100), z.string().max(10_000))
+  .refine((values) => Object.keys(values).length <= 100, 'has more than 100 values')
+  .describe('Values for the {{placeholders}}');
 export type TemplateContext = z.infer<typeof TemplateContext>;
 
 const StepList = z.array(StoredTemplateStep);
@@ -144,7 +148,7 @@ export async function getTemplate(deps: ServiceDeps, ref: string, version?: numb
   const parsed = parseTemplateRef(ref);
   const wanted = version ?? parsed.version;
   const template = await findTemplate(db, parsed.name, wanted);
-  if (!template) throw new DomainError('NOT_FOUND', `template ${ref} not found`, 'list_mission_templates shows the templates.', { kind: 'template', ref });
+  if (!template) throw notFound('template', ref, 'list_mission_templates shows the templates.');
   const builtin = loadBuiltinTemplates().get(parsed.name);
   const saved = await templateVersions(db, parsed.name);
   const versions = [
