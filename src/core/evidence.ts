@@ -1,7 +1,7 @@
 // Evidence: typed, checkable proof a task or mission cites — parsed from notes or passed explicitly, never "done".
 import { z } from 'zod';
 import { DEFAULT_ACCEPTED_KINDS, type EvidenceKind, EvidenceKind as EvidenceKindSchema } from './enums.js';
-import { DomainError, validationFailed } from './errors.js';
+import { DomainError, echo, validationFailed } from './errors.js';
 
 export const EvidenceInput = z.object({
   kind: EvidenceKindSchema.describe('commit | pr | issue | url | test_ratio | file | count'),
@@ -34,7 +34,7 @@ const FILE_RE = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s<>"'|*?]+$/i;
 export function normalizeEvidence(input: EvidenceInput, field = 'evidence'): EvidenceItem {
   const value = input.value.trim();
   const bad = (problem: string): never => {
-    throw validationFailed(`${field}.value`, `${input.kind} evidence "${value}" ${problem}`, EXAMPLES[input.kind]);
+    throw validationFailed(`${field}.value`, `${input.kind} evidence "${echo(value)}" ${problem}`, EXAMPLES[input.kind]);
   };
   let canonical = value;
   switch (input.kind) {
@@ -233,7 +233,7 @@ export interface Deliverable {
 export const DeliverableInput = z.object({
   name: z.string().min(1).max(200).describe('Deliverable name, unique in the mission'),
   description: z.string().max(2000).optional().describe('What must be delivered'),
-  acceptedKinds: z.array(EvidenceKindSchema).min(1).optional().describe('Evidence kinds that prove it (default commit, pr, test_ratio, file)'),
+  acceptedKinds: z.array(EvidenceKindSchema).min(1).max(20).optional().describe('Evidence kinds that prove it (default commit, pr, test_ratio, file)'),
 });
 export type DeliverableInput = z.infer<typeof DeliverableInput>;
 

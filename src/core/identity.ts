@@ -1,12 +1,29 @@
 // Identity: the caller is who the connection says; VantagePeers-style name arguments may only agree with it.
-import { DomainError, validationFailed } from './errors.js';
+import { z } from 'zod';
+import { DomainError, echo, validationFailed } from './errors.js';
 import type { Actor } from './model.js';
 
-const AGENT_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+/**
+ * The one name rule, for every identity-like value: agents, instances, pilots, assignees, blockers, project
+ * names. 1–100 letters, digits, . _ @ -, starting with a letter or digit: no spaces, control characters or markup,
+ * so a name is safe to show anywhere and cheap to index.
+ */
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+export const NAME_RULE = '1–100 letters, digits, . _ @ -, starting with a letter or digit';
+
+export function isName(value: string): boolean {
+  return NAME_RE.test(value);
+}
+
+/**
+ * A name argument, checked by the schema itself so the refusal names the field. A refinement, not a regex: the
+ * advertised schema stays small (every tools/list byte is context) and the server still checks every name.
+ */
+export const Name = z.string().refine(isName, `must be ${NAME_RULE}`);
 
 export function assertAgentName(name: string, field = 'agent'): string {
-  if (!AGENT_RE.test(name)) {
-    throw validationFailed(field, `"${name}" is not a valid agent name`, 'Agent names are 1–100 letters, digits, . _ @ -.');
+  if (!NAME_RE.test(name)) {
+    throw validationFailed(field, `"${echo(name)}" is not a valid agent name`, `Agent names are ${NAME_RULE}.`);
   }
   return name;
 }
@@ -23,9 +40,9 @@ export function resolveActor(connection: Actor | undefined, claimed: Array<strin
       if (name !== connection.agent && name !== connection.instance) {
         throw new DomainError(
           'FORBIDDEN',
-          `this connection acts as "${connection.agent}", not "${name}"`,
+          `this connection acts as "${connection.agent}", not "${echo(name)}"`,
           `Drop createdBy/callerOrchestrator or set them to "${connection.agent}"; identity comes from the connection.`,
-          { connectionAgent: connection.agent, claimed: name },
+          { connectionAgent: connection.agent, claimed: echo(name) },
         );
       }
     }
@@ -41,7 +58,7 @@ export function resolveActor(connection: Actor | undefined, claimed: Array<strin
   }
   for (const name of names) {
     if (name !== first) {
-      throw validationFailed('callerOrchestrator', `createdBy "${first}" and callerOrchestrator "${name}" disagree`);
+      throw validationFailed('callerOrchestrator', `createdBy "${echo(first)}" and callerOrchestrator "${echo(name)}" disagree`);
     }
   }
   return { agent: assertAgentName(first, 'callerOrchestrator') };

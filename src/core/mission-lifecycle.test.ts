@@ -81,6 +81,11 @@ describe('mission lifecycle', () => {
       expect(error.message).toContain('pia');
       expect(error.message).toContain('carl');
     });
+    it('refuses a non-owner with FORBIDDEN before saying the move lacks a reason', () => {
+      refusedSync('FORBIDDEN', () => assertMissionTransition(ctx('execute', 'cancelled', { actor: 'wendy', reason: undefined })));
+      refusedSync('FORBIDDEN', () => assertMissionTransition(ctx('validate', 'execute', { actor: 'wendy', reason: '' })));
+      refusedSync('FORBIDDEN', () => assertMissionTransition(ctx('complete', 'execute', { actor: 'carl', reason: undefined })));
+    });
     it('only the pilot reopens a complete mission, not even its creator', () => {
       expect(() => assertMissionTransition(ctx('complete', 'execute', { actor: 'pia' }))).not.toThrow();
       refusedSync('FORBIDDEN', () => assertMissionTransition(ctx('complete', 'execute', { actor: 'carl' })));

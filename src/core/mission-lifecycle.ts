@@ -39,9 +39,19 @@ export interface MissionTransitionContext {
   evidenceProblems: string[];
 }
 
-/** Throws the refusal for a mission move, or returns when the move is allowed. */
+/** Throws the refusal for a mission move, or returns when the move is allowed: permission, then the move, then its reason and gates. */
 export function assertMissionTransition(ctx: MissionTransitionContext): void {
   const { from, to } = ctx;
+  // Who may move comes first: a caller who may not move the mission learns that, not what else the move lacks.
+  if (to === 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
+    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may cancel this mission`, 'Ask the pilot to cancel it.');
+  }
+  if (from === 'complete' && ctx.actor !== ctx.pilot) {
+    throw forbidden(`only the pilot (${ctx.pilot}) may reopen a complete mission`, 'Ask the pilot to reopen it.');
+  }
+  if (to !== 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
+    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may move this mission`, 'Ask the pilot to advance the mission.');
+  }
   if (!MOVES[from].includes(to)) {
     const allowed = MOVES[from];
     throw new DomainError(
@@ -60,15 +70,6 @@ export function assertMissionTransition(ctx: MissionTransitionContext): void {
       'Pass a short reason (cancelReason or reason) saying why.',
       { field: 'reason' },
     );
-  }
-  if (to === 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
-    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may cancel this mission`, 'Ask the pilot to cancel it.');
-  }
-  if (from === 'complete' && ctx.actor !== ctx.pilot) {
-    throw forbidden(`only the pilot (${ctx.pilot}) may reopen a complete mission`, 'Ask the pilot to reopen it.');
-  }
-  if (to !== 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
-    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may move this mission`, 'Ask the pilot to advance the mission.');
   }
   if (to === 'execute' && ctx.taskCount === 0) {
     throw new DomainError(

@@ -3,12 +3,12 @@
 import { z } from 'zod';
 import { assertAcyclic } from './dependency-graph.js';
 import { type EvidenceKind, EvidenceKind as EvidenceKindSchema, Priority } from './enums.js';
-import { DomainError, validationFailed } from './errors.js';
+import { DomainError, echo, schemaRefusal, validationFailed } from './errors.js';
 import { type Deliverable, DeliverableInput, normalizeDeliverables } from './evidence.js';
+import { isName, Name } from './identity.js';
 
 export const TEMPLATE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const STEP_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-const AGENT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 const AGENT_ROLE_RE = /^agent:([1-9]\d{0,2})$/;
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 
@@ -25,13 +25,13 @@ export const TemplateStepInput = z.object({
   tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
   owner: z.string().max(100).optional().describe('pilot (default), any, agent:N (Nth mission agent), an agent name, or {{placeholder}}'),
   assignedTo: z.string().max(100).optional().describe('VantagePeers alias of owner'),
-  assignedToInstance: z.string().max(100).optional().describe('Instance of the owner'),
+  assignedToInstance: Name.optional().describe('Instance of the owner'),
   dependsOn: z
     .array(z.union([z.string(), z.number().int().min(0)]))
     .max(200)
     .optional()
     .describe('Step keys (or 0-based step indexes) first; default the previous step; [] none'),
-  requiredEvidence: z.array(EvidenceKindSchema).optional().describe('Evidence kinds completion must cite'),
+  requiredEvidence: z.array(EvidenceKindSchema).max(20).optional().describe('Evidence kinds completion must cite'),
   priority: Priority.optional().describe('Task priority (default: the mission’s)'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
 });
@@ -93,18 +93,18 @@ export function parseTemplateRef(ref: string): { name: string; version?: number 
   const name = at > 0 ? ref.slice(0, at) : ref;
   const versionText = at > 0 ? ref.slice(at + 1) : undefined;
   if (!TEMPLATE_NAME_RE.test(name)) {
-    throw validationFailed('templateName', `"${ref}" is not a template name`, 'Template names are letters, digits, . _ - (optionally name@version).');
+    throw validationFailed('templateName', `"${echo(ref)}" is not a template name`, 'Template names are letters, digits, . _ - (optionally name@version).');
   }
   if (versionText === undefined) return { name };
-  if (!/^[1-9]\d{0,8}$/.test(versionText)) throw validationFailed('templateName', `"${ref}" has no valid version after @`, 'Use name or name@3.');
+  if (!/^[1-9]\d{0,8}$/.test(versionText)) throw validationFailed('templateName', `"${echo(ref)}" has no valid version after @`, 'Use name or name@3.');
   return { name, version: Number(versionText) };
 }
 
 /** Checks an owner's syntax (where it can be resolved is decided per mission). */
 function assertOwnerSyntax(owner: string, field: string): void {
-  if ((OWNER_ROLES as readonly string[]).includes(owner) || AGENT_ROLE_RE.test(owner) || AGENT_NAME_RE.test(owner)) return;
+  if ((OWNER_ROLES as readonly string[]).includes(owner) || AGENT_ROLE_RE.test(owner) || isName(owner)) return;
   if (placeholdersIn(owner).length > 0 && owner.replace(PLACEHOLDER_RE, 'x').length <= 100) return;
-  throw refuse(field, `"${owner}" is not an owner`, 'Use pilot, any, agent:N (the Nth agent of the mission), an agent name, or a {{placeholder}}.');
+  throw refuse(field, `"${echo(owner)}" is not an owner`, 'Use pilot, any, agent:N (the Nth agent of the mission), an agent name, or a {{placeholder}}.');
 }
 
 /**
@@ -114,10 +114,9 @@ function assertOwnerSyntax(owner: string, field: string): void {
 export function normalizeTemplate(raw: unknown): TemplateDefinition {
   const parsed = TemplateInput.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || 'template';
-    throw refuse(field, issue?.message ?? 'invalid', 'Fix the template field named and save again.', {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    throw schemaRefusal(parsed.error, {
+      prefix: parsed.error.issues[0]?.path.length ? undefined : 'template',
+      hint: () => 'Fix the template field named and save again.',
     });
   }
   const input = parsed.data;
@@ -191,7 +190,8 @@ export function templatePlaceholders(def: TemplateDefinition): string[] {
 /** The text with each {{name}} replaced; names without a (non-blank) value are added to `missing`. */
 export function renderText(text: string, values: Readonly<Record<string, string>>, missing: Set<string>): string {
   return text.replace(PLACEHOLDER_RE, (whole, name: string) => {
-    const value = values[name];
+    // Own values only: {{constructor}} or {{__proto__}} is a placeholder without a value, not Object's.
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined || value.trim() === '') {
       missing.add(name);
       return whole;
@@ -274,7 +274,7 @@ function resolveOwner(owner: string, mission: MissionShape): { assignedTo: strin
     }
     return { assignedTo: others[n - 1] };
   }
-  if (!AGENT_NAME_RE.test(owner)) return { problem: `"${owner}" is not an agent name` };
+  if (!isName(owner)) return { problem: `"${echo(owner)}" is not an agent name` };
   if (owner !== mission.pilot && !mission.agents.includes(owner)) {
     return { problem: `"${owner}" is not the pilot or an agent of mission ${mission.name}` };
   }

@@ -5,7 +5,7 @@ import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MISSION_STATUS_ALIASES, MissionStatus, OPEN_TASK_STATUSES } from '../core/enums.js';
-import { DomainError, type ErrorCode, isDomainError } from '../core/errors.js';
+import { DomainError, type ErrorCode, isDomainError, schemaRefusal } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
 import { isLoopback } from './auth.js';
@@ -43,11 +43,8 @@ const STATUS_OF: Partial<Record<ErrorCode | string, 400 | 401 | 403 | 404 | 409 
 export function renderApiError(c: Context, error: unknown, logger: Logger): Response {
   let domain: DomainError;
   if (isDomainError(error)) domain = error;
-  else if (error instanceof z.ZodError) {
-    const issue = error.issues[0];
-    const field = issue?.path.join('.') || 'request';
-    domain = new DomainError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, `Correct "${field}" and retry.`, { field });
-  } else {
+  else if (error instanceof z.ZodError) domain = schemaRefusal(error, { prefix: error.issues[0]?.path.length ? undefined : 'request' });
+  else {
     const correlationId = randomUUID();
     logger.error({ err: error, path: c.req.path, correlationId }, 'dashboard API failed unexpectedly');
     return c.json(

@@ -4,7 +4,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
-import { DomainError, isDomainError } from '../core/errors.js';
+import { DomainError, isDomainError, schemaRefusal } from '../core/errors.js';
+import { Name } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
 import type { Profile } from './profiles.js';
@@ -25,13 +26,13 @@ export interface IdentityArgs {
 
 /** VantagePeers passes the caller's name on every mutating call; accepted, and checked against the connection. */
 export const IdentityShape = {
-  callerOrchestrator: z.string().optional().describe('Optional; must match your identity'),
+  callerOrchestrator: Name.optional().describe('Optional; must match your identity'),
 };
 
 /** Claims also record the instance (alice-laptop) holding them. */
 export const ClaimIdentityShape = {
   ...IdentityShape,
-  callerInstance: z.string().optional().describe('Optional instance name'),
+  callerInstance: Name.optional().describe('Optional instance name'),
 };
 
 export interface ToolDef<I extends ZodRawShape, O extends ZodRawShape> {
@@ -65,17 +66,7 @@ export function renderError(error: DomainError): CallToolResult {
 }
 
 export function zodToDomainError(error: z.ZodError): DomainError {
-  const issue = error.issues[0];
-  const field = issue?.path.join('.') || 'arguments';
-  return new DomainError(
-    'VALIDATION_FAILED',
-    `${field}: ${issue?.message ?? 'invalid'}`,
-    `Correct "${field}" and retry; tools/list shows each argument's schema.`,
-    {
-      field,
-      issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    },
-  );
+  return schemaRefusal(error, { hint: (field) => `Correct "${field}" and retry; tools/list shows each argument's schema.` });
 }
 
 export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx: ToolContext, logger: Logger): void {

@@ -1,7 +1,7 @@
 // Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
 // The token's projects go into the lookup query itself, so an id from another project costs the same one query,
 // takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
-import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
@@ -43,7 +43,7 @@ export async function resolveTaskId(db: Db, actor: Actor, ref: TaskRef): Promise
   const key = KEY_RE.exec(raw);
   if (key) {
     if (!ref.missionId) {
-      throw validationFailed('missionId', `task key ${raw} needs the missionId it belongs to`, 'Pass missionId with a T-key, or use the task id.');
+      throw validationFailed('missionId', `task key ${echo(raw)} needs the missionId it belongs to`, 'Pass missionId with a T-key, or use the task id.');
     }
     const missionId = await resolveMissionId(db, actor, ref.missionId);
     const id = await findTaskIdByKey(db, missionId, Number(key[1]), actor.projects);
@@ -77,7 +77,7 @@ export async function resolveMissionId(db: Db, actor: Actor, ref: string): Promi
   if (rows.length > 1) {
     throw validationFailed(
       'missionId',
-      `${rows.length} missions are named "${raw}"`,
+      `${rows.length} missions are named "${echo(raw)}"`,
       `Use the mission id: ${rows.map((r) => `${r.id} (${r.project}, ${r.status})`).join(', ')}.`,
     );
   }

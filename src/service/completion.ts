@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TaskStatus } from '../core/enums.js';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
+import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
@@ -15,7 +16,7 @@ import { isMissionManager, lockTask, lockTaskAndMission, readTask, type TaskRef 
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
-import { parseInput } from './inputs.js';
+import { assertTextLength, MAX_NOTE, MAX_REASON, parseInput } from './inputs.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
 
@@ -121,8 +122,8 @@ export function submitForReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, i
 
 export const BlockInput = z.object({
   reason: z.string().trim().min(1).max(5000).optional().describe('What the task is waiting for'),
-  blockedBy: z.string().max(200).optional().describe('Who or what blocks it (agent, human, system)'),
-  blockedOnTaskId: z.string().optional().describe('The task it waits on (id, or T-key with missionId)'),
+  blockedBy: Name.optional().describe('Who or what blocks it: an agent, or a name such as legal-team or ci'),
+  blockedOnTaskId: z.string().max(100).optional().describe('The task it waits on (id, or T-key with missionId)'),
   blockedCause: z.enum(['peer_task', 'human', 'authorisation', 'other']).optional().describe('peer_task | human | authorisation | other'),
   epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
 });
@@ -132,12 +133,12 @@ export type BlockInput = z.input<typeof BlockInput>;
 export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: BlockInput): Promise<Task> {
   authorize(actor, 'task.work');
   const input = parseInput(BlockInput, raw);
-  if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
-    throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
-  }
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     await assertHolder(work, row, input.epoch, 'block');
+    if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
+      throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
+    }
     assertTaskTransition(row.status as TaskStatus, 'blocked');
     let blockedOn: string | null = null;
     if (input.blockedOnTaskId) {
@@ -192,10 +193,12 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
 /** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
 export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, failureNote: string, epoch?: number): Promise<Task> {
   authorize(actor, 'task.work');
-  if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
+  assertTextLength('failureNote', failureNote, MAX_NOTE);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     await assertHolder(work, row, epoch, 'fail');
+    // After the holder check: only the holder is told what its call lacks.
+    if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
     assertTaskTransition(row.status as TaskStatus, 'failed');
     const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
@@ -209,7 +212,7 @@ export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, fa
 /** Any open task → cancelled, with a reason, by its creator or the mission's pilot. */
 export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
   authorize(actor, 'task.manage');
-  if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
+  assertTextLength('cancelReason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     const may = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
@@ -218,6 +221,8 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
         `only the creator (${row.created_by})${mission ? ` or the pilot (${mission.pilot})` : ''} may cancel task ${label(row)}`,
         'Ask them, or fail/release it if you hold it.',
       );
+    // After the permission check: only someone who may cancel is told the call lacks a reason.
+    if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
     assertTaskTransition(row.status as TaskStatus, 'cancelled');
     const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
@@ -234,7 +239,7 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
  */
 export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
   authorize(actor, 'task.manage');
-  if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
+  assertTextLength('reason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     const may =
@@ -243,6 +248,7 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       row.last_holder === actor.agent ||
       (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
     if (!may) throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
+    if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
     assertTaskTransition(row.status as TaskStatus, 'todo', 'reopen');
     if (mission && (mission.status === 'complete' || mission.status === 'cancelled')) {
       throw new DomainError(

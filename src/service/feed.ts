@@ -1,6 +1,7 @@
 // The change feed and an agent's start-of-session view: list_events, my_work, and live change notification.
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { Name } from '../core/identity.js';
 import type { Actor, Page, SortieEvent, Task } from '../core/model.js';
 import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
@@ -15,7 +16,7 @@ export const ListEventsInput = z.object({
   since: z.number().int().min(0).optional().describe('Return events after this sequence number (0 = from the start)'),
   missionId: z.string().optional().describe('Only events of this mission'),
   taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
-  project: z.string().optional().describe('Only events of this project'),
+  project: Name.optional().describe('Only events of this project'),
   // The feed pages by sequence number, and a poller catching up wants big pages: 100 by default, at most 500
   // (entity lists stay at 20 / 200).
   limit: z.number().int().min(1).max(500).optional().describe('Max events, default 100, max 500'),

@@ -1,6 +1,7 @@
 // Shared input pieces: dates in ISO or epoch ms, list limits, id-or-list arguments.
 import { z } from 'zod';
-import { DomainError, validationFailed } from '../core/errors.js';
+import { echo, schemaRefusal, validationFailed } from '../core/errors.js';
+import { Name } from '../core/identity.js';
 
 /**
  * Parses a use case's input with its schema. A violation is refused like every other refusal — VALIDATION_FAILED
@@ -9,24 +10,56 @@ import { DomainError, validationFailed } from '../core/errors.js';
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, field?: string): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const at = [field, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || 'arguments';
-  throw new DomainError('VALIDATION_FAILED', `${at}: ${issue?.message ?? 'invalid'}`, `Correct "${at}" and retry.`, {
-    field: at,
-    issues: parsed.error.issues.map((i) => ({ path: [field, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })),
-  });
+  throw schemaRefusal(parsed.error, { prefix: field });
 }
 
-export const DateInput = z.union([z.string(), z.number()]);
+/**
+ * Dates are stored as ISO-8601 text and compared as text, which orders correctly only for four-digit years: so
+ * a date is an instant from 0000-01-01 to 9999-12-31 (UTC). Past those, Date gives "+010000-…" strings or, past
+ * ±8.64e15 ms, a RangeError.
+ */
+const MIN_DATE_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const DATE_HINT = 'Use ISO-8601 (2026-12-01 or 2026-12-01T09:00:00Z) or epoch milliseconds, for a year from 0000 to 9999.';
+
+/** The epoch ms of a date argument, or null when it is no date Sortie can store. */
+function dateMs(value: string | number): number | null {
+  if (typeof value === 'string' && value.length > 64) return null;
+  const ms = typeof value === 'number' ? value : /^-?\d{10,}$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(ms) && ms >= MIN_DATE_MS && ms <= MAX_DATE_MS ? ms : null;
+}
+
+export const DateInput = z
+  .union([z.string(), z.number()])
+  .refine((v) => (typeof v === 'string' && v === '') || dateMs(v) !== null, 'is not a date from year 0000 to 9999 (ISO-8601 or epoch ms)');
 export type DateInput = z.infer<typeof DateInput>;
 
 /** Accepts ISO-8601 strings, YYYY-MM-DD, or epoch milliseconds (VantagePeers); returns ISO-8601 UTC. */
 export function toIso(value: DateInput | null | undefined, field: string): string | null {
   if (value === undefined || value === null || value === '') return null;
-  const ms = typeof value === 'number' ? value : /^\d{10,}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw validationFailed(field, `"${value}" is not a date`, 'Use ISO-8601 (2026-12-01 or 2026-12-01T09:00:00Z) or epoch milliseconds.');
+  const ms = dateMs(value);
+  if (ms === null) throw validationFailed(field, `"${echo(value)}" is not a date from year 0000 to 9999`, DATE_HINT);
   return new Date(ms).toISOString();
+}
+
+/** Bounds on every list an argument may carry: past them a call is refused, never half-applied or sent to SQL. */
+export const MAX_AGENTS = 100;
+export const MAX_DEPENDS_ON = 200;
+export const MAX_STATUSES = 20;
+export const MAX_KINDS = 20;
+
+/** Free text bounds: a reason is a sentence or a paragraph, a note a page. */
+export const MAX_REASON = 5000;
+export const MAX_NOTE = 20_000;
+
+/** A reason argument (cancel, reopen, release, rework…). */
+export const Reason = z.string().max(MAX_REASON);
+/** A note argument (failure note, progress note…). */
+export const Note = z.string().max(MAX_NOTE);
+
+/** Refuses a free-text argument past its bound; for use cases that take the text outside a schema. */
+export function assertTextLength(field: string, value: string | null | undefined, max: number): void {
+  if (typeof value === 'string' && value.length > max) throw validationFailed(field, `is ${value.length} characters; at most ${max}`);
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -40,8 +73,11 @@ export function pageLimit(limit: number | undefined): number {
   return limit;
 }
 
-/** VantagePeers takes "a string or string[]" in several places. */
-export const OneOrMany = z.union([z.string(), z.array(z.string())]);
+/** VantagePeers takes "a string or string[]" in several places; the list is bounded (ids of dependencies). */
+export const OneOrMany = z.union([z.string().max(200), z.array(z.string().max(200)).max(MAX_DEPENDS_ON)]);
+
+/** One agent name or a list of them (a mission's agents), each by the name rule, at most MAX_AGENTS. */
+export const NameOrNames = z.union([Name, z.array(Name).max(MAX_AGENTS)]);
 export function asList(value: string | string[] | undefined | null): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).map((v) => v.trim()).filter((v) => v.length > 0);

@@ -1,9 +1,9 @@
 // Mission use cases: create, read, list, edit, lifecycle moves with their gates, progress and evidence.
 import { z } from 'zod';
 import { MISSION_STATUS_ALIASES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
-import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeliverables } from '../core/evidence.js';
-import { assertAgentName } from '../core/identity.js';
+import { assertAgentName, Name } from '../core/identity.js';
 import { assertMissionTransition } from '../core/mission-lifecycle.js';
 import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -16,15 +16,15 @@ import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-re
 import { assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
-import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
+import { asList, assertTextLength, DateInput, MAX_AGENTS, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
 import { missionViews, taskViews } from './views.js';
 
 export const CreateMissionInput = z.object({
   name: z.string().trim().min(1).max(200).describe('Short mission name'),
-  project: z.string().trim().min(1).max(100).optional().describe('Project (isolation boundary); default "default"'),
+  project: Name.optional().describe('Project (isolation boundary); default "default"'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
-  pilot: z.string().min(1).max(100).describe('Agent that owns and drives the mission'),
-  agents: OneOrMany.optional().describe('Agents working on it (string or list); the pilot is always one'),
+  pilot: Name.describe('Agent that owns and drives the mission'),
+  agents: NameOrNames.optional().describe(`Agents working on it (string or list, at most ${MAX_AGENTS}); the pilot is always one`),
   description: z.string().max(5000).optional().describe('One-paragraph summary'),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
   status: z.enum(['brainstorm', 'plan']).optional().describe('Starting stage: brainstorm (default) or plan'),
@@ -112,11 +112,11 @@ export async function getMission(deps: ServiceDeps, actor: Actor, ref: string, w
 }
 
 export const ListMissionsInput = z.object({
-  project: z.string().optional().describe('Only this project'),
-  pilot: z.string().optional().describe('Only missions this agent pilots'),
-  agent: z.string().optional().describe('Only missions this agent belongs to'),
+  project: Name.optional().describe('Only this project'),
+  pilot: Name.optional().describe('Only missions this agent pilots'),
+  agent: Name.optional().describe('Only missions this agent belongs to'),
   status: z
-    .union([z.string(), z.array(z.string())])
+    .union([z.string().max(100), z.array(z.string().max(100)).max(MAX_STATUSES)])
     .optional()
     .describe('A status, a list, or an alias: open (not closed), active (plan+execute), all'),
   fields: z.enum(['lite', 'full']).optional().describe('lite (default) or full'),
@@ -130,7 +130,8 @@ export function expandMissionStatuses(status: string | string[] | undefined): Mi
   if (status === undefined) return undefined;
   const out = new Set<MissionStatusT>();
   for (const s of Array.isArray(status) ? status : [status]) {
-    const alias = MISSION_STATUS_ALIASES[s];
+    // An own-property lookup: "constructor" or "__proto__" is no alias, just an unknown status.
+    const alias = Object.hasOwn(MISSION_STATUS_ALIASES, s) ? MISSION_STATUS_ALIASES[s] : undefined;
     if (alias) {
       for (const a of alias) out.add(a);
       continue;
@@ -139,7 +140,7 @@ export function expandMissionStatuses(status: string | string[] | undefined): Mi
     if (!parsed.success)
       throw validationFailed(
         'status',
-        `"${s}" is not a mission status`,
+        `"${echo(s)}" is not a mission status`,
         'Use brainstorm, plan, execute, validate, complete, cancelled, or open / active / all.',
       );
     out.add(parsed.data);
@@ -176,8 +177,8 @@ export const UpdateMissionFields = z.object({
   description: z.string().max(5000).optional().describe('New summary'),
   brief: z.string().max(200_000).optional().describe('New brief (markdown)'),
   priority: Priority.optional().describe('New priority'),
-  pilot: z.string().max(100).optional().describe('Hand the mission to another pilot (pilot or creator only)'),
-  agents: OneOrMany.optional().describe('Replace the agent list'),
+  pilot: Name.optional().describe('Hand the mission to another pilot (pilot or creator only)'),
+  agents: NameOrNames.optional().describe(`Replace the agent list (at most ${MAX_AGENTS})`),
   deliverables: z.array(DeliverableInput).max(50).optional().describe('Replace the deliverables'),
   startDate: DateInput.nullable().optional().describe('New start date'),
   targetDate: DateInput.nullable().optional().describe('New target date'),
@@ -223,6 +224,7 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
 export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
   parseInput(MissionStatus, to, 'status');
+  assertTextLength('reason', reason, MAX_REASON);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status as MissionStatusT;
@@ -311,7 +313,7 @@ export const AddMissionEvidenceInput = z.object({
   evidence: z.array(EvidenceInput).max(100).optional().describe('Evidence items; set deliverable on an item to attach it there'),
   deliverable: z.string().max(200).optional().describe("Deliverable every item (and the note's items) attaches to"),
   note: z.string().max(20_000).optional().describe('Free text; evidence in it (SHA, #PR, 18/18, paths) is parsed too'),
-  supersedes: z.string().optional().describe('Id of an earlier item this one replaces (e.g. one that failed verification)'),
+  supersedes: z.string().max(100).optional().describe('Id of an earlier item this one replaces (e.g. one that failed verification)'),
 });
 export type AddMissionEvidenceInput = z.input<typeof AddMissionEvidenceInput>;
 
@@ -342,7 +344,7 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
       if (item.deliverable && !deliverables.some((d) => d.name === item.deliverable)) {
         throw validationFailed(
           'deliverable',
-          `mission ${row.name} has no deliverable "${item.deliverable}"`,
+          `mission ${row.name} has no deliverable "${echo(item.deliverable)}"`,
           `Its deliverables: ${deliverables.map((d) => d.name).join(', ') || 'none (attach to the mission itself)'}.`,
         );
       }
@@ -350,7 +352,7 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
     if (input.supersedes) {
       const old = await getEvidence(work.tx, input.supersedes);
       if (!old || old.mission_id !== row.id || old.task_id !== null)
-        throw validationFailed('supersedes', `evidence ${input.supersedes} is not an item of this mission`);
+        throw validationFailed('supersedes', `evidence ${echo(input.supersedes)} is not an item of this mission`);
     }
     const rows = evidenceRows(deps, items, { project: row.project, missionId: row.id, taskId: null }, actor.agent, work.now);
     await insertEvidence(work.tx, rows);

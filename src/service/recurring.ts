@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import { EvidenceKind, Priority } from '../core/enums.js';
-import { DomainError, forbidden, isDomainError, validationFailed } from '../core/errors.js';
-import { assertAgentName } from '../core/identity.js';
+import { DomainError, echo, forbidden, isDomainError, validationFailed } from '../core/errors.js';
+import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { latestDueAt, localDate, nextRunAfter, parseSchedule, type Schedule, upcomingRuns } from '../core/schedule.js';
@@ -26,7 +26,7 @@ import { decodeCursor, encodeCursor, parseJson, parseKindList, parseStringList }
 import type { RecurringDefinitionsTable, RecurringRunsTable } from '../db/schema.js';
 import { assertProjectVisible, canSeeProject } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList, OneOrMany, pageLimit, parseInput } from './inputs.js';
+import { asList, MAX_AGENTS, MAX_KINDS, NameOrNames, pageLimit, parseInput } from './inputs.js';
 import { createTaskIn } from './tasks.js';
 import { createMissionFromTemplateIn, findTemplate, TemplateContext } from './templates.js';
 
@@ -41,15 +41,15 @@ export const CreateRecurringInput = z.object({
   timezone: z.string().max(100).optional().describe('IANA time zone, default UTC'),
   overlap: OverlapPolicy.optional().describe('skip (default): no new instance while the last is open; allow'),
   priority: Priority.optional().describe('low | medium (default) | high | urgent'),
-  assignedTo: z.string().max(100).optional().describe('Task assignee (mission: default pilot)'),
-  assignedToInstance: z.string().max(100).optional().describe('Instance of the assignee'),
+  assignedTo: Name.optional().describe('Task assignee (mission: default pilot)'),
+  assignedToInstance: Name.optional().describe('Instance of the assignee'),
   description: z.string().max(20_000).optional().describe('Task or mission description'),
-  project: z.string().trim().min(1).max(100).optional().describe('Project, default "default"'),
+  project: Name.optional().describe('Project, default "default"'),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
-  requiredEvidence: z.array(EvidenceKind).optional().describe('Evidence kinds each task instance requires'),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds each task instance requires'),
   templateName: z.string().max(120).optional().describe('Create a whole mission from this template (name or name@version)'),
-  pilot: z.string().max(100).optional().describe('Mission pilot (default assignedTo, else you)'),
-  agents: OneOrMany.optional().describe('Mission agents'),
+  pilot: Name.optional().describe('Mission pilot (default assignedTo, else you)'),
+  agents: NameOrNames.optional().describe(`Mission agents (at most ${MAX_AGENTS})`),
   context: TemplateContext.optional(),
   brief: z.string().max(200_000).optional().describe('Mission brief (default: the template’s)'),
   paused: z.boolean().optional().describe('Create it paused'),
@@ -263,7 +263,10 @@ export async function createRecurring(deps: ServiceDeps, actor: Actor, raw: Crea
 async function readDefinition(deps: ServiceDeps, actor: Actor, id: string): Promise<RecurringDefinitionsTable> {
   const row = await getDefinitionRow(deps.database.kysely, id.trim());
   if (!row || row.deleted_at || !canSeeProject(actor, row.project)) {
-    throw new DomainError('NOT_FOUND', `recurring task ${id} not found`, 'list_recurring_tasks shows the recurring tasks.', { kind: 'recurring', ref: id });
+    throw new DomainError('NOT_FOUND', `recurring task ${echo(id)} not found`, 'list_recurring_tasks shows the recurring tasks.', {
+      kind: 'recurring',
+      ref: echo(id),
+    });
   }
   return row;
 }
@@ -286,8 +289,8 @@ function safeSchedule(row: RecurringDefinitionsTable): Schedule | null {
 }
 
 export const ListRecurringInput = z.object({
-  project: z.string().optional().describe('Only this project'),
-  assignedTo: z.string().optional().describe('Only those assigned to (or piloted by) this agent'),
+  project: Name.optional().describe('Only this project'),
+  assignedTo: Name.optional().describe('Only those assigned to (or piloted by) this agent'),
   status: z.enum(['active', 'paused', 'all']).optional().describe('active | paused | all (default)'),
   limit: z.number().int().optional().describe('Page size, default 20, max 200'),
   cursor: z.string().optional().describe('nextCursor of the previous page'),
@@ -329,7 +332,7 @@ export async function updateRecurring(deps: ServiceDeps, actor: Actor, id: strin
   await inWrite(deps, actor, async (work) => {
     const row = await lockDefinitionRow(deps.database, work.tx, before.id);
     if (!row || row.deleted_at)
-      throw new DomainError('NOT_FOUND', `recurring task ${id} not found`, 'It was deleted meanwhile.', { kind: 'recurring', ref: id });
+      throw new DomainError('NOT_FOUND', `recurring task ${echo(id)} not found`, 'It was deleted meanwhile.', { kind: 'recurring', ref: echo(id) });
     await updateDefinitionRow(work.tx, row.id, {
       ...columns,
       cron_expression: next.cron_expression,
@@ -350,7 +353,7 @@ export async function setRecurringPaused(deps: ServiceDeps, actor: Actor, id: st
   await inWrite(deps, actor, async (work) => {
     const row = await lockDefinitionRow(deps.database, work.tx, before.id);
     if (!row || row.deleted_at)
-      throw new DomainError('NOT_FOUND', `recurring task ${id} not found`, 'It was deleted meanwhile.', { kind: 'recurring', ref: id });
+      throw new DomainError('NOT_FOUND', `recurring task ${echo(id)} not found`, 'It was deleted meanwhile.', { kind: 'recurring', ref: echo(id) });
     if ((row.paused === 1) === paused) return;
     const patch: Partial<RecurringDefinitionsTable> = { paused: paused ? 1 : 0, updated_at: work.now };
     if (!paused) {

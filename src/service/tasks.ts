@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { assertAcyclic } from '../core/dependency-graph.js';
 import { EvidenceKind, Priority, priorityRank, TaskStatus } from '../core/enums.js';
-import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
+import { Name } from '../core/identity.js';
 import { isTerminalMission } from '../core/mission-lifecycle.js';
 import type { Actor, Page, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -28,7 +29,7 @@ import {
 import { assertProjectVisible, isMissionManager, lockMission, lockTask, lockTaskAndMission, readMission, readTask, type TaskRef } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList, DateInput, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
+import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { taskView, taskViews } from './views.js';
 
 const MAX_LEASE_MINUTES = 7 * 24 * 60;
@@ -37,14 +38,14 @@ export const CreateTaskInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Short imperative title'),
   description: z.string().max(20_000).optional().describe('What to do and how to know it is done (markdown)'),
   missionId: z.string().optional().describe('Mission id (or unique name) the task belongs to'),
-  project: z.string().max(100).optional().describe('Project; defaults to the mission\'s, else "default"'),
-  assignedTo: z.string().max(100).optional().describe('Agent that owns it; omit so any agent of the mission may claim it'),
-  assignedToInstance: z.string().max(100).optional().describe('Specific instance of the assignee, e.g. alice-laptop'),
+  project: Name.optional().describe('Project; defaults to the mission\'s, else "default"'),
+  assignedTo: Name.optional().describe('Agent that owns it; omit so any agent of the mission may claim it'),
+  assignedToInstance: Name.optional().describe('Specific instance of the assignee, e.g. alice-laptop'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   status: z.literal('todo').optional().describe('Always todo; tasks start unclaimed'),
-  dependsOn: OneOrMany.optional().describe('Task ids (or T-keys of the same mission) that must be done first'),
+  dependsOn: OneOrMany.optional().describe(`Task ids (or T-keys of the same mission) that must be done first, at most ${MAX_DEPENDS_ON}`),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Free labels'),
-  requiredEvidence: z.array(EvidenceKind).optional().describe('Evidence kinds completion must cite, e.g. ["commit"]'),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds completion must cite, e.g. ["commit"]'),
   dueDate: DateInput.optional().describe('ISO date or epoch ms'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Claim lease for this task (default: server setting)'),
@@ -66,7 +67,7 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
     );
   }
   if (mission && input.project && input.project !== mission.project) {
-    throw validationFailed('project', `the mission belongs to project ${mission.project}, not ${input.project}`);
+    throw validationFailed('project', `the mission belongs to project ${mission.project}, not ${echo(input.project)}`);
   }
   const project = mission?.project ?? input.project ?? deps.config.defaultProject;
   assertProjectVisible(actor, project);
@@ -164,7 +165,7 @@ export async function resolveDependencyRefs(
   const keyed: string[] = [];
   for (const ref of refs) {
     if (/^T\d+$/i.test(ref)) {
-      if (!mission) throw validationFailed(field, `${ref} is a mission-local key but the task has no mission`, 'Use task ids.');
+      if (!mission) throw validationFailed(field, `${echo(ref)} is a mission-local key but the task has no mission`, 'Use task ids.');
       keyed.push(ref.toUpperCase());
     } else ids.push(ref);
   }
@@ -172,13 +173,21 @@ export async function resolveDependencyRefs(
     const byKey = await taskIdsByKey(work.tx, mission.id, keyed);
     const missing = keyed.filter((k) => !byKey.has(k));
     if (missing.length)
-      throw validationFailed(field, `unknown task key(s) ${missing.join(', ')} in mission ${mission.name}`, 'Dependencies must exist; create them first.');
+      throw validationFailed(
+        field,
+        `unknown task key(s) ${echo(missing.join(', '))} in mission ${mission.name}`,
+        'Dependencies must exist; create them first.',
+      );
     for (const k of keyed) ids.push(byKey.get(k) as string);
   }
   const found = await taskRefs(work.tx, ids);
   const missing = ids.filter((id) => !found.has(id) || !(actor.projects?.includes(found.get(id)?.project ?? '') ?? true));
   if (missing.length)
-    throw validationFailed(field, `unknown task id(s) ${missing.join(', ')}`, 'Dependencies must be existing task ids (or T-keys with the same missionId).');
+    throw validationFailed(
+      field,
+      `unknown task id(s) ${echo(missing.join(', '))}`,
+      'Dependencies must be existing task ids (or T-keys with the same missionId).',
+    );
   return [...new Set(ids)];
 }
 
@@ -197,16 +206,16 @@ export async function getTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Pr
 }
 
 export const ListTasksInput = z.object({
-  assignedTo: z.string().optional().describe('Only tasks assigned to this agent'),
+  assignedTo: Name.optional().describe('Only tasks assigned to this agent'),
   status: z
-    .union([TaskStatus, z.array(TaskStatus)])
+    .union([TaskStatus, z.array(TaskStatus).max(MAX_STATUSES)])
     .optional()
     .describe('One status or a list'),
   missionId: z.string().optional().describe('Only this mission (id or unique name)'),
-  project: z.string().optional().describe('Only this project'),
+  project: Name.optional().describe('Only this project'),
   ready: z.boolean().optional().describe('Only ready tasks (todo, every dependency done or cancelled), most urgent first'),
-  createdBy: z.string().optional().describe('Only tasks created by this agent'),
-  claimedBy: z.string().optional().describe('Only tasks claimed by this agent'),
+  createdBy: Name.optional().describe('Only tasks created by this agent'),
+  claimedBy: Name.optional().describe('Only tasks claimed by this agent'),
   updatedSince: DateInput.optional().describe('Only tasks updated at or after this time (ISO or epoch ms)'),
   fields: z.enum(['lite', 'full']).optional().describe('lite (default): summary fields; full: everything'),
   limit: z.number().int().optional().describe('Page size, default 20, max 200'),
@@ -247,10 +256,10 @@ export const UpdateTaskFields = z.object({
   title: z.string().trim().min(1).max(500).optional().describe('New title'),
   description: z.string().max(20_000).optional().describe('New description'),
   priority: Priority.optional().describe('New priority'),
-  assignedTo: z.string().max(100).nullable().optional().describe('New assignee (null to unassign)'),
-  assignedToInstance: z.string().max(100).nullable().optional().describe('New assignee instance'),
+  assignedTo: Name.nullable().optional().describe('New assignee (null to unassign)'),
+  assignedToInstance: Name.nullable().optional().describe('New assignee instance'),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Replace the tags'),
-  requiredEvidence: z.array(EvidenceKind).optional().describe('Replace the required evidence kinds'),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Replace the required evidence kinds'),
   dueDate: DateInput.nullable().optional().describe('New due date (null clears)'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional().describe('New estimate'),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).nullable().optional().describe('Lease for future claims'),
@@ -353,7 +362,11 @@ export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref:
     const ids = await resolveDependencyRefs(work, actor, refs, mission, 'dependsOn');
     const removed = await deleteDeps(work.tx, row.id, ids);
     if (removed !== ids.length) {
-      throw validationFailed('dependsOn', `task ${row.key ?? row.id} does not depend on all of ${refs.join(', ')}`, 'get_task shows its current dependsOn.');
+      throw validationFailed(
+        'dependsOn',
+        `task ${row.key ?? row.id} does not depend on all of ${echo(refs.join(', '))}`,
+        'get_task shows its current dependsOn.',
+      );
     }
     const patch: Partial<TasksTable> = { updated_at: work.now };
     extendLeaseIfHolder(deps, work, row, patch);

@@ -7,7 +7,7 @@
 // default project), and a caller whose token does not cover it gets NOT_FOUND, as for any other project.
 
 import { z } from 'zod';
-import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
 import { normalizeDeliverables } from '../core/evidence.js';
 import type { Actor, MissionDetail } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -45,7 +45,11 @@ export function templateProject(deps: ServiceDeps, actor: Actor, project?: strin
   return name;
 }
 
-export const TemplateContext = z.record(z.string(), z.string().max(10_000)).describe('Values for the {{placeholders}}');
+/** At most 100 placeholder values, names up to 100 characters, values up to 10,000. */
+export const TemplateContext = z
+  .record(z.string().max(100), z.string().max(10_000))
+  .refine((values) => Object.keys(values).length <= 100, 'has more than 100 values')
+  .describe('Values for the {{placeholders}}');
 export type TemplateContext = z.infer<typeof TemplateContext>;
 
 const StepList = z.array(StoredTemplateStep);
@@ -161,12 +165,7 @@ export async function getTemplate(deps: ServiceDeps, actor: Actor, ref: string, 
   const parsed = parseTemplateRef(ref);
   const wanted = version ?? parsed.version;
   const template = await findTemplate(db, project, parsed.name, wanted);
-  if (!template) {
-    throw new DomainError('NOT_FOUND', `template ${ref} not found in project ${project}`, 'list_mission_templates shows the templates of a project.', {
-      kind: 'template',
-      ref,
-    });
-  }
+  if (!template) throw notFound('template', `${ref} in project ${project}`, 'list_mission_templates shows the templates of a project.');
   const builtin = loadBuiltinTemplates().get(parsed.name);
   const saved = await templateVersions(db, project, parsed.name);
   const versions = [

@@ -5,7 +5,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError } from '../core/errors.js';
+import { type DomainError, notFound } from '../core/errors.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { authorize, ROLES, type Role } from '../core/permissions.js';
@@ -75,7 +75,7 @@ function withinScope(actor: Actor, projects: string[] | null): boolean {
 }
 
 function tokenNotFound(ref: string): DomainError {
-  return new DomainError('NOT_FOUND', `token ${ref} not found`, 'Check the token id (sortie token list shows them).', { kind: 'token', ref });
+  return notFound('token', ref, 'Check the token id (sortie token list shows them).');
 }
 
 /** Creates a token and returns its secret: the only time it is ever shown. */

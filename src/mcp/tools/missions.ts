@@ -2,8 +2,11 @@
 import { z } from 'zod';
 import { MissionStatus } from '../../core/enums.js';
 import { validationFailed } from '../../core/errors.js';
+import { Name } from '../../core/identity.js';
+import { Reason } from '../../service/inputs.js';
 import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
 import { ListTasksInput } from '../../service/tasks.js';
+import { TemplateContext } from '../../service/templates.js';
 import { missionLite, pageFields, taskLite } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
@@ -18,8 +21,8 @@ export const createMission = defineTool({
   input: {
     ...CreateMissionInput.shape,
     template: z.string().optional().describe('Template to instantiate (name or name@version)'),
-    context: z.record(z.string(), z.string()).optional().describe('Values for its {{placeholders}}'),
-    createdBy: z.string().optional().describe('Optional; must match your identity'),
+    context: TemplateContext.optional().describe('Values for its {{placeholders}}'),
+    createdBy: Name.optional().describe('Optional; must match your identity'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
@@ -72,8 +75,8 @@ export const updateMission = defineTool({
     ...UpdateMissionFields.shape,
     status: MissionStatus.optional().describe('Move to this stage (one step; see update_mission_status)'),
     progress: z.number().optional().describe('Pilot-reported progress, integer 0–100'),
-    reason: z.string().optional().describe('Why (needed for rework, cancel, reopen)'),
-    cancelReason: z.string().optional().describe('Why it is cancelled (status cancelled)'),
+    reason: Reason.optional().describe('Why (needed for rework, cancel, reopen)'),
+    cancelReason: Reason.optional().describe('Why it is cancelled (status cancelled)'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
@@ -85,13 +88,14 @@ export const updateMission = defineTool({
     const hasFields = Object.values(fields).some((v) => v !== undefined);
     const changes = [hasFields, status !== undefined, progress !== undefined].filter(Boolean).length;
     if (changes > 1) {
-      const { validationFailed } = await import('../../core/errors.js');
       throw validationFailed(
         'status',
         'field edits, a status move and progress are separate changes',
         'Send them as separate calls so each is applied or refused whole.',
       );
     }
+    const change = status !== undefined ? `status ${status}` : progress !== undefined ? 'a progress report' : 'field edits';
+    assertReasonArguments(status, { reason, cancelReason }, change);
     if (status !== undefined) return sortie.updateMissionStatus(who, ref, status, reason ?? cancelReason);
     if (progress !== undefined) return sortie.updateMissionProgress(who, ref, progress, reason);
     return sortie.updateMission(who, ref, fields);
@@ -106,15 +110,38 @@ export const updateMissionStatus = defineTool({
   input: {
     missionId,
     status: MissionStatus.describe('Target stage'),
-    reason: z.string().optional().describe('Why (required for rework, cancel, reopen)'),
-    cancelReason: z.string().optional().describe('Alias of reason for cancelled'),
+    reason: Reason.optional().describe('Why (required for rework, cancel, reopen)'),
+    cancelReason: Reason.optional().describe('Alias of reason for cancelled'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.updateMissionStatus(actor(args), args.missionId, args.status, args.reason ?? args.cancelReason),
+  handler: (args, { sortie, actor }) => {
+    assertReasonArguments(args.status, args, `status ${args.status}`);
+    return sortie.updateMissionStatus(actor(args), args.missionId, args.status, args.reason ?? args.cancelReason);
+  },
 });
+
+/**
+ * reason goes with a stage move or a progress report, cancelReason with a cancel only; one of the two, never both.
+ * An argument the change does not use is refused, not dropped.
+ */
+function assertReasonArguments(status: MissionStatus | undefined, args: { reason?: string; cancelReason?: string }, change: string): void {
+  if (args.cancelReason !== undefined && status !== 'cancelled') {
+    throw validationFailed('cancelReason', `does not apply to ${change}; it belongs to status cancelled`, 'Drop cancelReason, or use reason for other moves.');
+  }
+  if (args.reason !== undefined && args.cancelReason !== undefined) {
+    throw validationFailed('reason', 'reason and cancelReason are the same value here; pass one', 'Send only cancelReason.');
+  }
+  if (args.reason !== undefined && change === 'field edits') {
+    throw validationFailed(
+      'reason',
+      'does not apply to field edits; it belongs to a status move or a progress report',
+      'Drop reason, or send it with the change it belongs to.',
+    );
+  }
+}
 
 export const updateMissionProgress = defineTool({
   name: 'update_mission_progress',
@@ -123,7 +150,7 @@ export const updateMissionProgress = defineTool({
   input: {
     missionId,
     progress: z.number().describe('Integer 0–100'),
-    note: z.string().optional().describe('What the figure reflects'),
+    note: Reason.optional().describe('What the figure reflects'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
@@ -151,7 +178,7 @@ export const listTasksByMission = defineTool({
   input: {
     missionId,
     status: ListTasksInput.shape.status,
-    createdBy: z.string().optional().describe('Only tasks created by this agent'),
+    createdBy: Name.optional().describe('Only tasks created by this agent'),
     fields: ListTasksInput.shape.fields,
     updatedSince: ListTasksInput.shape.updatedSince,
     limit: ListTasksInput.shape.limit,

@@ -1,5 +1,6 @@
 // Recurring work tools (VantagePeers names): define, list, read, change, pause, resume and delete schedules.
 import { z } from 'zod';
+import { Name } from '../../core/identity.js';
 import { CreateRecurringInput, ListRecurringInput, UpdateRecurringFields } from '../../service/recurring.js';
 import { ADMIN } from '../profiles.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
@@ -12,7 +13,7 @@ export const createRecurringTask = defineTool({
   title: 'Create recurring task',
   description:
     'Schedule a task (or, with templateName, a whole mission) on a 5-field cron in a time zone. One instance per due time; overlap skip (default) waits while the last is open.',
-  input: { ...CreateRecurringInput.shape, createdBy: z.string().optional().describe('Optional; must match your identity'), ...IdentityShape },
+  input: { ...CreateRecurringInput.shape, createdBy: Name.optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE,
   profiles: ADMIN,

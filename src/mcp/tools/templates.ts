@@ -1,17 +1,18 @@
 // Mission template tools: the catalogue, versioned saves, soft delete, and instantiation into a mission.
 import { z } from 'zod';
 import { DeliverableInput } from '../../core/evidence.js';
+import { Name } from '../../core/identity.js';
 import { TemplateStepInput } from '../../core/template.js';
+import { TemplateContext } from '../../service/templates.js';
 import { ADMIN, MANAGERS } from '../profiles.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE } from '../tool.js';
 
 // Output schemas name only what an agent keys on: every tools/list byte costs context in every session.
 const TemplateOut = z.looseObject({ name: z.string(), version: z.number() });
-/** The MCP shape of context; the service checks value lengths. */
-const context = z.record(z.string(), z.string()).optional().describe('Values for the {{placeholders}}');
-const createdBy = z.string().optional().describe('Optional; must match your identity');
+const context = TemplateContext.optional();
+const createdBy = Name.optional().describe('Optional; must match your identity');
 /** Templates are per project; built-ins are read-only defaults every project sees. */
-const project = z.string().optional().describe('Project whose templates (default: the default project)');
+const project = Name.optional().describe('Project whose templates (default: the default project)');
 
 export const listMissionTemplates = defineTool({
   name: 'list_mission_templates',

@@ -1,6 +1,8 @@
 // Working a task: claim (checkout, start, claim next), keep the lease, release, complete, block, fail.
 import { z } from 'zod';
+import { Name } from '../../core/identity.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
+import { Note, Reason } from '../../service/inputs.js';
 import { ALL } from '../profiles.js';
 import { TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
@@ -42,7 +44,7 @@ export const claimNextTask = defineTool({
     'Pick and claim the best ready task for you in one step: assigned to you, or unassigned in your missions; most urgent, then oldest. Returns claimed: false when nothing is ready.',
   input: {
     missionId: z.string().optional().describe('Only from this mission'),
-    project: z.string().optional().describe('Only from this project'),
+    project: Name.optional().describe('Only from this project'),
     leaseMinutes,
     ...ClaimIdentityShape,
   },
@@ -70,7 +72,7 @@ export const releaseTask = defineTool({
   name: 'release_task',
   title: 'Release task',
   description: 'Hand back a task you hold: in_progress → todo, for someone else to claim.',
-  input: { ...taskRef, reason: z.string().optional().describe('Why'), epoch, ...IdentityShape },
+  input: { ...taskRef, reason: Reason.optional().describe('Why'), epoch, ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
@@ -105,7 +107,7 @@ export const failTask = defineTool({
   name: 'fail_task',
   title: 'Fail task',
   description: 'Mark a task you hold as failed, with what went wrong. A failed dependency does not satisfy its dependents.',
-  input: { ...taskRef, failureNote: z.string().describe('What failed and what was tried'), epoch, ...IdentityShape },
+  input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
