@@ -5,8 +5,15 @@ import type { Runtime } from '../runtime/runtime.js';
 import { createMcpServer } from './server.js';
 import type { AnyTool, Profile } from './tool.js';
 
-export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, extraTools: readonly AnyTool[] = []): Promise<void> {
-  const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile, extraTools });
+/** `instance` is this process's instance (given or generated at start): every stdio process is its own instance. */
+export async function serveStdio(
+  runtime: Runtime,
+  identity: Actor | undefined,
+  profile: Profile,
+  extraTools: readonly AnyTool[] = [],
+  instance?: string,
+): Promise<void> {
+  const { server, close } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, instance, profile, extraTools });
   const transport = new StdioServerTransport();
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
