@@ -44,7 +44,7 @@ describe.each(DIALECTS)('instances of one agent on %s', (dialect) => {
     t.clock.advance(60_000);
     const renewed = await s.checkoutTask(x.i1, x.ref);
     expect(renewed.claim).toMatchObject({ claimedByInstance: 'i1', epoch: 1 });
-    expect(renewed.claim?.leaseExpiresAt > (first.claim?.leaseExpiresAt ?? '')).toBe(true);
+    expect((renewed.claim?.leaseExpiresAt ?? '') > (first.claim?.leaseExpiresAt ?? '')).toBe(true);
     const error = await refusedUnchanged(t, 'ALREADY_CLAIMED', () => s.checkoutTask(x.i2, x.ref));
     expect(error.message).toContain('i1');
     expect(error.message).toContain(renewed.claim?.leaseExpiresAt);

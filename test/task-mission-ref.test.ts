@@ -22,7 +22,7 @@ function calls(s: Sortie, dep: string): Array<[string, (ref: TaskRef) => Promise
   return [
     ['getTask', (ref) => s.getTask(WES, ref)],
     ['taskDetail', (ref) => s.taskDetail(WES, ref)],
-    ['listEvents', (ref) => s.listEvents(WES, ref)],
+    ['listEvents', (ref) => s.listEvents(WES, { taskId: ref.taskId, missionId: ref.missionId ?? undefined })],
     ['checkoutTask', (ref) => s.checkoutTask(WES, ref)],
     ['heartbeatTask', (ref) => s.heartbeatTask(WES, ref)],
     ['releaseTask', (ref) => s.releaseTask(WES, ref, 'why')],
