@@ -1,5 +1,6 @@
 // What every command family shares: the global options, the acting agent, output, option parsers, and the
 // one-shot runtime a command runs against. Only src/cli imports this module.
+import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { validationFailed } from '../core/errors.js';
@@ -11,16 +12,26 @@ export interface GlobalOptions {
   db?: string;
   json?: boolean;
   agent?: string;
+  instance?: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
-/** The CLI user: --agent, SORTIE_AGENT, or the login name. */
+/**
+ * The CLI user: --agent, SORTIE_AGENT, or the login name. Its instance is --instance or SORTIE_INSTANCE; with
+ * neither, the CLI acts as the agent's default instance, so `task claim` and a later `task complete` hold one claim.
+ */
 export function cliActor(opts: GlobalOptions): Actor {
   const name = opts.agent ?? process.env.SORTIE_AGENT ?? userInfo().username;
-  return { agent: assertAgentName(name, 'agent') };
+  const instance = opts.instance || process.env.SORTIE_INSTANCE;
+  return { agent: assertAgentName(name, 'agent'), ...(instance ? { instance: assertAgentName(instance, 'instance') } : {}) };
+}
+
+/** A `sortie mcp` process's own instance when none is given: the agent (or "mcp") and a short random suffix. */
+export function generatedInstance(agent: string | undefined): string {
+  return `${agent ?? 'mcp'}-${randomBytes(3).toString('hex')}`;
 }
 
 export function print(opts: GlobalOptions, value: unknown, human: () => string): void {

@@ -10,7 +10,7 @@ import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
 import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
 import { type BackgroundTask, type Runtime, startRuntime } from '../runtime/runtime.js';
-import { cliActor, type GlobalOptions, globalOptions, intOption, list, print, withRuntime } from './common.js';
+import { cliActor, type GlobalOptions, generatedInstance, globalOptions, intOption, list, print, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
@@ -45,6 +45,10 @@ export function buildProgram(): Command {
     .option('--db <url>', 'database: a SQLite file path or postgres://… (default: $SORTIE_DB, else the XDG data dir)')
     .option('--json', 'print JSON instead of text')
     .option('--agent <name>', 'act as this agent (default: $SORTIE_AGENT, else your login name)')
+    .option(
+      '--instance <name>',
+      "this agent instance, e.g. alice-laptop (default: $SORTIE_INSTANCE; the CLI: the agent's default instance; sortie mcp: one generated at start)",
+    )
     // Usage errors follow the refusal format: one line with a code, not commander's message plus the whole help.
     .configureOutput({ outputError: (text, write) => write(usageError(text)) })
     .exitOverride();
@@ -53,17 +57,17 @@ export function buildProgram(): Command {
     .command('mcp')
     .description('serve MCP over stdio for one agent (logs go to stderr)')
     .addOption(new Option('--tools <profile>', 'tool profile').choices(PROFILES as unknown as string[]).default('full'))
-    .option('--instance <name>', 'this agent instance, e.g. alice-laptop (default: $SORTIE_INSTANCE)')
     .option('--lease-minutes <n>', 'default claim lease', intOption('lease-minutes'))
-    .action(async (options: { tools: Profile; instance?: string; leaseMinutes?: number }, cmd: Command) => {
+    .action(async (options: { tools: Profile; leaseMinutes?: number }, cmd: Command) => {
       const opts = globalOptions(cmd);
       const name = opts.agent ?? process.env.SORTIE_AGENT;
-      const instance = options.instance ?? process.env.SORTIE_INSTANCE;
-      const identity = name ? { agent: assertAgentName(name), ...(instance ? { instance } : {}) } : undefined;
+      // Every stdio process is its own instance: two sessions of one agent never share a claim by accident.
+      const instance = assertAgentName(opts.instance || process.env.SORTIE_INSTANCE || generatedInstance(name), 'instance');
+      const identity = name ? { agent: assertAgentName(name), instance } : undefined;
       const runtime = await startRuntime({ db: opts.db, leaseMinutes: options.leaseMinutes, background: SERVER_WORK });
       const { serveStdio } = await import('../mcp/stdio.js');
-      runtime.logger.info({ agent: identity?.agent ?? null, tools: options.tools }, 'sortie mcp ready on stdio');
-      await serveStdio(runtime, identity, options.tools);
+      runtime.logger.info({ agent: identity?.agent ?? null, instance, tools: options.tools }, 'sortie mcp ready on stdio');
+      await serveStdio(runtime, identity, options.tools, instance);
       await runtime.stop();
     });
 
@@ -286,12 +290,14 @@ export function buildProgram(): Command {
     .option('--mission <m>')
     .option('--next', 'claim the best ready task for you')
     .option('--lease-minutes <n>', 'lease length', intOption('lease-minutes'))
+    .option('--takeover', "move a live claim held by another instance of your agent to this one (new epoch); never another agent's")
     .action((ref: string | undefined, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const me = cliActor(opts);
         if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
+        if (!ref && o.takeover) throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; my_work lists them.');
         const t = ref
-          ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes })
+          ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes, takeover: o.takeover })
           : await sortie.claimNextTask(me, { missionId: o.mission }, { leaseMinutes: o.leaseMinutes });
         print(opts, t, () => (t ? drawTask(t) : 'nothing ready for you'));
       }),

@@ -59,6 +59,24 @@ export async function hasClaimed(db: Db, taskId: string, agent: string): Promise
   return row !== undefined;
 }
 
+/**
+ * Whether `agent` ever held the task through `instance` (null: its default instance) — by a claim or a takeover.
+ * Read only on a refusal, to tell a superseded instance (LEASE_LOST) from one that never held the task.
+ */
+export async function instanceHeld(db: Db, taskId: string, agent: string, instance: string | null): Promise<boolean> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['kind', 'details'])
+    .where('task_id', '=', taskId)
+    .where('kind', 'in', ['task.claimed', 'task.taken_over'])
+    .where('actor', '=', agent)
+    .execute();
+  return rows.some((r) => {
+    const d = JSON.parse(r.details) as { instance?: string | null; toInstance?: string | null };
+    return (r.kind === 'task.claimed' ? (d.instance ?? null) : (d.toInstance ?? null)) === instance;
+  });
+}
+
 export async function countTaskEvents(db: Db, taskId: string): Promise<number> {
   const row = await db
     .selectFrom('events')

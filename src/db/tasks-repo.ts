@@ -317,6 +317,8 @@ export interface TaskListFilter {
   projects?: readonly string[];
   createdBy?: string;
   claimedBy?: string;
+  /** With claimedBy: only claims held through this instance (null: the agent's default instance), or through any other. */
+  claimedByInstance?: { is: string | null } | { not: string | null };
   updatedSince?: string;
   ready?: boolean;
   /** Only tasks that can be worked now: in no mission, or in a mission in execute. */
@@ -344,6 +346,15 @@ export async function listTaskRows(
   if (filter.projects !== undefined) q = q.where('t.project', 'in', filter.projects as string[]);
   if (filter.createdBy !== undefined) q = q.where('t.created_by', '=', filter.createdBy);
   if (filter.claimedBy !== undefined) q = q.where('t.claimed_by', '=', filter.claimedBy);
+  const inst = filter.claimedByInstance;
+  if (inst && 'is' in inst) q = inst.is === null ? q.where('t.claimed_by_instance', 'is', null) : q.where('t.claimed_by_instance', '=', inst.is);
+  if (inst && 'not' in inst) {
+    const other = inst.not;
+    q =
+      other === null
+        ? q.where('t.claimed_by_instance', 'is not', null)
+        : q.where(({ eb, or }) => or([eb('t.claimed_by_instance', 'is', null), eb('t.claimed_by_instance', '<>', other)]));
+  }
   if (filter.updatedSince !== undefined) q = q.where('t.updated_at', '>=', filter.updatedSince);
   if (filter.workable) {
     q = q.where(({ eb, or, exists, selectFrom }) =>

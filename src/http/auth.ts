@@ -35,8 +35,17 @@ export function identityOf(req: Request): Actor | undefined {
   const url = new URL(req.url);
   const name = req.headers.get('x-sortie-agent') ?? url.searchParams.get('agent');
   if (!name) return undefined;
-  const instance = req.headers.get('x-sortie-instance') ?? url.searchParams.get('instance') ?? undefined;
-  return { agent: assertAgentName(name), ...(instance ? { instance: assertAgentName(instance, 'instance') } : {}) };
+  const instance = instanceOf(req);
+  return { agent: assertAgentName(name), ...(instance ? { instance } : {}) };
+}
+
+/**
+ * The instance a request names (X-Sortie-Instance header or ?instance=), with a token or a self-named agent. Tokens
+ * name an agent, never an instance; a request naming none acts as the agent's default instance (see docs/fleet.md).
+ */
+export function instanceOf(req: Request): string | undefined {
+  const instance = req.headers.get('x-sortie-instance') ?? new URL(req.url).searchParams.get('instance') ?? undefined;
+  return instance ? assertAgentName(instance, 'instance') : undefined;
 }
 
 /**
@@ -162,8 +171,10 @@ export class AuthGate {
       }
       // The token fixes the identity: a named agent may only repeat it; an instance name narrows it.
       let named: Actor | undefined;
+      let instance: string | undefined;
       try {
         named = identityOf(c.req.raw);
+        instance = instanceOf(c.req.raw);
       } catch (error) {
         return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
       }
@@ -176,7 +187,7 @@ export class AuthGate {
           `Drop the X-Sortie-Agent header / agent parameter or set it to "${auth.actor.agent}"; identity comes from the token.`,
         );
       }
-      c.set('actor', named?.instance ? { ...auth.actor, instance: named.instance } : auth.actor);
+      c.set('actor', instance ? { ...auth.actor, instance } : auth.actor);
       c.set('tokenId', auth.tokenId);
       return next();
     };

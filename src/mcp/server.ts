@@ -17,6 +17,11 @@ export interface McpServerOptions {
   logger: Logger;
   /** Who this connection is (stdio --agent, or the HTTP token). Undefined: callers name themselves per call. */
   identity?: Actor;
+  /**
+   * This connection's instance when the identity names none (stdio: the process's, always set). Without either,
+   * a call's callerInstance names it, else the call acts as the agent's default instance.
+   */
+  instance?: string;
   /** Which tools of the registry (tools/index.ts) this connection gets; default full. */
   profile?: Profile;
 }
@@ -40,7 +45,8 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     sortie,
     actor: (args: { createdBy?: string; callerOrchestrator?: string; callerInstance?: string }) => {
       const actor = resolveActor(identity, [args.createdBy, args.callerOrchestrator]);
-      return args.callerInstance && !identity?.instance ? { ...actor, instance: args.callerInstance } : actor;
+      const instance = identity?.instance ?? options.instance ?? args.callerInstance;
+      return instance ? { ...actor, instance } : actor;
     },
     reader,
   };

@@ -126,8 +126,9 @@ export class GuardedStdioTransport implements Transport {
   }
 }
 
-export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile): Promise<void> {
-  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, profile });
+/** `instance` is this process's instance (given or generated at start): every stdio process is its own instance. */
+export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, instance?: string): Promise<void> {
+  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, instance, profile });
   const transport = new GuardedStdioTransport(screen, runtime.logger);
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

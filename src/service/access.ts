@@ -37,7 +37,15 @@ export interface TaskRef {
   missionId?: string | null;
 }
 
-/** Resolves a ULID or a mission-local key (T3, with missionId) to the task id, or NOT_FOUND. */
+/** Whether a task reference is a mission-local key (T3), which needs its missionId, rather than a task id. */
+export function isTaskKey(ref: string): boolean {
+  return KEY_RE.test(ref.trim());
+}
+
+/**
+ * Resolves a ULID or a mission-local key (T3, with missionId) to the task id, or NOT_FOUND. A missionId given with a
+ * task id must name a visible mission that holds the task: a caller's claim about where the task is, never ignored.
+ */
 export async function resolveTaskId(db: Db, actor: Actor, ref: TaskRef): Promise<string> {
   const raw = ref.taskId.trim();
   const key = KEY_RE.exec(raw);
@@ -49,6 +57,21 @@ export async function resolveTaskId(db: Db, actor: Actor, ref: TaskRef): Promise
     const id = await findTaskIdByKey(db, missionId, Number(key[1]), actor.projects);
     if (!id) throw notFound('task', `${raw} of mission ${ref.missionId}`);
     return id;
+  }
+  if (ref.missionId) {
+    const mission = await readMission(db, actor, ref.missionId);
+    // Scoped like every lookup: a task the caller cannot see falls through to the same NOT_FOUND as a missing one.
+    const holder = await getTaskMissionId(db, raw, actor.projects);
+    if (holder !== undefined && holder !== mission.id) {
+      throw new DomainError(
+        'NOT_FOUND',
+        `task ${raw} not found in mission ${ref.missionId}`,
+        holder === null
+          ? 'That task belongs to no mission: drop missionId (a task id alone names it).'
+          : 'That task belongs to another mission: drop missionId (a task id alone names it), or pass the mission that holds it (get_task shows it).',
+        { kind: 'task', ref: raw, missionId: mission.id },
+      );
+    }
   }
   return raw;
 }

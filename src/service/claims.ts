@@ -1,11 +1,14 @@
 // Claims with leases: atomic checkout, the ready-queue claim, heartbeats, release, and the expiry sweep.
-// Claims are fenced by (claimed_by, epoch, lease_expires_at): a write from a holder whose lease expired or was
-// reclaimed is refused with LEASE_LOST and never applied.
+// Claims are fenced by (claimed_by, claimed_by_instance, epoch, lease_expires_at): a write from a holder whose lease
+// expired, was reclaimed or was taken over by another instance is refused with LEASE_LOST and never applied.
+// A claim belongs to one instance of an agent (one `sortie mcp` process, one X-Sortie-Instance; no instance at all
+// is the agent's default instance): another instance of the same agent is refused like any other claimant, until
+// it takes the claim over explicitly (takeover: true), which moves it with a new epoch.
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import type { Db } from '../db/database.js';
-import { hasClaimed } from '../db/events-repo.js';
+import { hasClaimed, instanceHeld } from '../db/events-repo.js';
 import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
@@ -17,6 +20,11 @@ import { taskView } from './views.js';
 export interface ClaimOptions {
   /** Lease length for this claim, in minutes (default: the task's, else the server's). */
   leaseMinutes?: number;
+  /**
+   * Move a live claim held by another instance of the same agent to the caller's instance (a restarted session
+   * recovering its agent's work). Another agent's claim is never taken over; an unheld task is simply claimed.
+   */
+  takeover?: boolean;
 }
 
 function leaseMs(deps: ServiceDeps, row: TasksTable, options: ClaimOptions): number {
@@ -29,6 +37,37 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
 
 function leaseLive(row: TasksTable, now: string): boolean {
   return row.status === 'in_progress' && row.lease_expires_at !== null && row.lease_expires_at > now;
+}
+
+/** The instance a claim or a caller stands for: its name, or null for the agent's default instance. */
+function instanceOf(value: string | null | undefined): string | null {
+  return value ?? null;
+}
+
+function instanceLabel(instance: string | null): string {
+  return instance === null ? 'the default instance (no instance name)' : `instance ${instance}`;
+}
+
+/** Whether the actor — this agent through this instance — holds the row's live lease. */
+export function holdsLiveClaim(row: TasksTable, actor: Actor, now: string): boolean {
+  return leaseLive(row, now) && row.claimed_by === actor.agent && instanceOf(row.claimed_by_instance) === instanceOf(actor.instance);
+}
+
+/** The refusal for an instance of the holder's agent that does not hold the live claim (and never did). */
+function heldByOtherInstance(row: TasksTable, actor: Actor, action: string): DomainError {
+  const holder = instanceOf(row.claimed_by_instance);
+  return new DomainError(
+    'ALREADY_CLAIMED',
+    `cannot ${action} task ${label(row)}: it is held by ${row.claimed_by} through ${instanceLabel(holder)} until ${row.lease_expires_at}, not by this session (${instanceLabel(instanceOf(actor.instance))})`,
+    'Another session of your agent holds it. If that session is gone, move the claim here with checkout_task {takeover: true} (my_work lists it under heldElsewhere); otherwise leave it to that session.',
+    {
+      holder: row.claimed_by,
+      holderInstance: holder,
+      leaseExpiresAt: row.lease_expires_at,
+      epoch: row.epoch,
+      yourInstance: instanceOf(actor.instance),
+    },
+  );
 }
 
 /** Returns an in-progress task whose lease ran out to todo, with its event. */
@@ -123,8 +162,8 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
   let current = row;
   if (current.status === 'in_progress') {
     if (leaseLive(current, work.now)) {
-      if (current.claimed_by === actor.agent) {
-        // Re-claiming your own live claim renews it (idempotent retry after a lost response).
+      if (holdsLiveClaim(current, actor, work.now)) {
+        // Re-claiming your own live claim (same agent, same instance) renews it: an idempotent retry after a lost response.
         const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, current, options)).toISOString(), updated_at: work.now };
         await updateTaskRow(work.tx, current.id, patch);
         work.emit(
@@ -133,6 +172,16 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
           { epoch: current.epoch, leaseExpiresAt: patch.lease_expires_at },
         );
         return { ...current, ...patch };
+      }
+      if (current.claimed_by === actor.agent) {
+        if (!options.takeover) throw heldByOtherInstance(current, actor, 'claim');
+        return takeOver(deps, work, current, options);
+      }
+      if (options.takeover) {
+        throw forbidden(
+          `task ${label(current)} is held by ${current.claimed_by}, not by another session of ${actor.agent}; takeover moves only your own agent's claims`,
+          'Pick another ready task (claim_next_task), or ask the holder or the pilot to release it.',
+        );
       }
       throw new DomainError(
         'ALREADY_CLAIMED',
@@ -197,6 +246,32 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
   return { ...current, ...patch };
 }
 
+/**
+ * Moves a live claim from another instance of the caller's agent to the caller's instance, with a new epoch and a
+ * fresh lease: from here on the old instance's writes are LEASE_LOST (its epoch and instance are both stale).
+ */
+async function takeOver(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
+  const patch = {
+    claimed_by_instance: work.actor.instance ?? null,
+    lease_expires_at: new Date(work.nowMs + leaseMs(deps, row, options)).toISOString(),
+    epoch: row.epoch + 1,
+    updated_at: work.now,
+  } as const;
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit(
+    'task.taken_over',
+    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    {
+      fromInstance: instanceOf(row.claimed_by_instance),
+      toInstance: patch.claimed_by_instance,
+      fromEpoch: row.epoch,
+      toEpoch: patch.epoch,
+      leaseExpiresAt: patch.lease_expires_at,
+    },
+  );
+  return { ...row, ...patch };
+}
+
 /** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */
 export async function checkoutTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, options: ClaimOptions = {}): Promise<Task> {
   authorize(actor, 'task.work');
@@ -234,12 +309,13 @@ export async function claimNextTask(
 }
 
 /**
- * Checks that the actor holds a live lease on the locked row (and the epoch, when given). Throws LEASE_LOST
- * for a holder whose lease expired or was taken over, FORBIDDEN for someone who never held it.
+ * Checks that the actor — agent and instance — holds a live lease on the locked row (and the epoch, when given).
+ * Throws LEASE_LOST for a holder whose lease expired, was re-claimed or was taken over by another instance;
+ * ALREADY_CLAIMED for another instance of the holder's agent that never held it; FORBIDDEN for anyone else.
  */
 export async function assertHolder(work: Work, row: TasksTable, epoch: number | undefined, action: string): Promise<void> {
   const agent = work.actor.agent;
-  if (row.status === 'in_progress' && row.claimed_by === agent && leaseLive(row, work.now)) {
+  if (holdsLiveClaim(row, work.actor, work.now)) {
     if (epoch !== undefined && epoch !== row.epoch) {
       throw new DomainError(
         'LEASE_LOST',
@@ -249,6 +325,20 @@ export async function assertHolder(work: Work, row: TasksTable, epoch: number | 
       );
     }
     return;
+  }
+  if (leaseLive(row, work.now) && row.claimed_by === agent) {
+    // Another instance of this agent holds the live claim. One that held it before (taken over since) is LEASE_LOST;
+    // one that never did is refused like any other claimant, naming the holder instance.
+    const mine = instanceOf(work.actor.instance);
+    if ((epoch !== undefined && epoch < row.epoch) || (await instanceHeld(work.tx, row.id, agent, mine))) {
+      throw new DomainError(
+        'LEASE_LOST',
+        `cannot ${action} task ${label(row)}: it was taken over by ${instanceLabel(instanceOf(row.claimed_by_instance))} of ${agent} (epoch ${row.epoch})`,
+        'Another session of your agent holds it now; your earlier writes were not applied. Leave the task to it, or take it back with checkout_task {takeover: true} only if that session is gone.',
+        { holder: row.claimed_by, holderInstance: instanceOf(row.claimed_by_instance), epoch: row.epoch, status: row.status, yourInstance: mine },
+      );
+    }
+    throw heldByOtherInstance(row, work.actor, action);
   }
   // The fence. The latest claimant is on the row (claimed_by, last_holder); an earlier one, whose task has been
   // re-claimed since, is found in the claim events — so its late write is LEASE_LOST whatever happened to the

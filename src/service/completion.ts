@@ -12,7 +12,7 @@ import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../d
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isMissionManager, lockTask, lockTaskAndMission, readTask, type TaskRef } from './access.js';
+import { isMissionManager, isTaskKey, lockTask, lockTaskAndMission, readTask, type TaskRef } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
@@ -142,7 +142,9 @@ export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, r
     assertTaskTransition(row.status as TaskStatus, 'blocked');
     let blockedOn: string | null = null;
     if (input.blockedOnTaskId) {
-      blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: row.mission_id })).id;
+      // The task's mission scopes a T-key only: a task id may name a task of any mission.
+      const scope = isTaskKey(input.blockedOnTaskId) ? row.mission_id : undefined;
+      blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: scope })).id;
       if (blockedOn === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself');
     }
     const patch: Partial<TasksTable> = {

@@ -51,8 +51,13 @@ export async function listEvents(deps: ServiceDeps, actor: Actor, raw: ListEvent
 
 export interface MyWork {
   agent: string;
-  /** Tasks the agent holds, with lease expiry: renew with heartbeat_task, finish with complete_task. */
+  /** Tasks the agent holds through this instance, with lease expiry: renew with heartbeat_task, finish with complete_task. */
   claimed: Task[];
+  /**
+   * Tasks the agent holds through another instance (another session): this one may not write to them until it
+   * takes the claim over (checkout_task with takeover: true), which the other session then loses.
+   */
+  heldElsewhere: HeldElsewhere[];
   /** Ready tasks it may claim (assigned to it first, then unassigned in its missions), most urgent first. */
   ready: Task[];
   /** Tasks in review waiting on it as pilot or creator. */
@@ -61,11 +66,16 @@ export interface MyWork {
   blocked: Task[];
 }
 
+export type HeldElsewhere = Task & { instance: string | null; leaseExpiresAt: string | null; hint: string };
+
 /** Everything an agent needs at the start of a session, in one call. */
 export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promise<MyWork> {
   const db = deps.database.kysely;
   const scope = { projects: actor.projects };
-  const claimedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['in_progress'] }, 'queue', limit, null);
+  const instance = actor.instance ?? null;
+  const held = { ...scope, claimedBy: actor.agent, statuses: ['in_progress'] as const };
+  const claimedRows = await listTaskRows(db, { ...held, claimedByInstance: { is: instance } }, 'queue', limit, null);
+  const elsewhereRows = await listTaskRows(db, { ...held, claimedByInstance: { not: instance } }, 'queue', limit, null);
   const blockedRows = await listTaskRows(db, { ...scope, claimedBy: actor.agent, statuses: ['blocked'] }, 'queue', limit, null);
   // Ready means claimable now: a ready task in a mission still in plan cannot be started yet.
   const assignedReady = await listTaskRows(db, { ...scope, assignedTo: actor.agent, ready: true, workable: true }, 'queue', limit, null);
@@ -73,13 +83,23 @@ export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promi
   const memberReady = await memberReadyTasks(db, actor.agent, actor.projects, limit);
   const reviewRows = await reviewTasksFor(db, actor.agent, actor.projects, limit);
   const readyRows = [...assignedReady.slice(0, limit), ...memberReady].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i).slice(0, limit);
-  const [claimed, ready, reviews, blocked] = await Promise.all([
+  const [claimed, elsewhere, ready, reviews, blocked] = await Promise.all([
     taskViews(db, claimedRows.slice(0, limit), false),
+    taskViews(db, elsewhereRows.slice(0, limit), false),
     taskViews(db, readyRows, false),
     taskViews(db, reviewRows, false),
     taskViews(db, blockedRows.slice(0, limit), false),
   ]);
-  return { agent: actor.agent, claimed, ready, reviews, blocked };
+  const heldElsewhere = elsewhere.map((t) => {
+    const other = t.claim?.claimedByInstance ?? null;
+    return {
+      ...t,
+      instance: other,
+      leaseExpiresAt: t.claim?.leaseExpiresAt ?? null,
+      hint: `Held by ${other === null ? 'your default instance (no instance name)' : `your instance ${other}`} until ${t.claim?.leaseExpiresAt}. If that session is gone, take it over with checkout_task {taskId: "${t.taskId}", takeover: true}; otherwise leave it.`,
+    };
+  });
+  return { agent: actor.agent, claimed, heldElsewhere, ready, reviews, blocked };
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   updateTaskRow,
 } from '../db/tasks-repo.js';
 import { assertProjectVisible, isMissionManager, lockMission, lockTask, lockTaskAndMission, readMission, readTask, type TaskRef } from './access.js';
-import { assertHolder } from './claims.js';
+import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { taskView, taskViews } from './views.js';
@@ -314,9 +314,9 @@ export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: Tas
   });
 }
 
-/** Any write by the live holder extends its lease (the lease is proof of life). */
+/** Any write by the live holder (its agent, through its instance) extends its lease (the lease is proof of life). */
 export function extendLeaseIfHolder(deps: ServiceDeps, work: Work, row: TasksTable, patch: Partial<TasksTable>): void {
-  if (row.status === 'in_progress' && row.claimed_by === work.actor.agent && row.lease_expires_at && row.lease_expires_at > work.now) {
+  if (holdsLiveClaim(row, work.actor, work.now)) {
     patch.lease_expires_at = new Date(work.nowMs + (row.lease_ms ?? deps.config.leaseMs)).toISOString();
   }
 }

@@ -4,7 +4,7 @@ import { ListEventsInput } from '../../service/feed.js';
 import { taskLite } from '../../service/views.js';
 import { ALL } from '../profiles.js';
 import { EventOut, TaskOut } from '../schemas.js';
-import { defineTool, READ } from '../tool.js';
+import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
 export const listEvents = defineTool({
   name: 'list_events',
@@ -22,15 +22,34 @@ const LiteTask = TaskOut;
 export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
-  description: 'Start every session here: the tasks you hold (with lease expiry), your ready tasks, reviews waiting on you, and your blocked tasks.',
-  input: { limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20') },
-  output: z.object({ agent: z.string(), claimed: z.array(LiteTask), ready: z.array(LiteTask), reviews: z.array(LiteTask), blocked: z.array(LiteTask) }),
+  description:
+    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, and your blocked tasks.',
+  input: {
+    limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
+    callerInstance: ClaimIdentityShape.callerInstance,
+  },
+  output: z.object({
+    agent: z.string(),
+    claimed: z.array(LiteTask),
+    heldElsewhere: z.array(LiteTask.extend({ instance: z.string().nullable(), leaseExpiresAt: z.string().nullable(), hint: z.string() })),
+    ready: z.array(LiteTask),
+    reviews: z.array(LiteTask),
+    blocked: z.array(LiteTask),
+  }),
   annotations: READ,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const work = await sortie.myWork(actor({}), args.limit);
+    const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), args.limit);
     const lite = (list: typeof work.claimed) => list.map((t) => ({ ...taskLite(t), blockedReason: t.blockedReason, blockedOnTaskId: t.blockedOnTaskId }));
-    return { agent: work.agent, claimed: lite(work.claimed), ready: lite(work.ready), reviews: lite(work.reviews), blocked: lite(work.blocked) };
+    const elsewhere = work.heldElsewhere.map((t) => ({ ...taskLite(t), instance: t.instance, leaseExpiresAt: t.leaseExpiresAt, hint: t.hint }));
+    return {
+      agent: work.agent,
+      claimed: lite(work.claimed),
+      heldElsewhere: elsewhere,
+      ready: lite(work.ready),
+      reviews: lite(work.reviews),
+      blocked: lite(work.blocked),
+    };
   },
 });
 

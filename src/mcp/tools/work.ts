@@ -5,24 +5,30 @@ import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { Note, Reason } from '../../service/inputs.js';
 import { ALL } from '../profiles.js';
 import { TaskOut } from '../schemas.js';
-import { ClaimIdentityShape, defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { ClaimIdentityShape, defineTool, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
 
 const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe("Lease length in minutes (default: the task's, else the server's)");
+const takeover = z
+  .boolean()
+  .optional()
+  .describe(
+    "Recover your own agent's work: move a live claim held by another instance (session) of your agent to this one, with a new epoch; that session then gets LEASE_LOST. Never takes another agent's claim (FORBIDDEN). my_work lists such tasks under heldElsewhere.",
+  );
 const epoch = z.number().int().min(0).optional().describe('Claim epoch from your checkout; a stale one is refused with LEASE_LOST');
 
 export const checkoutTask = defineTool({
   name: 'checkout_task',
   title: 'Claim task',
   description:
-    'Claim a task atomically with a lease: todo → in_progress. Exactly one concurrent claimant wins; others get ALREADY_CLAIMED (holder, lease expiry). Every dependency must be done or cancelled.',
-  input: { ...taskRef, leaseMinutes, ...ClaimIdentityShape },
+    'Claim a task atomically with a lease: todo → in_progress. Exactly one concurrent claimant wins — another session (instance) of your own agent included; others get ALREADY_CLAIMED (holder, instance, lease expiry). Every dependency must be done or cancelled.',
+  input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut.extend({ claimed: z.literal(true) }),
   annotations: WRITE,
   profiles: ALL,
   handler: async (args, { sortie, actor }) => ({
     claimed: true as const,
-    ...(await sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes })),
+    ...(await sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes, takeover: args.takeover })),
   }),
 });
 
@@ -30,11 +36,11 @@ export const startTask = defineTool({
   name: 'start_task',
   title: 'Start task',
   description: 'Start a task assigned to you (a claim with a lease): todo → in_progress. Also resumes a blocked task you hold.',
-  input: { ...taskRef, leaseMinutes, ...ClaimIdentityShape },
+  input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes }),
+  handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes, takeover: args.takeover }),
 });
 
 export const claimNextTask = defineTool({
@@ -61,7 +67,7 @@ export const heartbeatTask = defineTool({
   name: 'heartbeat_task',
   title: 'Extend lease',
   description: 'Extend your lease on a task you hold. Refused with LEASE_LOST if it already expired or was re-claimed.',
-  input: { ...taskRef, epoch, leaseMinutes, ...IdentityShape },
+  input: { ...taskRef, epoch, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ALL,
@@ -72,7 +78,7 @@ export const releaseTask = defineTool({
   name: 'release_task',
   title: 'Release task',
   description: 'Hand back a task you hold: in_progress → todo, for someone else to claim.',
-  input: { ...taskRef, reason: Reason.optional().describe('Why'), epoch, ...IdentityShape },
+  input: { ...taskRef, reason: Reason.optional().describe('Why'), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
@@ -84,7 +90,7 @@ export const completeTask = defineTool({
   title: 'Complete task',
   description:
     'Finish a task you hold (or approve one in review): needs completionNote and evidence — commit SHA, PR (#N or URL), issue, url, test ratio (18/18), file path, count (7 files) — parsed from the note and/or listed. "done" alone is refused.',
-  input: { ...taskRef, ...CompleteInput.shape, ...IdentityShape },
+  input: { ...taskRef, ...CompleteInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
@@ -96,7 +102,7 @@ export const blockTask = defineTool({
   title: 'Block task',
   description:
     'Mark a task you hold as blocked: say what it waits for (reason, blockedBy, blockedOnTaskId, blockedCause). The lease pauses; start_task resumes.',
-  input: { ...taskRef, ...BlockInput.shape, ...IdentityShape },
+  input: { ...taskRef, ...BlockInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
@@ -107,7 +113,7 @@ export const failTask = defineTool({
   name: 'fail_task',
   title: 'Fail task',
   description: 'Mark a task you hold as failed, with what went wrong. A failed dependency does not satisfy its dependents.',
-  input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...IdentityShape },
+  input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
