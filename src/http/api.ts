@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MISSION_STATUS_ALIASES, MissionStatus, OPEN_TASK_STATUSES } from '../core/enums.js';
 import { DomainError, type ErrorCode, isDomainError, schemaRefusal } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
+import { assertNoNul } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
 import { isLoopback } from './auth.js';
 import { streamEvents } from './sse.js';
@@ -116,11 +117,14 @@ function idParam(c: Context): string {
 }
 
 async function jsonBody(c: Context): Promise<unknown> {
+  let body: unknown;
   try {
-    return await c.req.json();
+    body = await c.req.json();
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'body: is not valid JSON', 'Send a JSON object.', { field: 'body' });
   }
+  assertNoNul(body);
+  return body;
 }
 
 const Flag = z

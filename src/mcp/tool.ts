@@ -7,6 +7,7 @@ import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
 import { DomainError, isDomainError, schemaRefusal } from '../core/errors.js';
 import { Name } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
+import { assertNoNul } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
 import type { Profile } from './profiles.js';
 
@@ -110,6 +111,11 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
   internals.validateToolInput = async (_tool, args, name) => {
     const schema = byName.get(name) as ZodType | undefined;
     if (!schema) return args;
+    try {
+      assertNoNul(args);
+    } catch (error) {
+      throw new Error(JSON.stringify({ error: (error as DomainError).toJSON() }));
+    }
     const parsed = schema.safeParse(args ?? {});
     if (!parsed.success) throw new Error(JSON.stringify({ error: zodToDomainError(parsed.error).toJSON() }));
     return parsed.data;

@@ -14,6 +14,30 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, field?:
 }
 
 /**
+ * Refuses a NUL character anywhere in an argument (a string value or an object key), naming where it is. SQLite
+ * would store it and PostgreSQL refuses it in text ("invalid byte sequence"), so one database would keep what the
+ * other cannot: every interface that takes JSON calls this before anything else.
+ */
+export function assertNoNul(value: unknown, path = ''): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000'))
+      throw validationFailed(path || 'arguments', 'contains a NUL character (\\u0000)', 'Remove NUL characters; text may not contain them.');
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertNoNul(item, `${path}[${i}]`);
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const at = path ? `${path}.${echo(key, 40)}` : echo(key, 40);
+      if (key.includes('\u0000')) throw validationFailed(at, 'has a NUL character (\\u0000) in its name', 'Remove NUL characters from argument names.');
+      assertNoNul(item, at);
+    }
+  }
+}
+
+/**
  * Dates are stored as ISO-8601 text and compared as text, which orders correctly only for four-digit years: so
  * a date is an instant from 0000-01-01 to 9999-12-31 (UTC). Past those, Date gives "+010000-…" strings or, past
  * ±8.64e15 ms, a RangeError.
