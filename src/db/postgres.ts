@@ -2,6 +2,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { backoffMs, type Database, type OpenOptions, sleep } from './database.js';
+import { maskCredentials } from './mask-credentials.js';
 import type { Schema } from './schema.js';
 
 const CHANNEL = 'sortie_events';
@@ -62,9 +63,8 @@ export function openPostgres(url: string, options: OpenOptions): Database {
         }
       : undefined,
   });
-  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
-    ...shared(kysely, location),
+    ...shared(kysely, maskCredentials(url)),
     listen: (onSeq) => listenWithReconnect(url, onSeq),
     async close() {
       await kysely.destroy();

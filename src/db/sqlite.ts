@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { backoffMs, type Database, type OpenOptions, sleep } from './database.js';
+import { maskCredentials } from './mask-credentials.js';
 import type { Schema } from './schema.js';
 
 /** Attempts before a write gives up; with a 10 s busy timeout per attempt this is minutes of contention. */
@@ -34,7 +35,8 @@ export function openSqlite(path: string, options: OpenOptions): Database {
 
   return {
     dialect: 'sqlite',
-    location: path || ':memory:',
+    // A mistyped URL ("postgress://u:pw@h/db") lands here as a file path, so it is masked too.
+    location: maskCredentials(path || ':memory:'),
     kysely,
     async write(fn) {
       for (let attempt = 0; ; attempt++) {
