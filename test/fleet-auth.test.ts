@@ -426,4 +426,15 @@ describe('an open (token-less) server and DNS rebinding', () => {
       expect(res.body).toContain('FORBIDDEN');
     }
   });
+
+  it('refuses an opaque or unreadable origin (Origin: null, a sandboxed frame or file: page) with 403 FORBIDDEN', async () => {
+    for (const origin of ['null', 'not a url']) {
+      const res = await initializeAs('127.0.0.1', origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.body).toContain('FORBIDDEN');
+    }
+    // The same opaque origin is refused on the dashboard API of the same open server.
+    const api = await fetch(`${replica.url}/api/board`, { headers: { origin: 'null' } });
+    expect(api.status).toBe(403);
+  });
 });

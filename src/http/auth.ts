@@ -25,6 +25,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** Whether an Origin header names a page served from this machine; `null` (an opaque origin) and garbage do not. */
+export function isLoopbackOrigin(origin: string): boolean {
+  if (!URL.canParse(origin)) return false;
+  return isLoopback(new URL(origin).hostname);
+}
+
 /** The paths that require a token once auth is configured: MCP, and the dashboard's data API and event stream. */
 export function isProtectedPath(path: string): boolean {
   return path === '/mcp' || path.startsWith('/mcp/') || path === '/api' || path.startsWith('/api/');
@@ -109,9 +115,10 @@ export class AuthGate {
       if (!configured) {
         // Open mode trusts the caller to name itself, which is safe only for local callers. A web page whose DNS
         // name was rebound to 127.0.0.1 arrives with its own Host (and Origin): refuse it, as the dashboard API does.
+        // `Origin: null` (a sandboxed frame, a data: or file: page) hides where the page is: refused as well.
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
-        if (!isLoopback(host) || (origin && origin !== 'null' && !isLoopback(new URL(origin).hostname))) {
+        if (!isLoopback(host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
           return refuse(
             c,
             403,
