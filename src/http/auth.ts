@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { RevocationWatch } from './revocation-watch.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -17,6 +18,11 @@ declare module 'hono' {
     actor: Actor | undefined;
     /** The id of the token that authenticated the request (MCP sessions are bound to it); undefined when open. */
     tokenId: string | undefined;
+    /**
+     * For a connection that outlives its request (an event stream, an MCP session): calls onRevoked soon after the
+     * request's token is revoked, on any replica; returns the function that stops watching. Undefined when open.
+     */
+    watchRevocation: ((onRevoked: () => void) => () => void) | undefined;
   }
 }
 
@@ -75,6 +81,8 @@ export interface AuthGateOptions {
   mode?: AuthMode;
   /** How long "no token exists yet" is trusted before asking the database again, in ms. */
   recheckMs?: number;
+  /** How often the tokens of open streams and sessions are re-read for revocation, in ms (default 2 s). */
+  revocationCheckMs?: number;
 }
 
 /**
@@ -86,10 +94,13 @@ export class AuthGate {
   private known = false;
   private checkedAt = 0;
   private readonly recheckMs: number;
+  /** Ends the streams and sessions of revoked tokens; see RevocationWatch. */
+  readonly revocations: RevocationWatch;
 
   constructor(private readonly options: AuthGateOptions) {
     this.known = options.mode === 'required';
     this.recheckMs = options.recheckMs ?? 1000;
+    this.revocations = new RevocationWatch({ sortie: options.sortie, logger: options.logger, intervalMs: options.revocationCheckMs });
   }
 
   async configured(): Promise<boolean> {
@@ -133,6 +144,7 @@ export class AuthGate {
           return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
         }
         c.set('tokenId', undefined);
+        c.set('watchRevocation', undefined);
         return next();
       }
       const presented = bearerOf(c.req.raw);
@@ -185,6 +197,8 @@ export class AuthGate {
       }
       c.set('actor', named?.instance ? { ...auth.actor, instance: named.instance } : auth.actor);
       c.set('tokenId', auth.tokenId);
+      const { tokenId } = auth;
+      c.set('watchRevocation', (onRevoked) => this.revocations.watch(tokenId, onRevoked));
       return next();
     };
   }

@@ -148,6 +148,8 @@ export function createSortie(options: SortieOptions) {
     authenticate: (presented: string) => tokens.authenticate(deps, presented),
     /** True once any token exists: HTTP then requires one on every replica. */
     tokensExist: () => tokens.tokensExist(deps),
+    /** The ids among these that are still valid tokens; see tokens.activeTokens. */
+    activeTokens: (tokenIds: readonly string[]) => tokens.activeTokens(deps, tokenIds),
   };
 }
 
