@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
 import { SORTIE_BIN } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
 
@@ -15,13 +16,16 @@ interface Result {
   stderr: string;
 }
 
-describe('sortie CLI', () => {
+// Every test here is a sequence of real CLI processes (up to ~35): each gets a generous limit of its own.
+describe('sortie CLI', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   const db = join(tempDir(), 'cli.db');
 
   async function sortie(agent: string, ...args: string[]): Promise<Result> {
     try {
       const { stdout, stderr } = await run(process.execPath, [SORTIE_BIN, '--db', db, '--agent', agent, ...args], {
         env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_DB: '', SORTIE_AGENT: '' },
+        timeout: COMMAND_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
       });
       return { code: 0, stdout, stderr };
     } catch (error) {
