@@ -173,6 +173,14 @@ describe('sortie CLI', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     );
   });
 
+  it('project set --url accepts only an http(s) URL', async () => {
+    expect(await fails('VALIDATION_FAILED', 'pia', 'project', 'set', 'cli-url', '--url', 'javascript:alert(document.cookie)')).toMatch(
+      /^error: VALIDATION_FAILED: url: "javascript:alert\(document\.cookie\)" is not an http\(s\) URL/,
+    );
+    expect((await json('pia', 'project', 'list')).map((p: { name: string }) => p.name)).not.toContain('cli-url');
+    expect(await json('pia', 'project', 'set', 'cli-url', '--url', 'https://github.com/acme/cli')).toMatchObject({ repoUrl: 'https://github.com/acme/cli' });
+  });
+
   it('answers bad input with one line "error: CODE: …" on stderr and a non-zero exit', async () => {
     await ok('pia', 'mission', 'create', '--name', 'errors', '--agents', 'alice');
     await ok('pia', 'task', 'create', '--mission', 'errors', '--title', 'first');
