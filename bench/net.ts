@@ -16,22 +16,35 @@ export async function freePort(): Promise<number> {
 /**
  * Polls `baseUrl`/health until it answers 200. Fails fast, with the server's stderr when it is piped, if `child`
  * exits first, and fails after `timeoutMs` otherwise — a server that never comes up is an error, not a hang.
+ * On failure `child` is killed (SIGKILL) before the error is thrown: a server that was merely slow must not come up
+ * later, unowned, and keep listening after the caller gave up on it. The default timeout is generous because a
+ * start-up on a loaded 2-core machine can take many seconds; it only bounds a hang.
  */
-export async function waitForHealth(baseUrl: string, child?: ChildProcess, timeoutMs = 15_000): Promise<void> {
+export async function waitForHealth(baseUrl: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
   let stderr = '';
   child?.stderr?.on('data', (d) => {
     stderr += d;
   });
+  const fail = async (message: string): Promise<never> => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    throw new Error(message);
+  };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`server exited early (${child.exitCode ?? child.signalCode}): ${stderr}`);
+    }
     try {
-      const res = await fetch(`${baseUrl}/health`);
+      // A server that accepts but never answers must not stall the wait past its deadline.
+      const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`server at ${baseUrl} did not become healthy: ${stderr}`);
+  return fail(`server at ${baseUrl} did not become healthy within ${timeoutMs} ms: ${stderr}`);
 }

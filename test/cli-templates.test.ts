@@ -5,18 +5,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
 import { SORTIE_BIN } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
 
 const run = promisify(execFile);
 
-describe('sortie template and recurring commands', () => {
+// Every test here is a sequence of real CLI processes: each gets a generous limit of its own.
+describe('sortie template and recurring commands', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let dir: string;
   let db: string;
 
   const sortie = async (...args: string[]) => {
     const { stdout } = await run(process.execPath, [SORTIE_BIN, '--db', db, '--agent', 'alice', ...args], {
       env: { ...process.env, SORTIE_LOG_LEVEL: 'warn' },
+      timeout: COMMAND_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
     return stdout;
   };

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
 import { SORTIE_BIN } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
 
@@ -15,13 +16,16 @@ interface Result {
   stderr: string;
 }
 
-describe('sortie CLI', () => {
+// Every test here is a sequence of real CLI processes (up to ~35): each gets a generous limit of its own.
+describe('sortie CLI', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   const db = join(tempDir(), 'cli.db');
 
   async function sortie(agent: string, ...args: string[]): Promise<Result> {
     try {
       const { stdout, stderr } = await run(process.execPath, [SORTIE_BIN, '--db', db, '--agent', agent, ...args], {
         env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_DB: '', SORTIE_AGENT: '' },
+        timeout: COMMAND_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
       });
       return { code: 0, stdout, stderr };
     } catch (error) {
@@ -167,6 +171,14 @@ describe('sortie CLI', () => {
     expect(events.map((e: { kind: string }) => e.kind)).toEqual(
       expect.arrayContaining(['task.claimed', 'task.blocked', 'task.completed', 'mission.evidence_added']),
     );
+  });
+
+  it('project set --url accepts only an http(s) URL', async () => {
+    expect(await fails('VALIDATION_FAILED', 'pia', 'project', 'set', 'cli-url', '--url', 'javascript:alert(document.cookie)')).toMatch(
+      /^error: VALIDATION_FAILED: url: "javascript:alert\(document\.cookie\)" is not an http\(s\) URL/,
+    );
+    expect((await json('pia', 'project', 'list')).map((p: { name: string }) => p.name)).not.toContain('cli-url');
+    expect(await json('pia', 'project', 'set', 'cli-url', '--url', 'https://github.com/acme/cli')).toMatchObject({ repoUrl: 'https://github.com/acme/cli' });
   });
 
   it('answers bad input with one line "error: CODE: …" on stderr and a non-zero exit', async () => {

@@ -27,6 +27,8 @@ const HOSTILE_BRIEF = [
   '<img src="x" onerror="window.__pwned = \'img\'">',
   '',
   '[click me](javascript:window.__pwned=1)',
+  '',
+  '[a file](file:///etc/passwd) [ftp](ftp://example.com/x) [mail](mailto:a@example.com) [the docs](https://example.com/docs)',
 ].join('\n');
 
 interface Server {
@@ -179,6 +181,9 @@ describe('dashboard end to end (Chromium)', () => {
     expect(text).toContain('<img src="x" onerror=');
     expect(await brief.locator('script, img, [onerror]').count()).toBe(0);
     expect(await brief.locator('a[href^="javascript"]').count()).toBe(0);
+    // Only http(s) becomes a link; the other schemes stay as their text.
+    expect(await brief.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['https://example.com/docs']);
+    expect(text).toContain('a file ftp mail the docs');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
   });
 

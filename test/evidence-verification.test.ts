@@ -1,9 +1,9 @@
 // Evidence verified against a project's real git repository, on every dialect: commits must exist, files must be
 // in the working tree or at a cited commit, and an item that failed verification blocks completion.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Actor } from '../src/core/model.js';
 import type { Sortie } from '../src/service/sortie.js';
 import { DIALECTS, openDialectSortie } from './support/dialects.js';
@@ -96,6 +96,36 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
     expect(byValue['docs/guide.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: 'file exists in the working tree' });
     expect(byValue['docs/old.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: `file exists at commit ${repo.first}` });
+  });
+
+  it('a file inside .git/ is git data, not a deliverable: it fails verification, also through a symbolic link', async () => {
+    const link = join(repo.repo, 'docs', 'settings.cfg');
+    symlinkSync(join(repo.repo, '.git', 'config'), link);
+    onTestFinished(() => rmSync(link, { force: true }));
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    for (const value of ['.git/config', './.git/HEAD', 'docs/../.git/config', '.GIT/config', 'docs/settings.cfg']) {
+      const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
+        s.completeTask(WES, m.t0, { completionNote: 'x', evidence: [{ kind: 'file', value }] }),
+      );
+      expect(error.message, value).toContain('no evidence item found');
+    }
+    // Recorded beside a real item, it is kept as failed with the reason.
+    const done = await s.completeTask(WES, m.t0, {
+      completionNote: 'Updated docs/guide.md',
+      evidence: [{ kind: 'file', value: '.git/config' }],
+    });
+    expect(done.evidence.find((e) => e.value === '.git/config')).toMatchObject({
+      verification: 'failed',
+      verificationDetail: "file path is inside .git/: git's own data, not a deliverable",
+    });
+  });
+
+  it('a project URL that is not http(s) is refused, naming url, and changes nothing', async () => {
+    for (const repoUrl of ['javascript:alert(document.cookie)', 'data:text/html,<b>x</b>']) {
+      const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.configureProject(PIA, 'docs-site', { repoPath: repo.repo, repoUrl }));
+      expect(error.details.field).toBe('url');
+    }
   });
 
   it('mission evidence that failed verification blocks complete until it is superseded', async () => {

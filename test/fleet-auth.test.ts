@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForHealth } from '../bench/net.js';
+import { COMMAND_TIMEOUT_MS } from './support/budget.js';
 import { SORTIE_BIN } from './support/clients.js';
 import { SHARED_DIALECTS } from './support/dialects.js';
 import { connectWithToken, type FleetStore, mintToken, OPERATOR, openFleetStore, type Replica, startReplica } from './support/fleet.js';
@@ -20,7 +21,13 @@ const INIT = {
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 function sortie(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [SORTIE_BIN, ...args], { env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', ...env }, encoding: 'utf8' });
+  // A command that should refuse to serve but serves instead is killed, not left listening.
+  return spawnSync(process.execPath, [SORTIE_BIN, ...args], {
+    env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: COMMAND_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
 }
 
 describe('bearer tokens on /mcp and /api', () => {
@@ -362,13 +369,21 @@ describe('session mode (--sessions)', () => {
       env: { ...process.env, SORTIE_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    await waitForHealth(`http://127.0.0.1:${port}`, child);
-    const client = await connectWithToken(`http://127.0.0.1:${port}`, tokens.pia, 'pia-stream');
-    await client.client.subscribeResource({ uri: 'sortie://missions/01ARZ3NDEKTSV4RRFFQ69G5FAV' });
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
-    await client.close().catch(() => {});
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}`, child);
+      const client = await connectWithToken(`http://127.0.0.1:${port}`, tokens.pia, 'pia-stream');
+      await client.client.subscribeResource({ uri: 'sortie://missions/01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      await client.close().catch(() => {});
+    } finally {
+      // Whatever failed above, the server does not outlive the test.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    }
   });
 });
 
@@ -425,5 +440,16 @@ describe('an open (token-less) server and DNS rebinding', () => {
       expect(res.status, `${host} ${origin ?? ''}`).toBe(403);
       expect(res.body).toContain('FORBIDDEN');
     }
+  });
+
+  it('refuses an opaque or unreadable origin (Origin: null, a sandboxed frame or file: page) with 403 FORBIDDEN', async () => {
+    for (const origin of ['null', 'not a url']) {
+      const res = await initializeAs('127.0.0.1', origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.body).toContain('FORBIDDEN');
+    }
+    // The same opaque origin is refused on the dashboard API of the same open server.
+    const api = await fetch(`${replica.url}/api/board`, { headers: { origin: 'null' } });
+    expect(api.status).toBe(403);
   });
 });

@@ -5,6 +5,7 @@ import { isDomainError, validationFailed } from '../core/errors.js';
 import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
+import { maskCredentials } from '../db/mask-credentials.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
@@ -462,7 +463,8 @@ function report(error: unknown): number {
     process.stderr.write(`error: VALIDATION_FAILED: ${issue.path.join('.')}: ${issue.message}\n`);
     return 1;
   }
-  process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+  // An unexpected error may quote a database location (a file path from --db, a driver's message): mask it.
+  process.stderr.write(`error: ${maskCredentials((error as Error)?.message ?? String(error))}\n`);
   return 1;
 }
 

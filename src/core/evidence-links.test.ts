@@ -1,6 +1,7 @@
 // Evidence links: which items link where, and that nothing but http(s) ever becomes a link.
 import { describe, expect, it } from 'vitest';
-import { evidenceLink, safeRepoUrl } from './evidence-links.js';
+import { refusedSync } from '../../test/support/refusal.js';
+import { assertRepoUrl, evidenceLink, safeRepoUrl } from './evidence-links.js';
 
 const REPO = 'https://github.com/acme/web';
 
@@ -18,6 +19,35 @@ describe('safeRepoUrl', () => {
     expect(safeRepoUrl('git@github.com:acme/web.git')).toBeNull();
     expect(safeRepoUrl('')).toBeNull();
     expect(safeRepoUrl(null)).toBeNull();
+  });
+});
+
+describe('assertRepoUrl', () => {
+  it('keeps an http(s) URL as given (trimmed), and unsets on null or empty', () => {
+    expect(assertRepoUrl(' https://github.com/acme/web.git ')).toBe('https://github.com/acme/web.git');
+    expect(assertRepoUrl('http://git.local:3000/team/app')).toBe('http://git.local:3000/team/app');
+    expect(assertRepoUrl(null)).toBeNull();
+    expect(assertRepoUrl(undefined)).toBeNull();
+    expect(assertRepoUrl('  ')).toBeNull();
+  });
+
+  it('refuses every other scheme, credentials and oversized URLs with VALIDATION_FAILED naming url', () => {
+    for (const url of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'vbscript:msgbox',
+      'file:///etc/passwd',
+      'git@github.com:acme/web.git',
+      'ftp://example.com/repo',
+      'github.com/acme/web',
+      'https://alice:tok3n@github.com/acme/web',
+      `https://example.com/${'a'.repeat(2000)}`,
+    ]) {
+      const error = refusedSync('VALIDATION_FAILED', () => assertRepoUrl(url));
+      expect(error.details.field, url).toBe('url');
+      expect(error.message.length, url).toBeLessThan(200);
+    }
   });
 });
 

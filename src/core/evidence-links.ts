@@ -1,5 +1,6 @@
 // Where an evidence item can be looked at: commit, PR, issue and file items link into the project's repository.
 import type { EvidenceKind } from './enums.js';
+import { validationFailed } from './errors.js';
 
 /**
  * The project's repository URL in canonical form (no trailing slash, no `.git`), or null when it is unset or not
@@ -21,6 +22,26 @@ export function safeRepoUrl(url: string | null | undefined): string | null {
     .toString()
     .replace(/\/+$/, '')
     .replace(/\.git$/, '');
+}
+
+/** Longest repository URL a project may be given. */
+const MAX_REPO_URL = 2000;
+
+/**
+ * A project's repository URL as it will be stored (trimmed), or null to unset it; refuses with VALIDATION_FAILED
+ * naming `url` anything but an http(s) URL — a `javascript:` or `data:` URL is never stored — and a URL carrying
+ * credentials (`https://user:token@…`), which every dashboard viewer would be shown.
+ */
+export function assertRepoUrl(url: string | null | undefined): string | null {
+  if (url === undefined || url === null || url.trim() === '') return null;
+  const value = url.trim();
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  const hint = 'Give the repository web URL, e.g. --url https://github.com/org/repo.';
+  if (value.length > MAX_REPO_URL) throw validationFailed('url', `is longer than ${MAX_REPO_URL} characters`, hint);
+  if (safeRepoUrl(value) === null) throw validationFailed('url', `"${shown}" is not an http(s) URL`, hint);
+  const parsed = new URL(value);
+  if (parsed.username || parsed.password) throw validationFailed('url', 'must not carry credentials (user:password@)', hint);
+  return value;
 }
 
 function httpUrl(value: string): string | null {

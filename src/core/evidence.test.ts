@@ -5,6 +5,7 @@ import { DEFAULT_ACCEPTED_KINDS, type EvidenceKind } from './enums.js';
 import {
   assertTaskEvidence,
   type EvidenceInput,
+  isInsideGitDir,
   mergeEvidence,
   missionEvidenceProblems,
   normalizeDeliverables,
@@ -187,6 +188,20 @@ describe('normalizeEvidence', () => {
   it('keeps deliverable and note, and marks the item explicit', () => {
     const input: EvidenceInput = { kind: 'pr', value: '#1', deliverable: 'docs', note: 'the docs PR' };
     expect(normalizeEvidence(input)).toEqual({ kind: 'pr', value: '#1', deliverable: 'docs', note: 'the docs PR', source: 'explicit' });
+  });
+});
+
+describe('isInsideGitDir', () => {
+  it('is true for a .git segment anywhere, in any case and with either separator', () => {
+    for (const path of ['.git', '.git/config', '.git/hooks/pre-commit', 'vendor/lib/.git/HEAD', '.GIT/config', 'a\\.Git\\config', 'a//.git//x']) {
+      expect(isInsideGitDir(path), path).toBe(true);
+    }
+  });
+
+  it('is false for names that only look like it', () => {
+    for (const path of ['.gitignore', '.github/workflows/ci.yml', 'docs/.gitkeep', 'my.git/config', 'git/config', '.git-blame-ignore-revs']) {
+      expect(isInsideGitDir(path), path).toBe(false);
+    }
   });
 });
 

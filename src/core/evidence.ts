@@ -30,6 +30,14 @@ const REF_RE = /^(?:[\w.-]+\/[\w.-]+)?#(\d+)$/;
 const RATIO_RE = /^(\d+)\s*\/\s*(\d+)$/;
 const FILE_RE = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s<>"'|*?]+$/i;
 
+/**
+ * Whether a file path points into a git directory (`.git` as any segment, in any case, as a case-insensitive file
+ * system resolves it): git's own data — config, hooks, objects — is never a deliverable, so it never verifies.
+ */
+export function isInsideGitDir(path: string): boolean {
+  return path.split(/[\\/]+/).some((segment) => segment.toLowerCase() === '.git');
+}
+
 /** Validates one explicit item and returns it in canonical form; refuses with VALIDATION_FAILED naming the field. */
 export function normalizeEvidence(input: EvidenceInput, field = 'evidence'): EvidenceItem {
   const value = input.value.trim();

@@ -18,7 +18,7 @@ interface Lockable<Q> {
 
 export interface Database {
   readonly dialect: DialectName;
-  /** Where it lives, with any password removed, for logs and health output. */
+  /** Where it lives, every credential masked by maskCredentials, for logs, health and CLI output. */
   readonly location: string;
   /** For reads outside a transaction. Writes go through write(). */
   readonly kysely: Kysely<Schema>;

@@ -2,6 +2,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, OpenOptions } from './dialect.js';
+import { maskCredentials } from './mask-credentials.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
@@ -63,9 +64,8 @@ export function openPostgres(url: string, options: OpenOptions): Database {
         }
       : undefined,
   });
-  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {
-    ...shared(kysely, location),
+    ...shared(kysely, maskCredentials(url)),
     listen: (onSeq) => listenWithReconnect(url, onSeq),
     async close() {
       await kysely.destroy();

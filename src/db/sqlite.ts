@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database, OpenOptions } from './dialect.js';
+import { maskCredentials } from './mask-credentials.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
@@ -35,7 +36,8 @@ export function openSqlite(path: string, options: OpenOptions): Database {
 
   return {
     dialect: 'sqlite',
-    location: path || ':memory:',
+    // A mistyped URL ("postgress://u:pw@h/db") lands here as a file path, so it is masked too.
+    location: maskCredentials(path || ':memory:'),
     kysely,
     async write(fn) {
       for (let attempt = 0; ; attempt++) {

@@ -43,3 +43,17 @@ export async function anyToken(db: Db): Promise<boolean> {
   const row = await db.selectFrom('tokens').select('id').limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Ids per statement: far below SQLite's bound-variable limit (32,766), and one statement for any usual fleet. */
+const ACTIVE_CHUNK = 500;
+
+/** Which of `ids` name a token that exists and is not revoked: one statement for every stream a replica holds. */
+export async function activeTokenIds(db: Db, ids: readonly string[]): Promise<string[]> {
+  const active: string[] = [];
+  for (let i = 0; i < ids.length; i += ACTIVE_CHUNK) {
+    const chunk = ids.slice(i, i + ACTIVE_CHUNK);
+    const rows = await db.selectFrom('tokens').select('id').where('id', 'in', chunk).where('revoked_at', 'is', null).execute();
+    for (const row of rows) active.push(row.id);
+  }
+  return active;
+}

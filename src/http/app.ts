@@ -47,7 +47,12 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.all('/mcp', async (c) => {
     const identity = c.get('actor');
     const tokenId = c.get('tokenId');
-    const caller = { identity, owner: tokenId ? `token:${tokenId}` : `agent:${identity?.agent ?? ''}`, profile: profileOf(c.req.raw) };
+    const caller = {
+      identity,
+      owner: tokenId ? `token:${tokenId}` : `agent:${identity?.agent ?? ''}`,
+      profile: profileOf(c.req.raw),
+      watchRevocation: c.get('watchRevocation'),
+    };
     const mcp = { sortie: runtime.sortie, logger: runtime.logger };
     return options.sessions ? options.sessions.handle(c.req.raw, caller) : handleStateless(mcp, c.req.raw, caller);
   });

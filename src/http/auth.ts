@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { RevocationWatch } from './revocation-watch.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -17,12 +18,23 @@ declare module 'hono' {
     actor: Actor | undefined;
     /** The id of the token that authenticated the request (MCP sessions are bound to it); undefined when open. */
     tokenId: string | undefined;
+    /**
+     * For a connection that outlives its request (an event stream, an MCP session): calls onRevoked soon after the
+     * request's token is revoked, on any replica; returns the function that stops watching. Undefined when open.
+     */
+    watchRevocation: ((onRevoked: () => void) => () => void) | undefined;
   }
 }
 
 /** Whether a host name (or address) can only be reached from this machine; an open server answers nothing else. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Whether an Origin header names a page served from this machine; `null` (an opaque origin) and garbage do not. */
+export function isLoopbackOrigin(origin: string): boolean {
+  if (!URL.canParse(origin)) return false;
+  return isLoopback(new URL(origin).hostname);
 }
 
 /** The paths that require a token once auth is configured: MCP, and the dashboard's data API and event stream. */
@@ -78,6 +90,8 @@ export interface AuthGateOptions {
   mode?: AuthMode;
   /** How long "no token exists yet" is trusted before asking the database again, in ms. */
   recheckMs?: number;
+  /** How often the tokens of open streams and sessions are re-read for revocation, in ms (default 2 s). */
+  revocationCheckMs?: number;
 }
 
 /**
@@ -89,10 +103,13 @@ export class AuthGate {
   private known = false;
   private checkedAt = 0;
   private readonly recheckMs: number;
+  /** Ends the streams and sessions of revoked tokens; see RevocationWatch. */
+  readonly revocations: RevocationWatch;
 
   constructor(private readonly options: AuthGateOptions) {
     this.known = options.mode === 'required';
     this.recheckMs = options.recheckMs ?? 1000;
+    this.revocations = new RevocationWatch({ sortie: options.sortie, logger: options.logger, intervalMs: options.revocationCheckMs });
   }
 
   async configured(): Promise<boolean> {
@@ -118,9 +135,10 @@ export class AuthGate {
       if (!configured) {
         // Open mode trusts the caller to name itself, which is safe only for local callers. A web page whose DNS
         // name was rebound to 127.0.0.1 arrives with its own Host (and Origin): refuse it, as the dashboard API does.
+        // `Origin: null` (a sandboxed frame, a data: or file: page) hides where the page is: refused as well.
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
-        if (!isLoopback(host) || (origin && origin !== 'null' && !isLoopback(new URL(origin).hostname))) {
+        if (!isLoopback(host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
           return refuse(
             c,
             403,
@@ -135,6 +153,7 @@ export class AuthGate {
           return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
         }
         c.set('tokenId', undefined);
+        c.set('watchRevocation', undefined);
         return next();
       }
       const presented = bearerOf(c.req.raw);
@@ -189,6 +208,8 @@ export class AuthGate {
       }
       c.set('actor', instance ? { ...auth.actor, instance } : auth.actor);
       c.set('tokenId', auth.tokenId);
+      const { tokenId } = auth;
+      c.set('watchRevocation', (onRevoked) => this.revocations.watch(tokenId, onRevoked));
       return next();
     };
   }

@@ -36,6 +36,7 @@ export function streamEvents(c: Context, sortie: Sortie, actor: Actor, logger: L
   const writer = writable.getWriter();
   let closed = false;
   let keepalive: NodeJS.Timeout | undefined;
+  let unwatch: (() => void) | undefined;
   const write = async (text: string): Promise<void> => {
     if (closed) return;
     try {
@@ -54,10 +55,14 @@ export function streamEvents(c: Context, sortie: Sortie, actor: Actor, logger: L
     if (closed) return;
     closed = true;
     follower.stop();
+    unwatch?.();
     if (keepalive) clearInterval(keepalive);
     writer.close().catch(() => {});
   }
   c.req.raw.signal?.addEventListener('abort', close);
+  // A stream opened with a token ends soon after that token is revoked, wherever it was revoked; the client's
+  // reconnect then gets 401 (the dashboard shows its login).
+  unwatch = c.get('watchRevocation')?.(close);
 
   void write(`retry: ${RETRY_MS}\n\n`);
   follower.ready.then(

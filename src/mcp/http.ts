@@ -24,6 +24,8 @@ export interface McpCaller {
   /** Stable owner key for session binding: the token id when authenticated. */
   owner: string;
   profile: Profile;
+  /** Calls onRevoked soon after the caller's token is revoked (on any replica); returns the unwatch function. */
+  watchRevocation?: (onRevoked: () => void) => () => void;
 }
 
 function rpcError(status: number, code: number, message: string): Response {
@@ -139,7 +141,9 @@ export class McpSessions {
     }
     if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
     const { server, close, screen } = createMcpServer({ ...this.options, identity: caller.identity, profile: caller.profile });
+    let unwatch: (() => void) | undefined;
     const shutdown = async () => {
+      unwatch?.();
       close();
       await server.close().catch(() => {});
     };
@@ -148,6 +152,9 @@ export class McpSessions {
       enableJsonResponse: true,
       onsessioninitialized: (sessionId) => {
         this.sessions.set(sessionId, { transport, screen, close: shutdown, owner: caller.owner, lastSeen: Date.now(), openStreams: 0 });
+        // A session lives as long as its token: revocation (anywhere) ends it and its event stream; the client's
+        // next request presents a revoked token and gets 401.
+        unwatch = caller.watchRevocation?.(() => void this.end(sessionId));
       },
       onsessionclosed: (sessionId) => {
         this.sessions.delete(sessionId);
@@ -198,10 +205,17 @@ export class McpSessions {
     const cutoff = Date.now() - this.idleMs;
     for (const [id, session] of this.sessions) {
       if (session.openStreams > 0 || session.lastSeen > cutoff) continue;
-      this.sessions.delete(id);
-      await session.transport.close().catch(() => {});
-      await session.close();
+      await this.end(id);
     }
+  }
+
+  /** Ends one session and its streams. */
+  private async end(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    await session.transport.close().catch(() => {});
+    await session.close();
   }
 
   /** Ends every session and its streams (server shutdown). */

@@ -1,6 +1,7 @@
 // The service facade every interface calls: one object with every use case, built from injected dependencies.
 import type { Logger } from 'pino';
 import { type Clock, systemClock, ulidGenerator } from '../core/clock.js';
+import { assertRepoUrl } from '../core/evidence-links.js';
 import type { Actor, SortieEvent } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import type { Database } from '../db/database.js';
@@ -125,19 +126,20 @@ export function createSortie(options: SortieOptions) {
     /** The configured projects the caller may see (a project-scoped token sees only its own). */
     listProjects: async (a: Actor) => (await listProjects(options.database.kysely)).filter((p) => canSeeProject(a, p.name)),
     /** Links a project to a local git repository (evidence verification) and a web URL (dashboard links). */
-    configureProject: (a: Actor, name: string, settings: { repoPath?: string | null; repoUrl?: string | null }) => {
+    configureProject: async (a: Actor, name: string, settings: { repoPath?: string | null; repoUrl?: string | null }) => {
       authorize(a, 'project.configure');
       assertProjectVisible(a, name);
+      const repoUrl = assertRepoUrl(settings.repoUrl);
       return inWrite(deps, a, async (work) => {
         await upsertProject(work.tx, {
           name,
           repo_path: settings.repoPath ?? null,
-          repo_url: settings.repoUrl ?? null,
+          repo_url: repoUrl,
           created_at: work.now,
           updated_at: work.now,
         });
-        work.emit('project.configured', { project: name }, settings);
-        return { name, repoPath: settings.repoPath ?? null, repoUrl: settings.repoUrl ?? null };
+        work.emit('project.configured', { project: name }, { ...settings, repoUrl });
+        return { name, repoPath: settings.repoPath ?? null, repoUrl };
       });
     },
 
@@ -148,6 +150,8 @@ export function createSortie(options: SortieOptions) {
     authenticate: (presented: string) => tokens.authenticate(deps, presented),
     /** True once any token exists: HTTP then requires one on every replica. */
     tokensExist: () => tokens.tokensExist(deps),
+    /** The ids among these that are still valid tokens; see tokens.activeTokens. */
+    activeTokens: (tokenIds: readonly string[]) => tokens.activeTokens(deps, tokenIds),
   };
 }
 

@@ -11,7 +11,7 @@ import type { Actor } from '../core/model.js';
 import { authorize, ROLES, type Role } from '../core/permissions.js';
 import { parseStringList } from '../db/rows.js';
 import type { TokensTable } from '../db/schema.js';
-import { anyToken, getTokenRow, insertToken, listTokenRows, touchToken, updateTokenRow } from '../db/tokens-repo.js';
+import { activeTokenIds, anyToken, getTokenRow, insertToken, listTokenRows, touchToken, updateTokenRow } from '../db/tokens-repo.js';
 import { assertProjectVisible } from './access.js';
 import { inWrite, type ServiceDeps } from './context.js';
 import { parseInput } from './inputs.js';
@@ -161,4 +161,12 @@ export async function authenticate(deps: ServiceDeps, presented: string): Promis
 /** True once any token exists (revoked ones too): from then on every HTTP replica requires one. */
 export function tokensExist(deps: ServiceDeps): Promise<boolean> {
   return anyToken(deps.database.kysely);
+}
+
+/**
+ * Which of `tokenIds` are still valid (exist, not revoked). Long-lived connections (event streams, MCP sessions)
+ * ask this periodically, because a revocation made on another replica or by the CLI reaches no process directly.
+ */
+export async function activeTokens(deps: ServiceDeps, tokenIds: readonly string[]): Promise<Set<string>> {
+  return new Set(await activeTokenIds(deps.database.kysely, tokenIds));
 }

@@ -1,9 +1,10 @@
 // Evidence verification against a project's local git repository: commits must exist, files must exist.
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
+import { access, realpath } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { EvidenceKind, Verification } from '../core/enums.js';
+import { isInsideGitDir } from '../core/evidence.js';
 
 const run = promisify(execFile);
 
@@ -18,6 +19,7 @@ export interface EvidenceVerifier {
 }
 
 const UNVERIFIED: VerificationResult = { verification: 'unverified', detail: null };
+const INSIDE_GIT: VerificationResult = { verification: 'failed', detail: "file path is inside .git/: git's own data, not a deliverable" };
 
 async function git(repoPath: string, args: string[]): Promise<boolean> {
   try {
@@ -42,8 +44,13 @@ export const gitVerifier: EvidenceVerifier = {
       if (isAbsolute(rel) || rel.startsWith('..')) {
         return { verification: 'failed', detail: 'file path leaves the repository' };
       }
+      if (isInsideGitDir(rel)) return INSIDE_GIT;
       try {
         await access(join(repoPath, rel));
+        // A symbolic link in the tree may point into .git or out of the repository: judge where it really leads.
+        const real = relative(await realpath(repoPath), await realpath(join(repoPath, rel)));
+        if (isAbsolute(real) || /^\.\.(?:[\\/]|$)/.test(real)) return { verification: 'failed', detail: 'file path leaves the repository' };
+        if (isInsideGitDir(real)) return INSIDE_GIT;
         return { verification: 'verified', detail: 'file exists in the working tree' };
       } catch {
         for (const sha of atCommits) {

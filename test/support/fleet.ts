@@ -60,7 +60,10 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `sortie serve` (needs `npm run build`) on a free port and waits for /health. */
+/**
+ * Starts `sortie serve` (needs `npm run build`) on a free port and waits for /health. A server that does not come up
+ * is killed before the error reaches the caller (waitForHealth), so no failed start leaves one listening.
+ */
 export async function startReplica(dbUrl: string, options: ReplicaOptions = {}): Promise<Replica> {
   const port = await freePort();
   const args = [

@@ -3,6 +3,7 @@
 // script) is the third wall.
 import { Marked } from '/vendor/marked.js';
 import DOMPurify from '/vendor/purify.js';
+import { safeHref } from './dom.js';
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -22,6 +23,12 @@ const marked = new Marked({
 const purifier = DOMPurify(window);
 purifier.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'A' && node.hasAttribute('href')) {
+    // DOMPurify keeps mailto:, ftp:, tel: and other schemes; a brief links only to http(s), like the rest of the page.
+    const href = safeHref(node.getAttribute('href'));
+    if (!href) {
+      node.removeAttribute('href');
+      return;
+    }
     node.setAttribute('target', '_blank');
     node.setAttribute('rel', 'noopener noreferrer nofollow');
   }
