@@ -7,7 +7,7 @@
 // default project), and a caller whose token does not cover it gets NOT_FOUND, as for any other project.
 
 import { z } from 'zod';
-import { DomainError, forbidden, notFound, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { normalizeDeliverables } from '../core/evidence.js';
 import type { Actor, MissionDetail } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -165,7 +165,12 @@ export async function getTemplate(deps: ServiceDeps, actor: Actor, ref: string, 
   const parsed = parseTemplateRef(ref);
   const wanted = version ?? parsed.version;
   const template = await findTemplate(db, project, parsed.name, wanted);
-  if (!template) throw notFound('template', `${ref} in project ${project}`, 'list_mission_templates shows the templates of a project.');
+  if (!template) {
+    throw new DomainError('NOT_FOUND', `template ${echo(ref)} not found in project ${project}`, 'list_mission_templates shows the templates of a project.', {
+      kind: 'template',
+      ref: echo(ref),
+    });
+  }
   const builtin = loadBuiltinTemplates().get(parsed.name);
   const saved = await templateVersions(db, project, parsed.name);
   const versions = [
