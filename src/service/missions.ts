@@ -1,6 +1,6 @@
 // Mission use cases: create, read, list, edit, lifecycle moves with their gates, progress and evidence.
 import { z } from 'zod';
-import { MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
+import { MISSION_STATUSES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeliverables } from '../core/evidence.js';
 import { assertAgentName, Name } from '../core/identity.js';
@@ -142,7 +142,7 @@ export function expandMissionStatuses(status: string | string[] | undefined): Mi
       throw validationFailed(
         'status',
         `"${echo(s)}" is not a mission status`,
-        'Use brainstorm, plan, execute, validate, complete, cancelled, or open / active / all.',
+        `Use ${MISSION_STATUSES.join(', ')}, or ${Object.keys(MISSION_STATUS_ALIASES).join(' / ')}.`,
       );
     out.add(parsed.data);
   }
