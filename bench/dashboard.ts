@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pino from 'pino';
+import type { MissionStatus } from '../src/core/enums.js';
 import { openDatabase } from '../src/db/database.js';
 import { createHttpApp } from '../src/http/app.js';
 import { dashboardRoutes } from '../src/http/dashboard.js';
@@ -37,7 +38,7 @@ export interface DashboardBenchResult {
 }
 
 const AGENTS = ['ava', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'];
-const STAGES = ['brainstorm', 'plan', 'execute', 'execute', 'execute', 'validate', 'complete'];
+const STAGES: MissionStatus[] = ['brainstorm', 'plan', 'execute', 'execute', 'execute', 'validate', 'complete'];
 
 export async function measureDashboard(options: DashboardBenchOptions): Promise<DashboardBenchResult> {
   const url = options.db ?? join(mkdtempSync(join(tmpdir(), 'sortie-bench-dash-')), 'dash.db');

@@ -1,6 +1,6 @@
 // Seeds a database with realistic volume fast (bulk inserts in one transaction), for benchmarks only.
 import { type Kysely, sql } from 'kysely';
-import { PRIORITIES, priorityRank } from '../src/core/enums.js';
+import { type MissionStatus, PRIORITIES, priorityRank } from '../src/core/enums.js';
 import type { Database } from '../src/db/database.js';
 import type { MissionsTable, Schema, TasksTable } from '../src/db/schema.js';
 
@@ -14,7 +14,7 @@ export interface SeedOptions {
   agents: string[];
   project?: string;
   /** Missions start in execute so their tasks can be claimed. */
-  status?: string;
+  status?: MissionStatus;
   /** Chain each mission's tasks (T1 depends on T0 …) or leave them independent (a claim pool). */
   chained?: boolean;
 }

@@ -1,4 +1,5 @@
-// The enumerations of the compatibility contract: statuses and priorities, lowercase strings.
+// The enumerations of the compatibility contract: statuses and priorities, lowercase strings. What each status
+// means (open, terminal, satisfies a dependency, its label) is in status-traits.ts.
 import { z } from 'zod';
 
 export const MISSION_STATUSES = ['brainstorm', 'plan', 'execute', 'validate', 'complete', 'cancelled'] as const;
@@ -17,16 +18,6 @@ export type Priority = z.infer<typeof Priority>;
 export function priorityRank(priority: Priority): number {
   return PRIORITIES.indexOf(priority);
 }
-
-export const MISSION_STATUS_ALIASES: Record<string, readonly MissionStatus[]> = {
-  open: ['brainstorm', 'plan', 'execute', 'validate'],
-  active: ['plan', 'execute'],
-  all: MISSION_STATUSES,
-};
-
-export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'review', 'blocked'];
-/** A dependency in one of these states lets its dependents start; a failed one does not. */
-export const SATISFYING_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
 
 export const EVIDENCE_KINDS = ['commit', 'pr', 'issue', 'url', 'test_ratio', 'file', 'count'] as const;
 export const EvidenceKind = z.enum(EVIDENCE_KINDS);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { refusedSync } from '../../test/support/refusal.js';
 import { MISSION_STATUSES, type MissionStatus } from './enums.js';
-import { allowedMissionMoves, assertMissionTransition, isTerminalMission, type MissionTransitionContext } from './mission-lifecycle.js';
+import { allowedMissionMoves, assertMissionTransition, type MissionTransitionContext } from './mission-lifecycle.js';
+import { isTerminalMission } from './status-traits.js';
 
 // Written from issue 2 §2, independently of the implementation's table.
 const SPEC: Record<MissionStatus, MissionStatus[]> = {

@@ -16,10 +16,6 @@ export function allowedMissionMoves(from: MissionStatus): readonly MissionStatus
   return MOVES[from];
 }
 
-export function isTerminalMission(status: MissionStatus): boolean {
-  return status === 'complete' || status === 'cancelled';
-}
-
 /** Cancelling, sending a validating mission back to execute, and reopening a complete one need a stated reason. */
 export function moveNeedsReason(from: MissionStatus, to: MissionStatus): boolean {
   return to === 'cancelled' || (from === 'validate' && to === 'execute') || from === 'complete';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { refusedSync } from '../../test/support/refusal.js';
 import { TASK_STATUSES, type TaskStatus } from './enums.js';
-import { allowedTaskMoves, assertTaskTransition, isTerminalTask } from './task-lifecycle.js';
+import { isTerminalTask } from './status-traits.js';
+import { allowedTaskMoves, assertTaskTransition } from './task-lifecycle.js';
 
 // Written from issue 2 §2, independently of the implementation's table.
 const SPEC: Record<TaskStatus, TaskStatus[]> = {

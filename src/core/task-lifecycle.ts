@@ -1,6 +1,7 @@
 // The task lifecycle: the only moves a task may make, so no status jumps anywhere by convention.
 import type { TaskStatus } from './enums.js';
 import { DomainError } from './errors.js';
+import { isTerminalTask } from './status-traits.js';
 
 const MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   todo: ['in_progress', 'cancelled'],
@@ -15,10 +16,6 @@ const MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
 
 export function allowedTaskMoves(from: TaskStatus): readonly TaskStatus[] {
   return MOVES[from];
-}
-
-export function isTerminalTask(status: TaskStatus): boolean {
-  return status === 'done' || status === 'cancelled' || status === 'failed';
 }
 
 /** Throws INVALID_TRANSITION naming from, to and the allowed moves. `reopen` is the one way out of a terminal state. */

@@ -2,12 +2,15 @@
 // Every figure is aggregated in SQL (GROUP BY over the shown missions) so the board costs a handful of queries
 // whatever the number of missions: 500 missions / 20,000 tasks is four round trips, not 500.
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { MissionStatus, TaskStatus } from '../core/enums.js';
+import type { MissionStatus, Priority, TaskStatus } from '../core/enums.js';
+import { OPEN_TASK_STATUSES, TERMINAL_MISSION_STATUSES } from '../core/status-traits.js';
 import type { Db } from './database.js';
 import type { EventsTable, Schema } from './schema.js';
+import { sqlStatusList } from './status-sql.js';
 import { chunks, noOpenDependency } from './tasks-repo.js';
 
-const OPEN_TASK = ['todo', 'in_progress', 'review', 'blocked'] as const;
+const OPEN_TASK_SQL = sqlStatusList(OPEN_TASK_STATUSES);
+const TERMINAL_MISSION_SQL = sqlStatusList(TERMINAL_MISSION_STATUSES);
 
 export interface BoardScope {
   /** Token scope: only these projects (undefined = all). */
@@ -20,9 +23,9 @@ export interface BoardMissionRow {
   id: string;
   project: string;
   name: string;
-  priority: string;
+  priority: Priority;
   pilot: string;
-  status: string;
+  status: MissionStatus;
   progress: number | null;
   target_date: string | null;
   created_at: string;
@@ -50,12 +53,7 @@ function missionScope(scope: BoardScope) {
 /** Every mission in the given stages (the open columns are never truncated), without briefs. */
 export async function boardMissions(db: Db, scope: BoardScope, statuses: readonly MissionStatus[]): Promise<BoardMissionRow[]> {
   if (statuses.length === 0) return [];
-  return db
-    .selectFrom('missions')
-    .select(BOARD_COLUMNS)
-    .where(missionScope(scope))
-    .where('status', 'in', statuses as MissionStatus[])
-    .execute();
+  return db.selectFrom('missions').select(BOARD_COLUMNS).where(missionScope(scope)).where('status', 'in', statuses).execute();
 }
 
 /** The most recently updated missions of a closed stage: history grows without bound, the column does not. */
@@ -113,15 +111,13 @@ export async function taskAggregates(db: Db, missionIds: readonly string[], nowI
         'status',
         fn.countAll<number>().as('n'),
         sql<number>`sum(case when status = 'in_progress' and lease_expires_at is not null and lease_expires_at < ${nowIso} then 1 else 0 end)`.as('expired'),
-        sql<number>`sum(case when status in ('todo', 'in_progress', 'review', 'blocked') and due_date is not null and due_date < ${nowIso} then 1 else 0 end)`.as(
-          'overdue',
-        ),
+        sql<number>`sum(case when status in ${OPEN_TASK_SQL} and due_date is not null and due_date < ${nowIso} then 1 else 0 end)`.as('overdue'),
       ])
       .where('mission_id', 'in', chunk)
       .groupBy(['mission_id', 'status'])
       .execute();
     for (const r of rows) {
-      out.push({ missionId: r.mission_id as string, status: r.status as TaskStatus, n: Number(r.n), expired: Number(r.expired), overdue: Number(r.overdue) });
+      out.push({ missionId: r.mission_id as string, status: r.status, n: Number(r.n), expired: Number(r.expired), overdue: Number(r.overdue) });
     }
   }
   return out;
@@ -155,7 +151,7 @@ export interface ExternalTaskRow {
   id: string;
   key: string | null;
   title: string;
-  status: string;
+  status: TaskStatus;
   mission_id: string | null;
   project: string;
 }
@@ -203,7 +199,7 @@ export interface HeldTaskRow {
   id: string;
   key: string | null;
   title: string;
-  status: string;
+  status: TaskStatus;
   mission_id: string | null;
   mission_name: string | null;
   project: string;
@@ -230,7 +226,7 @@ export async function heldTasks(db: Db, scope: { projects?: readonly string[]; p
       't.lease_expires_at',
     ])
     .where('t.claimed_by', 'is not', null)
-    .where('t.status', 'in', [...OPEN_TASK]);
+    .where('t.status', 'in', OPEN_TASK_STATUSES);
   if (scope.projects !== undefined) q = q.where('t.project', 'in', scopeList(scope.projects));
   if (scope.project !== undefined) q = q.where('t.project', '=', scope.project);
   const rows = await q.orderBy('t.lease_expires_at').execute();
@@ -250,14 +246,14 @@ export async function agentWorkload(db: Db, scope: { projects?: readonly string[
     .selectFrom('tasks')
     .select(({ fn }) => ['assigned_to', fn.countAll<number>().as('n')])
     .where('assigned_to', 'is not', null)
-    .where('status', 'in', [...OPEN_TASK]);
+    .where('status', 'in', OPEN_TASK_STATUSES);
   let membersQ = db
     .selectFrom('mission_members as mm')
     .innerJoin('missions as m', 'm.id', 'mm.mission_id')
     .select([
       'mm.agent',
-      sql<number>`sum(case when mm.role = 'pilot' and m.status not in ('complete', 'cancelled') then 1 else 0 end)`.as('piloting'),
-      sql<number>`sum(case when m.status not in ('complete', 'cancelled') then 1 else 0 end)`.as('member'),
+      sql<number>`sum(case when mm.role = 'pilot' and m.status not in ${TERMINAL_MISSION_SQL} then 1 else 0 end)`.as('piloting'),
+      sql<number>`sum(case when m.status not in ${TERMINAL_MISSION_SQL} then 1 else 0 end)`.as('member'),
     ]);
   if (scope.projects !== undefined) {
     assignedQ = assignedQ.where('project', 'in', scopeList(scope.projects));

@@ -71,7 +71,7 @@ export async function listMissionRows(db: Db, filter: MissionListFilter, limit: 
       exists(selectFrom('mission_members as mm').select('mm.agent').whereRef('mm.mission_id', '=', 'm.id').where('mm.agent', '=', agent)),
     );
   }
-  if (filter.statuses?.length) q = q.where('m.status', 'in', filter.statuses as MissionStatus[]);
+  if (filter.statuses?.length) q = q.where('m.status', 'in', filter.statuses);
   if (filter.updatedSince !== undefined) q = q.where('m.updated_at', '>=', filter.updatedSince);
   if (afterId) q = q.where('m.id', '<', afterId);
   return q

@@ -1,5 +1,6 @@
 // Recurring work persistence: definitions, the scheduler's due scan, and run rows (one per due time).
 import type { Updateable } from 'kysely';
+import type { MissionStatus, TaskStatus } from '../core/enums.js';
 import type { Database, Db } from './database.js';
 import type { RecurringDefinitionsTable, RecurringRunsTable } from './schema.js';
 
@@ -97,15 +98,17 @@ export async function recentRuns(db: Db, recurringId: string, limit: number): Pr
   return db.selectFrom('recurring_runs').selectAll().where('recurring_id', '=', recurringId).orderBy('due_at', 'desc').limit(limit).execute();
 }
 
+export type InstanceStatus = { mission: MissionStatus; task?: undefined } | { task: TaskStatus; mission?: undefined };
+
 /** Status of a run's instance (task or mission), or null when it no longer exists. */
-export async function instanceStatus(db: Db, run: Pick<RecurringRunsTable, 'task_id' | 'mission_id'>): Promise<string | null> {
+export async function instanceStatus(db: Db, run: Pick<RecurringRunsTable, 'task_id' | 'mission_id'>): Promise<InstanceStatus | null> {
   if (run.mission_id) {
     const row = await db.selectFrom('missions').select('status').where('id', '=', run.mission_id).executeTakeFirst();
-    return row?.status ?? null;
+    return row ? { mission: row.status } : null;
   }
   if (run.task_id) {
     const row = await db.selectFrom('tasks').select('status').where('id', '=', run.task_id).executeTakeFirst();
-    return row?.status ?? null;
+    return row ? { task: row.status } : null;
   }
   return null;
 }

@@ -1,10 +1,11 @@
 // Row ⇄ domain mapping: JSON text columns are parsed and checked with the same schemas that validate input.
 import { z } from 'zod';
-import { EvidenceKind, type MissionStatus, type Priority, type TaskStatus, type Verification } from '../core/enums.js';
+import { EvidenceKind, type TaskStatus, type Verification } from '../core/enums.js';
 import { validationFailed } from '../core/errors.js';
 import type { Deliverable } from '../core/evidence.js';
 import type { EvidenceRecord, Mission, Task } from '../core/model.js';
 import { computedProgress, type TaskCounts } from '../core/progress.js';
+import { satisfiesDependency } from '../core/status-traits.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from './schema.js';
 
 const StringList = z.array(z.string());
@@ -48,7 +49,7 @@ export interface DepInfo {
 }
 
 export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: readonly EvidenceTable[]): Task {
-  const ready = row.status === 'todo' && deps.every((d) => d.status === 'done' || d.status === 'cancelled');
+  const ready = row.status === 'todo' && deps.every((d) => satisfiesDependency(d.status));
   return {
     taskId: row.id,
     key: row.key,
@@ -58,8 +59,8 @@ export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: read
     description: row.description,
     assignedTo: row.assigned_to,
     assignedToInstance: row.assigned_to_instance,
-    priority: row.priority as Priority,
-    status: row.status as TaskStatus,
+    priority: row.priority,
+    status: row.status,
     dependsOn: deps.map((d) => d.id),
     tags: parseStringList(row.tags, 'tasks.tags'),
     requiredEvidence: parseKindList(row.required_evidence, 'tasks.required_evidence'),
@@ -102,10 +103,10 @@ export function toMission(row: MissionsTable, counts: TaskCounts): Mission {
     description: row.description,
     brief: row.brief,
     project: row.project,
-    priority: row.priority as Priority,
+    priority: row.priority,
     pilot: row.pilot,
     agents: parseStringList(row.agents, 'missions.agents'),
-    status: row.status as MissionStatus,
+    status: row.status,
     progress: row.progress,
     progressNote: row.progress_note,
     computedProgress: computedProgress(counts),

@@ -1,5 +1,7 @@
 // The tables as Kysely sees them: one interface per table, same columns on SQLite and PostgreSQL.
-// Conventions: ULID text ids, ISO-8601 UTC text timestamps, JSON as text, integers instead of booleans.
+// Conventions: ULID text ids, ISO-8601 UTC text timestamps, JSON as text, integers instead of booleans. Enum columns
+// are typed with the core's unions: only code that type-checks against them writes those columns.
+import type { MissionStatus, Priority, TaskStatus } from '../core/enums.js';
 
 export interface MissionsTable {
   id: string;
@@ -7,10 +9,10 @@ export interface MissionsTable {
   name: string;
   description: string | null;
   brief: string | null;
-  priority: string;
+  priority: Priority;
   pilot: string;
   agents: string;
-  status: string;
+  status: MissionStatus;
   progress: number | null;
   progress_note: string | null;
   template_name: string | null;
@@ -43,10 +45,10 @@ export interface TasksTable {
   description: string | null;
   assigned_to: string | null;
   assigned_to_instance: string | null;
-  priority: string;
+  priority: Priority;
   /** 0 = urgent … 3 = low, so "most urgent, then oldest" is one ascending index scan. */
   urgency: number;
-  status: string;
+  status: TaskStatus;
   tags: string;
   required_evidence: string;
   due_date: string | null;
@@ -160,7 +162,7 @@ export interface RecurringDefinitionsTable {
   kind: string;
   title: string;
   description: string | null;
-  priority: string;
+  priority: Priority;
   assigned_to: string | null;
   assigned_to_instance: string | null;
   tags: string;

@@ -1,9 +1,13 @@
 // Task persistence: rows, dependency edges, the ready queue and lease sweeps. Concurrency-critical SQL stays visible.
 import { type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely';
-import { OPEN_TASK_STATUSES, type TaskStatus } from '../core/enums.js';
+import type { TaskStatus } from '../core/enums.js';
+import { OPEN_TASK_STATUSES, SATISFYING_STATUSES } from '../core/status-traits.js';
 import type { Database, Db } from './database.js';
 import type { DepInfo } from './rows.js';
 import type { TasksTable } from './schema.js';
+import { sqlStatusList } from './status-sql.js';
+
+const SATISFYING_SQL = sqlStatusList(SATISFYING_STATUSES);
 
 /**
  * The dependency half of "ready": the task `taskId` (a column reference such as `t.id`) has no dependency that is
@@ -13,7 +17,7 @@ import type { TasksTable } from './schema.js';
  */
 export function noOpenDependency(taskId: string, closedSince?: string): RawBuilder<SqlBool> {
   const recentlyClosed = closedSince === undefined ? sql`` : sql` or coalesce(dt.completed_at, dt.updated_at) >= ${closedSince}`;
-  return sql<SqlBool>`not exists (select d.task_id from task_deps as d inner join tasks as dt on dt.id = d.depends_on_id where d.task_id = ${sql.ref(taskId)} and (dt.status not in ('done', 'cancelled')${recentlyClosed}))`;
+  return sql<SqlBool>`not exists (select d.task_id from task_deps as d inner join tasks as dt on dt.id = d.depends_on_id where d.task_id = ${sql.ref(taskId)} and (dt.status not in ${SATISFYING_SQL}${recentlyClosed}))`;
 }
 
 export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
@@ -95,7 +99,7 @@ export async function depsOf(db: Db, taskIds: readonly string[]): Promise<Map<st
       .where('d.task_id', 'in', chunk)
       .orderBy('t.id')
       .execute();
-    for (const r of rows) result.get(r.task_id)?.push({ id: r.id, status: r.status as TaskStatus });
+    for (const r of rows) result.get(r.task_id)?.push({ id: r.id, status: r.status });
   }
   return result;
 }
@@ -165,7 +169,7 @@ export async function reachableEdges(db: Db, start: readonly string[]): Promise<
 }
 
 /**
- * Whether a mission still has an open task (todo, in progress, review, blocked). One index probe on
+ * Whether a mission still has an open task (OPEN_TASK_STATUSES). One index probe on
  * (mission_id, status) instead of reading every task: it runs each time a task closes, so a 1,000-task mission
  * must not make closing cost a thousand rows.
  */
@@ -174,7 +178,7 @@ export async function hasOpenTask(db: Db, missionId: string): Promise<boolean> {
     .selectFrom('tasks')
     .select('id')
     .where('mission_id', '=', missionId)
-    .where('status', 'in', OPEN_TASK_STATUSES as TaskStatus[])
+    .where('status', 'in', OPEN_TASK_STATUSES)
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -183,7 +187,7 @@ export async function hasOpenTask(db: Db, missionId: string): Promise<boolean> {
 /** Status of every task of a mission, with keys, in key order. */
 export async function missionTaskStatuses(db: Db, missionId: string): Promise<Array<{ id: string; key: string | null; status: TaskStatus }>> {
   const rows = await db.selectFrom('tasks').select(['id', 'key', 'status']).where('mission_id', '=', missionId).orderBy('seq').execute();
-  return rows.map((r) => ({ id: r.id, key: r.key, status: r.status as TaskStatus }));
+  return rows.map((r) => ({ id: r.id, key: r.key, status: r.status }));
 }
 
 export async function statusCountsByMission(db: Db, missionIds: readonly string[]): Promise<Map<string, Array<{ status: TaskStatus; n: number }>>> {
@@ -197,7 +201,7 @@ export async function statusCountsByMission(db: Db, missionIds: readonly string[
       .execute();
     for (const r of rows) {
       const list = out.get(r.mission_id as string) ?? [];
-      list.push({ status: r.status as TaskStatus, n: Number(r.n) });
+      list.push({ status: r.status, n: Number(r.n) });
       out.set(r.mission_id as string, list);
     }
   }
@@ -340,7 +344,7 @@ export async function listTaskRows(
 ): Promise<TasksTable[]> {
   let q = db.selectFrom('tasks as t').selectAll('t');
   if (filter.assignedTo !== undefined) q = q.where('t.assigned_to', '=', filter.assignedTo);
-  if (filter.statuses?.length) q = q.where('t.status', 'in', filter.statuses as TaskStatus[]);
+  if (filter.statuses?.length) q = q.where('t.status', 'in', filter.statuses);
   if (filter.missionId !== undefined) q = q.where('t.mission_id', '=', filter.missionId);
   if (filter.project !== undefined) q = q.where('t.project', '=', filter.project);
   if (filter.projects !== undefined) q = q.where('t.project', 'in', filter.projects as string[]);

@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { MISSION_STATUS_ALIASES, MissionStatus, OPEN_TASK_STATUSES } from '../core/enums.js';
+import { MissionStatus } from '../core/enums.js';
 import { DomainError, type ErrorCode, isDomainError, schemaRefusal } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
+import { MISSION_STATUS_LABELS, OPEN_MISSION_STATUSES, OPEN_TASK_STATUSES, TASK_STATUS_LABELS, TASK_STATUS_ORDER } from '../core/status-traits.js';
 import { assertNoNul } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
 import { isLoopback } from './auth.js';
@@ -155,10 +156,13 @@ export const ProgressBody = z.object({
   note: z.string().trim().max(5000).optional().describe('What the figure is based on'),
 });
 
-/** The status sets the dashboard derives its figures from (`GET /api/meta`), so the front end keeps no copy of them. */
+/**
+ * What the dashboard knows of statuses (`GET /api/meta`), from the core's status traits, so the front end keeps no
+ * copy of them: the open sets it counts with, the labels it shows, the order it lists task statuses in.
+ */
 export const DASHBOARD_META = {
-  missionStatuses: { open: MISSION_STATUS_ALIASES.open },
-  taskStatuses: { open: OPEN_TASK_STATUSES },
+  missionStatuses: { open: OPEN_MISSION_STATUSES, labels: MISSION_STATUS_LABELS },
+  taskStatuses: { open: OPEN_TASK_STATUSES, order: TASK_STATUS_ORDER, labels: TASK_STATUS_LABELS },
 };
 
 /** The /api routes, relative to their mount point. */

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
+import type { TaskStatus } from '../core/enums.js';
 import type { Actor } from '../core/model.js';
 import { agentActivity, agentWorkload, boardFilterOptions, heldTasks } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
@@ -22,7 +23,7 @@ export interface HeldTask {
   taskId: string;
   key: string | null;
   title: string;
-  status: string;
+  status: TaskStatus;
   missionId: string | null;
   missionName: string | null;
   project: string;

@@ -5,6 +5,7 @@ import { iso } from '../core/clock.js';
 import { type MissionStatus, type Priority, priorityRank } from '../core/enums.js';
 import type { Actor } from '../core/model.js';
 import { computedProgress, type TaskCounts } from '../core/progress.js';
+import { isOpenMission, OPEN_MISSION_STATUSES } from '../core/status-traits.js';
 import {
   type BoardMissionRow,
   type BoardScope,
@@ -26,8 +27,6 @@ import { countsFrom } from './views.js';
 export const DEFAULT_STALLED_MINUTES = 30;
 /** Closed columns show the most recently closed missions only; their totals are always exact. */
 export const DEFAULT_CLOSED_LIMIT = 50;
-
-export const OPEN_STAGES = ['brainstorm', 'plan', 'execute', 'validate'] as const satisfies readonly MissionStatus[];
 
 export const BoardInput = z.object({
   project: z.string().trim().min(1).max(100).optional().describe('Only this project'),
@@ -86,8 +85,8 @@ export interface Board {
   columns: BoardColumn[];
 }
 
-export function isOverdue(targetDate: string | null, status: string, nowIso: string): boolean {
-  return targetDate !== null && targetDate < nowIso && status !== 'complete' && status !== 'cancelled';
+export function isOverdue(targetDate: string | null, status: MissionStatus, nowIso: string): boolean {
+  return targetDate !== null && targetDate < nowIso && isOpenMission(status);
 }
 
 export interface MissionSummary {
@@ -124,8 +123,8 @@ export function toCard(row: BoardMissionRow, summary: MissionSummary | undefined
     name: row.name,
     project: row.project,
     pilot: row.pilot,
-    priority: row.priority as Priority,
-    status: row.status as MissionStatus,
+    priority: row.priority,
+    status: row.status,
     progress: row.progress,
     computedProgress: computedProgress(counts),
     taskCounts: counts,
@@ -171,7 +170,7 @@ export async function getBoard(deps: ServiceDeps, actor: Actor, raw: BoardInput)
   // Read the sequence first: anything committed after it is replayed to a feed resumed from it.
   const lastSeq = await lastEventSeq(db);
   const [open, complete, cancelled, totals, options] = await Promise.all([
-    boardMissions(db, scope, OPEN_STAGES),
+    boardMissions(db, scope, OPEN_MISSION_STATUSES),
     recentMissions(db, scope, 'complete', closedLimit),
     includeCancelled ? recentMissions(db, scope, 'cancelled', closedLimit) : Promise.resolve([]),
     missionCountsByStatus(db, scope),
@@ -182,13 +181,13 @@ export async function getBoard(deps: ServiceDeps, actor: Actor, raw: BoardInput)
   const [aggregates, stalled] = await Promise.all([taskAggregates(db, ids, nowIso), stalledCounts(db, ids, iso(nowMs - stalledMinutes * 60_000))]);
   const summaries = summarize(aggregates, stalled);
 
-  const stages: MissionStatus[] = [...OPEN_STAGES, 'complete', ...(includeCancelled ? (['cancelled'] as const) : [])];
+  const stages: MissionStatus[] = [...OPEN_MISSION_STATUSES, 'complete', ...(includeCancelled ? (['cancelled'] as const) : [])];
   const byStage = new Map<MissionStatus, BoardCard[]>(stages.map((s) => [s, []]));
-  for (const row of rows) byStage.get(row.status as MissionStatus)?.push(toCard(row, summaries.get(row.id), nowIso));
+  for (const row of rows) byStage.get(row.status)?.push(toCard(row, summaries.get(row.id), nowIso));
   const columns = stages.map((status) => {
     const cards = byStage.get(status) ?? [];
     // Closed columns keep their most-recent-first order; open ones sort by urgency.
-    if (status !== 'complete' && status !== 'cancelled') cards.sort(byUrgency);
+    if (isOpenMission(status)) cards.sort(byUrgency);
     return { status, total: totals.get(status) ?? 0, missions: cards };
   });
   return {

@@ -7,6 +7,8 @@
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { satisfiesDependency } from '../core/status-traits.js';
+import { assertTaskTransition } from '../core/task-lifecycle.js';
 import type { Db } from '../db/database.js';
 import { hasClaimed, instanceHeld } from '../db/events-repo.js';
 import { getMissionRow } from '../db/missions-repo.js';
@@ -136,7 +138,7 @@ function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | 
 /** The blockers of a task: dependencies that are neither done nor cancelled (a failed one does not satisfy). */
 export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<void> {
   const deps = (await depsOf(db, [row.id])).get(row.id) ?? [];
-  const blockers = deps.filter((d) => d.status !== 'done' && d.status !== 'cancelled');
+  const blockers = deps.filter((d) => !satisfiesDependency(d.status));
   if (blockers.length === 0) return;
   const titles = await taskTitles(
     db,
@@ -156,7 +158,7 @@ export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<v
   );
 }
 
-/** Claims the locked row for the actor: todo/blocked/review → in_progress with a fresh lease and epoch. */
+/** Claims the locked row for the actor: the lifecycle's move to in_progress, with a fresh lease and epoch. */
 async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
   const actor = work.actor;
   let current = row;
@@ -210,16 +212,8 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
       { holder: current.claimed_by },
     );
   }
-  if (current.status !== 'todo' && current.status !== 'blocked' && current.status !== 'review') {
-    throw new DomainError(
-      'INVALID_TRANSITION',
-      `task cannot move from ${current.status} to in_progress`,
-      current.status === 'done' || current.status === 'cancelled' || current.status === 'failed'
-        ? `${current.status} is terminal; reopen_task with a reason returns it to todo.`
-        : 'Only todo, blocked or review tasks can be started.',
-      { from: current.status, to: 'in_progress' },
-    );
-  }
+  // Which statuses a claim may start from is the lifecycle's: those that may move to in_progress.
+  assertTaskTransition(current.status, 'in_progress');
   if (current.status === 'todo') await assertDependenciesDone(work.tx, current);
   const lease = new Date(work.nowMs + leaseMs(deps, current, options)).toISOString();
   const patch = {

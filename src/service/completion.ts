@@ -1,12 +1,12 @@
 // Closing work: complete (with evidence), review, block, fail, cancel and reopen — and the mission's own
 // move to validate when its last open task closes.
 import { z } from 'zod';
-import type { TaskStatus } from '../core/enums.js';
 import { DomainError, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isTerminalMission } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
@@ -72,7 +72,7 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       }
     } else {
       await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
-      assertTaskTransition(row.status as TaskStatus, target);
+      assertTaskTransition(row.status, target);
     }
     // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
     const existing = await currentTaskEvidence(work.tx, row.id);
@@ -139,7 +139,7 @@ export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, r
     if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
       throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
     }
-    assertTaskTransition(row.status as TaskStatus, 'blocked');
+    assertTaskTransition(row.status, 'blocked');
     let blockedOn: string | null = null;
     if (input.blockedOnTaskId) {
       // The task's mission scopes a T-key only: a task id may name a task of any mission.
@@ -176,7 +176,7 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
   authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    assertTaskTransition(row.status as TaskStatus, 'todo');
+    assertTaskTransition(row.status, 'todo');
     const may =
       row.claimed_by === actor.agent ||
       row.last_holder === actor.agent ||
@@ -201,7 +201,7 @@ export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, fa
     await assertHolder(work, row, epoch, 'fail');
     // After the holder check: only the holder is told what its call lacks.
     if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
-    assertTaskTransition(row.status as TaskStatus, 'failed');
+    assertTaskTransition(row.status, 'failed');
     const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
@@ -225,7 +225,7 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       );
     // After the permission check: only someone who may cancel is told the call lacks a reason.
     if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
-    assertTaskTransition(row.status as TaskStatus, 'cancelled');
+    assertTaskTransition(row.status, 'cancelled');
     const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
@@ -251,8 +251,8 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
       (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
     if (!may) throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
     if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
-    assertTaskTransition(row.status as TaskStatus, 'todo', 'reopen');
-    if (mission && (mission.status === 'complete' || mission.status === 'cancelled')) {
+    assertTaskTransition(row.status, 'todo', 'reopen');
+    if (mission && isTerminalMission(mission.status)) {
       throw new DomainError(
         'MISSION_NOT_ACTIVE',
         `mission ${mission.name} is ${mission.status}`,
@@ -286,7 +286,7 @@ export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: Tas
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    assertTaskTransition(row.status as TaskStatus, 'in_progress');
+    assertTaskTransition(row.status, 'in_progress');
     if (row.status !== 'review')
       throw new DomainError('INVALID_TRANSITION', `task ${label(row)} is ${row.status}, not review`, 'Only a task in review can be sent back.', {
         from: row.status,

@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import { criticalPath } from '../core/dependency-graph.js';
-import { type MissionStatus, SATISFYING_STATUSES, type TaskStatus } from '../core/enums.js';
+import type { MissionStatus, TaskStatus } from '../core/enums.js';
 import type { Deliverable } from '../core/evidence.js';
 import { missionEvidenceProblems } from '../core/evidence.js';
 import { evidenceLink, safeRepoUrl } from '../core/evidence-links.js';
 import { allowedMissionMoves, moveNeedsReason } from '../core/mission-lifecycle.js';
 import type { Actor, EvidenceRecord, MissionDetail, SortieEvent, Task } from '../core/model.js';
 import { can } from '../core/permissions.js';
+import { isTerminalMission, satisfiesDependency } from '../core/status-traits.js';
 import { latestEvents, stalledCounts, taskAggregates, tasksByIds } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
 import { getProject } from '../db/projects-repo.js';
@@ -127,7 +128,10 @@ export function buildGraph(tasks: readonly Task[], external: ReadonlyArray<Graph
   }
   // Done and cancelled tasks weigh nothing; everything else (failed included, since it blocks its dependents) is work.
   const status = new Map(nodes.map((n) => [n.id, n.status]));
-  const weight = (id: string) => (SATISFYING_STATUSES.includes(status.get(id) as TaskStatus) ? 0 : 1);
+  const weight = (id: string) => {
+    const s = status.get(id);
+    return s !== undefined && satisfiesDependency(s) ? 0 : 1;
+  };
   let path = criticalPath(
     nodes.map((n) => n.id),
     dependsOn,
@@ -189,7 +193,7 @@ export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: strin
       id: r.id,
       key: visible ? r.key : null,
       title: visible ? r.title : 'task outside your projects',
-      status: r.status as TaskStatus,
+      status: r.status,
       priority: null,
       assignedTo: null,
       holder: null,
@@ -208,7 +212,7 @@ export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: strin
   const current = detail.evidence.filter((e) => !e.supersededBy);
   const manager = can(actor, 'mission.manage');
   const admin = actor.role === 'admin';
-  const closed = detail.status === 'complete' || detail.status === 'cancelled';
+  const closed = isTerminalMission(detail.status);
   const { tasks: _tasks, evidence: _evidence, ...mission } = detail;
   return {
     generatedAt: nowIso,
@@ -254,7 +258,7 @@ export async function getTaskDetail(deps: ServiceDeps, actor: Actor, ref: { task
   const repoUrl = safeRepoUrl(project?.repo_url);
   return {
     task: { ...task, evidence: task.evidence.map((e) => withLink(e, repoUrl)) },
-    mission: mission ? { missionId: mission.id, name: mission.name, status: mission.status as MissionStatus } : null,
+    mission: mission ? { missionId: mission.id, name: mission.name, status: mission.status } : null,
     repoUrl,
     timeline,
   };

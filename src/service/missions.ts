@@ -1,6 +1,6 @@
 // Mission use cases: create, read, list, edit, lifecycle moves with their gates, progress and evidence.
 import { z } from 'zod';
-import { MISSION_STATUS_ALIASES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
+import { MISSION_STATUSES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeliverables } from '../core/evidence.js';
 import { assertAgentName, Name } from '../core/identity.js';
@@ -8,6 +8,7 @@ import { assertMissionTransition } from '../core/mission-lifecycle.js';
 import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { assertReportedProgress } from '../core/progress.js';
+import { closesForMission, isOpenTask, isTerminalMission, MISSION_STATUS_ALIASES } from '../core/status-traits.js';
 import { getEvidence, insertEvidence, missionEvidence, supersedeEvidence } from '../db/evidence-repo.js';
 import { getMissionRow, insertMission, listMissionRows, replaceMembers, updateMissionRow } from '../db/missions-repo.js';
 import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
@@ -141,7 +142,7 @@ export function expandMissionStatuses(status: string | string[] | undefined): Mi
       throw validationFailed(
         'status',
         `"${echo(s)}" is not a mission status`,
-        'Use brainstorm, plan, execute, validate, complete, cancelled, or open / active / all.',
+        `Use ${MISSION_STATUSES.join(', ')}, or ${Object.keys(MISSION_STATUS_ALIASES).join(' / ')}.`,
       );
     out.add(parsed.data);
   }
@@ -227,7 +228,7 @@ export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: 
   assertTextLength('reason', reason, MAX_REASON);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
-    const from = row.status as MissionStatusT;
+    const from = row.status;
     const tasks = await missionTaskStatuses(work.tx, row.id);
     const evidenceProblems =
       to === 'complete'
@@ -246,7 +247,7 @@ export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: 
       createdBy: row.created_by,
       reason,
       taskCount: tasks.length,
-      unclosedTasks: tasks.filter((t) => t.status !== 'done' && t.status !== 'cancelled').map((t) => `${t.key} (${t.status})`),
+      unclosedTasks: tasks.filter((t) => !closesForMission(t.status)).map((t) => `${t.key} (${t.status})`),
       evidenceProblems,
     });
     const patch: Partial<MissionsTable> = { status: to, updated_at: work.now };
@@ -270,7 +271,7 @@ export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: 
 /** Cancelling a mission cancels its open tasks (with their events), so no agent keeps working on it. */
 async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: string): Promise<void> {
   const tasks = await missionTaskStatuses(work.tx, mission.id);
-  for (const t of tasks.filter((t) => ['todo', 'in_progress', 'review', 'blocked'].includes(t.status))) {
+  for (const t of tasks.filter((t) => isOpenTask(t.status))) {
     await updateTaskRow(work.tx, t.id, {
       status: 'cancelled',
       claimed_by: null,
@@ -296,7 +297,7 @@ export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref
         'Computed progress is always returned; ask the pilot to report theirs.',
       );
     }
-    if (row.status === 'complete' || row.status === 'cancelled') {
+    if (isTerminalMission(row.status)) {
       throw new DomainError('MISSION_NOT_ACTIVE', `mission ${row.name} is ${row.status}`, 'Progress of a closed mission is final.', {
         missionStatus: row.status,
       });

@@ -8,11 +8,13 @@ import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { latestDueAt, localDate, nextRunAfter, parseSchedule, type Schedule, upcomingRuns } from '../core/schedule.js';
+import { isOpenMission, isOpenTask } from '../core/status-traits.js';
 import { parseTemplateRef, planInstantiation, renderText } from '../core/template.js';
 import {
   claimRun,
   dueDefinitionIds,
   getDefinitionRow,
+  type InstanceStatus,
   insertDefinition,
   instanceStatus,
   lastCreatedRun,
@@ -33,7 +35,11 @@ import { createMissionFromTemplateIn, findTemplate, TemplateContext } from './te
 export const OverlapPolicy = z.enum(['skip', 'allow']);
 export type OverlapPolicy = z.infer<typeof OverlapPolicy>;
 
-const OPEN_INSTANCE = new Set(['todo', 'in_progress', 'review', 'blocked', 'brainstorm', 'plan', 'execute', 'validate']);
+/** A run's task or mission is open while its status is: overlap 'skip' creates no new instance beside it. */
+function isOpenInstance(instance: InstanceStatus | null): instance is InstanceStatus {
+  if (instance === null) return false;
+  return instance.mission !== undefined ? isOpenMission(instance.mission) : isOpenTask(instance.task);
+}
 
 export const CreateRecurringInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Task title, or mission name with templateName; {{date}} = due date'),
@@ -411,7 +417,7 @@ async function createInstance(
       {
         name: render(row.title),
         project: row.project,
-        priority: row.priority as never,
+        priority: row.priority,
         pilot,
         agents: parseStringList(row.agents, 'agents'),
         description: row.description === null ? undefined : render(row.description),
@@ -433,7 +439,7 @@ async function createInstance(
       project: row.project,
       assignedTo: row.assigned_to ?? undefined,
       assignedToInstance: row.assigned_to_instance ?? undefined,
-      priority: row.priority as never,
+      priority: row.priority,
       tags: [...parseStringList(row.tags, 'tags'), `recurring:${row.id}`],
       requiredEvidence: parseKindList(row.required_evidence, 'required_evidence'),
     },
@@ -475,8 +481,9 @@ async function fireDefinition(deps: ServiceDeps, id: string, createdBy: string, 
     }
     if (row.overlap === 'skip') {
       const previous = await lastCreatedRun(work.tx, row.id, dueAt);
-      const status = previous ? await instanceStatus(work.tx, previous) : null;
-      if (previous && status !== null && OPEN_INSTANCE.has(status)) {
+      const instance = previous ? await instanceStatus(work.tx, previous) : null;
+      if (previous && isOpenInstance(instance)) {
+        const status = instance.mission ?? instance.task;
         const openInstance = (previous.mission_id ?? previous.task_id) as string;
         await updateRun(work.tx, row.id, dueAt, { outcome: 'skipped' });
         await updateDefinitionRow(work.tx, row.id, advance);

@@ -4,9 +4,9 @@ import { assertAcyclic } from '../core/dependency-graph.js';
 import { EvidenceKind, Priority, priorityRank, TaskStatus } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { Name } from '../core/identity.js';
-import { isTerminalMission } from '../core/mission-lifecycle.js';
 import type { Actor, Page, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isTerminalMission, isTerminalTask } from '../core/status-traits.js';
 import { countTaskEvents } from '../db/events-repo.js';
 import { countTaskEvidence } from '../db/evidence-repo.js';
 import { updateMissionRow } from '../db/missions-repo.js';
@@ -56,7 +56,7 @@ export type CreateTaskInput = z.input<typeof CreateTaskInput>;
 export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTaskInput, mission: MissionsTable | null): Promise<TasksTable> {
   const input = parseInput(CreateTaskInput, raw);
   const actor = work.actor;
-  if (mission && isTerminalMission(mission.status as never)) {
+  if (mission && isTerminalMission(mission.status)) {
     throw new DomainError(
       'MISSION_NOT_ACTIVE',
       `mission ${mission.name} is ${mission.status}; it takes no new tasks`,
@@ -328,7 +328,7 @@ export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: Ta
     await deps.database.lockDependencyGraph(work.tx);
     const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     assertEditor(actor, row, mission);
-    if (['done', 'cancelled', 'failed'].includes(row.status)) {
+    if (isTerminalTask(row.status)) {
       throw new DomainError(
         'INVALID_TRANSITION',
         `task ${row.key ?? row.id} is ${row.status}; its dependencies are settled`,

@@ -279,7 +279,7 @@ async function createPlannedTasks(
         missionId: mission.id,
         assignedTo: t.assignedTo ?? undefined,
         assignedToInstance: t.assignedToInstance ?? undefined,
-        priority: t.priority ?? (mission.priority as never),
+        priority: t.priority ?? mission.priority,
         dependsOn: t.dependsOn.map((k) => ids.get(k) as string),
         tags: t.tags,
         requiredEvidence: t.requiredEvidence,

@@ -49,22 +49,25 @@ export function fill(el, ...children) {
   return append(clear(el), children);
 }
 
-export const STATUS_LABEL = {
-  brainstorm: 'Brainstorm',
-  plan: 'Plan',
-  execute: 'Execute',
-  validate: 'Validate',
-  complete: 'Complete',
-  cancelled: 'Cancelled',
-  todo: 'To do',
-  in_progress: 'In progress',
-  review: 'Review',
-  blocked: 'Blocked',
-  done: 'Done',
-  failed: 'Failed',
-};
+// What the dashboard knows of statuses comes from the server's status traits (`GET /api/meta`): the shell passes
+// them to useStatusMeta before any view draws, so the front end keeps no copy of a label or a status list.
+/** The label of each mission and task status. */
+export const STATUS_LABEL = {};
+/** Task statuses in the order the dashboard lists them. */
+export const TASK_STATUSES = [];
+const OPEN_MISSION_STATUSES = new Set();
 
-export const TASK_STATUSES = ['todo', 'in_progress', 'review', 'blocked', 'done', 'failed', 'cancelled'];
+/** @param {import('./view.js').Meta} meta */
+export function useStatusMeta(meta) {
+  Object.assign(STATUS_LABEL, meta.missionStatuses.labels, meta.taskStatuses.labels);
+  TASK_STATUSES.splice(0, TASK_STATUSES.length, ...meta.taskStatuses.order);
+  for (const s of meta.missionStatuses.open) OPEN_MISSION_STATUSES.add(s);
+}
+
+/** Not yet complete or cancelled. */
+export function isOpenMission(status) {
+  return OPEN_MISSION_STATUSES.has(status);
+}
 
 export function statusPill(status, label) {
   return h('span', { class: 'status', dataset: { status } }, label ?? STATUS_LABEL[status] ?? status);

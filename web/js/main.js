@@ -3,7 +3,7 @@
 import { agentsView } from './agents.js';
 import { ApiError, forgetToken, getJson, storedToken, Unauthorized } from './api.js';
 import { boardView } from './board.js';
-import { clear, fill, h } from './dom.js';
+import { clear, fill, h, useStatusMeta } from './dom.js';
 import { LiveFeed } from './live.js';
 import { showLogin } from './login.js';
 import { missionView } from './mission.js';
@@ -162,6 +162,8 @@ async function route(force = false) {
       handleError(new ApiError(404, { message: `No view at ${r.path}`, hint: 'Try the board or the agents page.' }));
       return;
     }
+    // Labels and status sets come from the server; every view draws with them.
+    useStatusMeta(await ctx.meta());
     const view = VIEWS[r.name](ctx);
     current = { name: r.name, view };
     main.dataset.view = r.name;

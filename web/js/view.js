@@ -19,7 +19,7 @@
  * @property {(title: string) => void} setTitle Sets the document title.
  * @property {() => string} boardParams The board's last query (`?project=web` or ''), for a link back to it.
  * @property {(error: unknown) => void} handleError Shows an error in place of the view (or the sign-in on a 401).
- * @property {() => Promise<Meta>} meta The server's status sets (`GET /api/meta`), read once per page load.
+ * @property {() => Promise<Meta>} meta The server's status sets and labels (`GET /api/meta`), read once per page load.
  */
 
 /**
@@ -57,10 +57,11 @@
  */
 
 /**
- * The status sets the server derives the dashboard's figures from; the front end keeps no copy of them.
+ * What the server's status traits tell the dashboard: the open sets its figures count, the labels it shows, the
+ * order it lists task statuses in. The front end keeps no copy of them.
  * @typedef {object} Meta
- * @property {{ open: string[] }} missionStatuses
- * @property {{ open: string[] }} taskStatuses
+ * @property {{ open: string[], labels: Record<string, string> }} missionStatuses
+ * @property {{ open: string[], order: string[], labels: Record<string, string> }} taskStatuses
  */
 
 /**

@@ -1,6 +1,6 @@
 // The mission page's deliverables and evidence: each deliverable with its state and evidence, the mission's other
 // evidence, the tasks' evidence, and what still stands between the mission and complete.
-import { externalLink, fill, h, plural } from '../dom.js';
+import { externalLink, fill, h, isOpenMission, plural } from '../dom.js';
 
 /** One evidence item with its verification; also used by the task detail. */
 export function evidenceItem(e) {
@@ -55,7 +55,7 @@ export function evidencePanel() {
         );
       }
       if (!out.length) out.push(h('p', { class: 'muted' }, 'No deliverables or evidence yet.'));
-      if (data.evidenceProblems.length && data.mission.status !== 'complete' && data.mission.status !== 'cancelled') {
+      if (data.evidenceProblems.length && isOpenMission(data.mission.status)) {
         out.push(
           h('h3', { class: 'gate' }, 'Before it can complete'),
           h(

@@ -1,13 +1,13 @@
 // The mission page's dependency graph panel: the drawing with zoom controls, its size and critical path, a legend.
-import { h, plural, STATUS_LABEL } from '../dom.js';
+import { h, plural, STATUS_LABEL, TASK_STATUSES } from '../dom.js';
 import { GraphView } from '../graph.js';
 
 function legend() {
   return h(
     'div',
     { class: 'graph-legend', 'aria-hidden': 'true' },
-    ['todo', 'ready', 'in_progress', 'review', 'blocked', 'done', 'failed', 'cancelled'].map((st) =>
-      // "Ready" is a todo task whose dependencies are met, coloured as the graph colours it.
+    // "Ready" is a todo task whose dependencies are met, coloured as the graph colours it: listed right after todo.
+    TASK_STATUSES.flatMap((st) => (st === 'todo' ? [st, 'ready'] : [st])).map((st) =>
       st === 'ready'
         ? h('span', { class: 'legend-item' }, h('i', { class: 'ready', dataset: { status: 'todo' } }), 'Ready')
         : h('span', { class: 'legend-item' }, h('i', { dataset: { status: st } }), STATUS_LABEL[st]),
