@@ -7,7 +7,7 @@
 // Malformed *protocol* input (arguments that are not an object, oversized stdio messages) is tested elsewhere.
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/core/errors.js';
+import { ERROR_CODES, FAILURE_CODES } from '../src/core/errors.js';
 import { lastEventSeq } from '../src/db/events-repo.js';
 import { type AgentClient, type Harness, startHarness } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
@@ -325,7 +325,8 @@ describe(`fuzz: every tool refuses malformed arguments with a code and changes n
             problems.push(`${where}: the refusal is not JSON: ${text.slice(0, 160)}`);
           }
           if (error) {
-            if (!error.code || !(ERROR_CODES as readonly string[]).includes(error.code))
+            // A refusal's code: one of ERROR_CODES and never a failure (INTERNAL, UNAVAILABLE), which are codes too.
+            if (!error.code || !(ERROR_CODES as readonly string[]).includes(error.code) || (FAILURE_CODES as readonly string[]).includes(error.code))
               problems.push(`${where}: code ${error.code}: ${error.message?.slice(0, 160)}`);
             if (typeof error.message !== 'string' || typeof error.hint !== 'string') problems.push(`${where}: no message or hint`);
           }

@@ -1,11 +1,10 @@
 // The `sortie` command: servers (mcp, serve) and the human CLI over the same service layer.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
-import { isDomainError, validationFailed } from '../core/errors.js';
+import { validationFailed } from '../core/errors.js';
 import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
-import { maskCredentials } from '../db/mask-credentials.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
@@ -13,6 +12,7 @@ import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
 import { type BackgroundTask, type Runtime, startRuntime } from '../runtime/runtime.js';
 import { cliActor, type GlobalOptions, generatedInstance, globalOptions, intOption, list, print, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
+import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerTemplateCommands } from './template-commands.js';
@@ -51,7 +51,7 @@ export function buildProgram(): Command {
       "this agent instance, e.g. alice-laptop (default: $SORTIE_INSTANCE; the CLI: the agent's default instance; sortie mcp: one generated at start)",
     )
     // Usage errors follow the refusal format: one line with a code, not commander's message plus the whole help.
-    .configureOutput({ outputError: (text, write) => write(usageError(text)) })
+    .configureOutput({ outputError: (text, write) => write(usageError(text, program.opts().json === true)) })
     .exitOverride();
 
   program
@@ -440,39 +440,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Commander's "error: unknown option '--x'" as one refusal line: error: VALIDATION_FAILED: … (hint: …). */
-export function usageError(text: string): string {
-  const message = text
-    .replace(/^error:\s*/i, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return `error: VALIDATION_FAILED: ${message} (hint: add --help to the command for its usage)\n`;
-}
-
-/** One line on stderr and a non-zero exit for every refusal. */
-function report(error: unknown): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  if (isDomainError(error)) {
-    process.stderr.write(`error: ${error.code}: ${error.message} (hint: ${error.hint})\n`);
-    return 1;
-  }
-  if (error && typeof error === 'object' && 'issues' in error) {
-    const issue = (error as { issues: Array<{ path: PropertyKey[]; message: string }> }).issues[0];
-    process.stderr.write(`error: VALIDATION_FAILED: ${issue.path.join('.')}: ${issue.message}\n`);
-    return 1;
-  }
-  // An unexpected error may quote a database location (a file path from --db, a driver's message): mask it.
-  process.stderr.write(`error: ${maskCredentials((error as Error)?.message ?? String(error))}\n`);
-  return 1;
-}
-
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = report(error);
+    process.exitCode = report(error, { json: program.opts().json === true });
   }
 }

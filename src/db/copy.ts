@@ -45,10 +45,15 @@ export interface CopyReport {
   ok: boolean;
 }
 
-export class CopyMismatchError extends Error {
+/** A copy whose target does not read back what it was given: a refusal (CONFLICT) carrying the report. */
+export class CopyMismatchError extends DomainError {
   constructor(readonly report: CopyReport) {
     const bad = report.tables.filter((t) => !t.ok).map((t) => `${t.table} (${t.sourceRows} → ${t.targetRows} rows)`);
-    super(`copy verification failed for ${bad.join(', ')}: the target was rolled back and holds nothing of this copy`);
+    super(
+      'CONFLICT',
+      `copy verification failed for ${bad.join(', ')}: the target was rolled back and holds nothing of this copy`,
+      'Check what on the target alters rows it is given (a trigger, a rule, a column default), then copy again.',
+    );
     this.name = 'CopyMismatchError';
   }
 }

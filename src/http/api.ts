@@ -1,16 +1,16 @@
 // The dashboard's JSON API under /api: thin adapters that parse a request, call one service use case as the
 // request's actor, and render the result or the refusal.
-import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MissionStatus } from '../core/enums.js';
-import { DomainError, type ErrorCode, isDomainError, schemaRefusal } from '../core/errors.js';
+import { DomainError } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import { MISSION_STATUS_LABELS, OPEN_MISSION_STATUSES, OPEN_TASK_STATUSES, TASK_STATUS_LABELS, TASK_STATUS_ORDER } from '../core/status-traits.js';
 import { assertNoNul } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
 import { isLoopback } from './auth.js';
+import { onHttpError } from './errors.js';
 import { streamEvents } from './sse.js';
 
 export interface DashboardApiOptions {
@@ -24,46 +24,6 @@ export interface DashboardApiOptions {
   localActor: Actor | null;
   /** Default stalled threshold in minutes (a request may override it with ?stalledMinutes=). */
   stalledMinutes?: number;
-}
-
-const STATUS_OF: Partial<Record<ErrorCode | string, 400 | 401 | 403 | 404 | 409 | 422 | 503>> = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  INVALID_TRANSITION: 409,
-  DEPENDENCY_NOT_DONE: 409,
-  DEPENDENCY_CYCLE: 409,
-  ALREADY_CLAIMED: 409,
-  LEASE_LOST: 409,
-  MISSION_NOT_ACTIVE: 409,
-  CONFLICT: 409,
-  EVIDENCE_REQUIRED: 422,
-};
-
-/** Renders a refusal as `{ error: { code, message, hint, details } }` with its HTTP status; anything else as a 500. */
-export function renderApiError(c: Context, error: unknown, logger: Logger): Response {
-  let domain: DomainError;
-  if (isDomainError(error)) domain = error;
-  else if (error instanceof z.ZodError) domain = schemaRefusal(error, { prefix: error.issues[0]?.path.length ? undefined : 'request' });
-  else {
-    const correlationId = randomUUID();
-    logger.error({ err: error, path: c.req.path, correlationId }, 'dashboard API failed unexpectedly');
-    return c.json(
-      {
-        error: {
-          code: 'INTERNAL',
-          message: `unexpected server error (correlation id ${correlationId})`,
-          hint: 'Retry; if it persists, report the correlation id.',
-          details: {},
-        },
-      },
-      500,
-    );
-  }
-  const status = STATUS_OF[domain.code] ?? 400;
-  const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="sortie"' } : {};
-  return c.json({ error: domain.toJSON() }, status, headers);
 }
 
 /**
@@ -169,13 +129,9 @@ export const DASHBOARD_META = {
 export function createDashboardApi(options: DashboardApiOptions): Hono {
   const { sortie, logger } = options;
   const api = new Hono();
-  const run = (handler: (c: Context, actor: Actor) => Promise<Response>) => async (c: Context) => {
-    try {
-      return await handler(c, requestActor(c, options.localActor));
-    } catch (error) {
-      return renderApiError(c, error, logger);
-    }
-  };
+  // The app's renderer, set here too so the API answers alike when served on its own.
+  api.onError(onHttpError(logger));
+  const run = (handler: (c: Context, actor: Actor) => Promise<Response>) => async (c: Context) => handler(c, requestActor(c, options.localActor));
   const stalled = (fromQuery: number | undefined) => fromQuery ?? options.stalledMinutes;
 
   api.get(
@@ -267,8 +223,8 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
     run(async (c, actor) => streamEvents(c, sortie, actor, logger)),
   );
 
-  api.all('*', (c) =>
-    renderApiError(c, new DomainError('NOT_FOUND', `no API route ${c.req.method} ${c.req.path}`, 'See docs/dashboard.md for the API.'), logger),
-  );
+  api.all('*', (c) => {
+    throw new DomainError('NOT_FOUND', `no API route ${c.req.method} ${c.req.path}`, 'See docs/dashboard.md for the API.');
+  });
   return api;
 }

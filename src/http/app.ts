@@ -5,6 +5,7 @@ import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { VERSION } from '../mcp/server.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AuthGate } from './auth.js';
+import { onHttpError } from './errors.js';
 
 export interface HttpAppOptions {
   runtime: Runtime;
@@ -27,6 +28,9 @@ function profileOf(req: Request): Profile {
 export function createHttpApp(options: HttpAppOptions): Hono {
   const { runtime } = options;
   const app = new Hono();
+  // One renderer for every route: refusals of the auth gate, the API and /mcp, and any unexpected error (500 with
+  // a correlation id, logged).
+  app.onError(onHttpError(runtime.logger));
   const auth = options.auth ?? new AuthGate({ sortie: runtime.sortie, logger: runtime.logger });
   // Registered first, so it guards every protected route, including those mounted later and unknown /api paths.
   app.use('*', auth.middleware());

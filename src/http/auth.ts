@@ -1,11 +1,13 @@
 // Authentication for `sortie serve`: a bearer token fixes who the caller is on /mcp and /api/*; /health and the
 // dashboard's static files stay open. Auth is "configured" once any token exists or SORTIE_AUTH=required; until
 // then a loopback-only server lets the caller name itself (X-Sortie-Agent header or ?agent=).
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { DomainError, failure } from '../core/errors.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { withHeaders } from './errors.js';
 import { RevocationWatch } from './revocation-watch.js';
 
 declare module 'hono' {
@@ -81,7 +83,12 @@ export function authModeFromEnv(env: NodeJS.ProcessEnv = process.env): AuthMode 
   const value = (env.SORTIE_AUTH ?? '').trim().toLowerCase();
   if (value === '' || value === 'auto') return 'auto';
   if (value === 'required') return 'required';
-  throw new Error(`SORTIE_AUTH=${env.SORTIE_AUTH} is not understood: use "required" (or leave it unset for tokens-once-created)`);
+  throw new DomainError(
+    'VALIDATION_FAILED',
+    `SORTIE_AUTH=${env.SORTIE_AUTH} is not understood`,
+    'Use "required" (or leave it unset for tokens-once-created).',
+    { field: 'SORTIE_AUTH' },
+  );
 }
 
 export interface AuthGateOptions {
@@ -121,7 +128,10 @@ export class AuthGate {
     return this.known;
   }
 
-  /** Hono middleware: sets `actor` and `tokenId` on protected paths, or answers 401/403/400 itself. */
+  /**
+   * Hono middleware: sets `actor` and `tokenId` on protected paths, or throws the refusal (401/403/400, 503 when
+   * tokens cannot be read) for the app's one error renderer.
+   */
   middleware(): MiddlewareHandler {
     return async (c, next) => {
       if (!isProtectedPath(c.req.path)) return next();
@@ -129,8 +139,7 @@ export class AuthGate {
       try {
         configured = await this.configured();
       } catch (error) {
-        this.options.logger.error({ err: error }, 'auth: cannot read tokens');
-        return refuse(c, 503, 'UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.');
+        throw tokenStoreUnavailable(error);
       }
       if (!configured) {
         // Open mode trusts the caller to name itself, which is safe only for local callers. A web page whose DNS
@@ -139,9 +148,7 @@ export class AuthGate {
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
         if (!isLoopback(host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
-          return refuse(
-            c,
-            403,
+          throw new DomainError(
             'FORBIDDEN',
             `requests to ${host} are not served without authentication`,
             'Connect to http://127.0.0.1:PORT/mcp, or configure tokens (sortie token create).',
@@ -150,7 +157,7 @@ export class AuthGate {
         try {
           c.set('actor', identityOf(c.req.raw));
         } catch (error) {
-          return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
+          throw badName(error);
         }
         c.set('tokenId', undefined);
         c.set('watchRevocation', undefined);
@@ -158,34 +165,26 @@ export class AuthGate {
       }
       const presented = bearerOf(c.req.raw);
       if (!presented) {
-        return refuse(
-          c,
-          401,
+        throw new DomainError(
           'UNAUTHORIZED',
           'this server requires a bearer token',
           'Send "Authorization: Bearer <token>"; an admin creates one with sortie token create.',
-          {
-            'WWW-Authenticate': 'Bearer realm="sortie"',
-          },
         );
       }
       let auth: Awaited<ReturnType<Sortie['authenticate']>>;
       try {
         auth = await this.options.sortie.authenticate(presented);
       } catch (error) {
-        this.options.logger.error({ err: error }, 'auth: token check failed');
-        return refuse(c, 503, 'UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.');
+        throw tokenStoreUnavailable(error);
       }
       if (!auth) {
-        return refuse(
-          c,
-          401,
-          'UNAUTHORIZED',
-          'the bearer token is unknown, revoked or malformed',
-          'Check the token, or ask an admin for a new one (sortie token create).',
-          {
-            'WWW-Authenticate': 'Bearer realm="sortie", error="invalid_token", error_description="the token is unknown, revoked or malformed"',
-          },
+        throw withHeaders(
+          new DomainError(
+            'UNAUTHORIZED',
+            'the bearer token is unknown, revoked or malformed',
+            'Check the token, or ask an admin for a new one (sortie token create).',
+          ),
+          { 'WWW-Authenticate': 'Bearer realm="sortie", error="invalid_token", error_description="the token is unknown, revoked or malformed"' },
         );
       }
       // The token fixes the identity: a named agent may only repeat it; an instance name narrows it.
@@ -195,12 +194,10 @@ export class AuthGate {
         named = identityOf(c.req.raw);
         instance = instanceOf(c.req.raw);
       } catch (error) {
-        return refuse(c, 400, 'VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
+        throw badName(error);
       }
       if (named && named.agent !== auth.actor.agent) {
-        return refuse(
-          c,
-          403,
+        throw new DomainError(
           'FORBIDDEN',
           `this token acts as "${auth.actor.agent}", not "${named.agent}"`,
           `Drop the X-Sortie-Agent header / agent parameter or set it to "${auth.actor.agent}"; identity comes from the token.`,
@@ -215,10 +212,12 @@ export class AuthGate {
   }
 }
 
-/** A refusal in the shape the path's clients read: JSON-RPC for /mcp, Sortie's error object for the API. */
-function refuse(c: Context, status: 400 | 401 | 403 | 503, code: string, message: string, hint: string, headers: Record<string, string> = {}): Response {
-  const body = c.req.path.startsWith('/mcp')
-    ? { jsonrpc: '2.0', error: { code: -32001, message: `${code}: ${message}`, data: { code, hint } }, id: null }
-    : { error: { code, message, hint, details: {} } };
-  return c.json(body, status, headers);
+/** Any error reading tokens: the server cannot decide who the caller is, so it answers 503, never "open". */
+function tokenStoreUnavailable(error: unknown): DomainError {
+  return failure('UNAVAILABLE', 'the token store cannot be read', 'Retry shortly; check the database.', error);
+}
+
+/** An agent or instance name in a header or parameter that is no name. */
+function badName(error: unknown): DomainError {
+  return new DomainError('VALIDATION_FAILED', (error as Error).message, 'Name the agent with letters, digits, . _ @ -.');
 }

@@ -1,6 +1,7 @@
 // `sortie serve`: the HTTP server on a port, with graceful shutdown. It refuses to listen beyond loopback unless
 // authentication is configured, because an open server lets anyone who reaches it act as any agent.
 import { serve } from '@hono/node-server';
+import { DomainError } from '../core/errors.js';
 import { McpSessions } from '../mcp/http.js';
 import { type BackgroundTask, startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
@@ -24,9 +25,10 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
   const auth = new AuthGate({ sortie: runtime.sortie, logger: runtime.logger, mode });
   if (!isLoopback(options.host) && !(await auth.configured())) {
     await runtime.stop();
-    throw new Error(
-      `refusing to listen on ${options.host}: no authentication is configured, so anyone who can reach this address could act as any agent. ` +
-        'Create a token first (sortie token create --agent NAME --role admin) or set SORTIE_AUTH=required, then start again; ' +
+    throw new DomainError(
+      'FORBIDDEN',
+      `refusing to listen on ${options.host}: no authentication is configured, so anyone who can reach this address could act as any agent`,
+      'Create a token first (sortie token create --agent NAME --role admin) or set SORTIE_AUTH=required, then start again; ' +
         'or listen on 127.0.0.1 only. See docs/fleet.md.',
     );
   }

@@ -1,10 +1,9 @@
 // How a Sortie tool is declared and served: schemas, annotations, profiles, identity and error rendering.
-import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
-import { DomainError, isDomainError, schemaRefusal } from '../core/errors.js';
+import { type DomainError, isFailure, toDomainError } from '../core/errors.js';
 import { Name } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { assertNoNul } from '../service/inputs.js';
@@ -66,8 +65,17 @@ export function renderError(error: DomainError): CallToolResult {
   return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify({ error: error.toJSON() }) }] };
 }
 
-export function zodToDomainError(error: z.ZodError): DomainError {
-  return schemaRefusal(error, { hint: (field) => `Correct "${field}" and retry; tools/list shows each argument's schema.` });
+/** How the MCP adapter names a schema violation: the hint points at the tool's advertised schema. */
+const TOOL_SCHEMA = { hint: (field: string) => `Correct "${field}" and retry; tools/list shows each argument's schema.` };
+
+/**
+ * The MCP adapter's one error path: anything a tool threw, as toDomainError makes it, rendered as an isError
+ * result; a failure (INTERNAL, UNAVAILABLE) is logged with its cause and correlation id first.
+ */
+export function renderThrown(error: unknown, logger: Logger, context: Record<string, unknown> = {}): CallToolResult {
+  const domain = toDomainError(error, { schema: TOOL_SCHEMA });
+  if (isFailure(domain)) logger.error({ err: domain.cause, correlationId: domain.details.correlationId, ...context }, 'tool failed unexpectedly');
+  return renderError(domain);
 }
 
 export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx: ToolContext, logger: Logger): void {
@@ -88,17 +96,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
           const result = await tool.handler(args as never, ctx);
           return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
         } catch (error) {
-          if (isDomainError(error)) return renderError(error);
-          if (error instanceof z.ZodError) return renderError(zodToDomainError(error));
-          const correlationId = randomUUID();
-          logger.error({ err: error, tool: tool.name, correlationId }, 'tool failed unexpectedly');
-          return renderError(
-            new DomainError(
-              'INTERNAL' as never,
-              `unexpected server error (correlation id ${correlationId})`,
-              'Retry once; if it persists, report the correlation id to the operator.',
-            ),
-          );
+          return renderThrown(error, logger, { tool: tool.name });
         }
       },
     );
@@ -113,11 +111,11 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
     if (!schema) return args;
     try {
       assertNoNul(args);
+      return schema.parse(args ?? {});
     } catch (error) {
-      throw new Error(JSON.stringify({ error: (error as DomainError).toJSON() }));
+      // The SDK turns this into the isError result, with the message as its text.
+      const [content] = renderThrown(error, logger, { tool: name }).content;
+      throw new Error(content.type === 'text' ? content.text : '');
     }
-    const parsed = schema.safeParse(args ?? {});
-    if (!parsed.success) throw new Error(JSON.stringify({ error: zodToDomainError(parsed.error).toJSON() }));
-    return parsed.data;
   };
 }

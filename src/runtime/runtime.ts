@@ -26,9 +26,10 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export function createLogger(level = process.env.SORTIE_LOG_LEVEL ?? 'info'): Logger {
+/** `sync` writes each line before returning (for a line that must precede what the caller prints next). */
+export function createLogger(level = process.env.SORTIE_LOG_LEVEL ?? 'info', options: { sync?: boolean } = {}): Logger {
   // stdout belongs to the MCP protocol in stdio mode: logs always go to stderr.
-  return pino({ level, base: { app: 'sortie' } }, pino.destination(2));
+  return pino({ level, base: { app: 'sortie' } }, pino.destination({ dest: 2, sync: options.sync ?? false }));
 }
 
 /** One piece of background work: started with the running Sortie, it returns the function that stops it. */

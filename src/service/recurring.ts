@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
 import { EvidenceKind, Priority } from '../core/enums.js';
-import { DomainError, echo, forbidden, isDomainError, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, isFailure, toDomainError, validationFailed } from '../core/errors.js';
 import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -511,12 +511,10 @@ async function fireDefinition(deps: ServiceDeps, id: string, createdBy: string, 
  * retried on the next tick.
  */
 async function markBroken(deps: ServiceDeps, id: string, nowMs: number, error: unknown): Promise<string> {
-  const deterministic = isDomainError(error) || error instanceof z.ZodError;
-  const message = isDomainError(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof z.ZodError
-      ? `VALIDATION_FAILED: ${error.issues[0]?.message}`
-      : String((error as Error)?.message ?? error);
+  const reported = toDomainError(error);
+  const deterministic = !isFailure(reported);
+  // A failure is recorded as what went wrong, for the operator reading the definition.
+  const message = deterministic ? `${reported.code}: ${reported.message}` : String((error as Error)?.message ?? error);
   await inWrite(deps, { agent: 'sortie' }, async (work) => {
     const row = await lockDefinitionRow(deps.database, work.tx, id);
     if (!row || row.next_run_at === null || row.next_run_at > iso(nowMs)) return;
