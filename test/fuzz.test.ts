@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, FAILURE_CODES } from '../src/core/errors.js';
 import { lastEventSeq } from '../src/db/events-repo.js';
 import { type AgentClient, type Harness, startHarness } from './support/clients.js';
+import { DIALECTS, freshDatabaseUrl } from './support/dialects.js';
 import { tempDir } from './support/sortie.js';
 import { snapshot } from './support/unchanged.js';
 
@@ -120,9 +121,9 @@ function badValues(field: string, kind: Kind, schema: JsonSchema, ctx: Seeded): 
     case 'enum':
       return [...common, ...PROTO_KEYS, MIB, controlString(), 42, ...(types(schema).includes('array') ? [PROTO_KEYS, Array(1000).fill('open')] : [])];
     case 'integer':
-      return [...common, ...OUT_OF_RANGE, 1.5, '5', true];
+      return [...common, ...OUT_OF_RANGE, 2 ** 31 + 1, 1.5, '5', true];
     case 'number':
-      return [...common, ...OUT_OF_RANGE, '5', true];
+      return [...common, ...OUT_OF_RANGE, 2 ** 31 + 1, '5', true];
     case 'boolean':
       return [...common, 'true', 1];
     case 'array': {
@@ -250,13 +251,17 @@ async function rowCounts(harness: Harness): Promise<Record<string, number>> {
   const db = harness.store.database.kysely;
   // biome-ignore lint/suspicious/noExplicitAny: a generic count over every table
   const any = db as any;
-  const tables = (await any
-    .selectFrom('sqlite_master')
-    .select('name')
-    .where('type', '=', 'table')
-    .where('name', 'not like', 'sqlite_%')
-    .orderBy('name')
-    .execute()) as Array<{ name: string }>;
+  const tables = (
+    harness.store.database.dialect === 'sqlite'
+      ? await any.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', 'not like', 'sqlite_%').orderBy('name').execute()
+      : await any
+          .selectFrom('information_schema.tables')
+          .select('table_name as name')
+          .where('table_schema', '=', 'public')
+          .where('table_type', '=', 'BASE TABLE')
+          .orderBy('table_name')
+          .execute()
+  ) as Array<{ name: string }>;
   const out: Record<string, number> = {};
   for (const { name } of tables) {
     const [row] = await any.selectFrom(name).select(any.fn.countAll().as('n')).execute();
@@ -265,98 +270,105 @@ async function rowCounts(harness: Harness): Promise<Record<string, number>> {
   return out;
 }
 
-describe(`fuzz: every tool refuses malformed arguments with a code and changes nothing (seed ${SEED})`, () => {
-  let harness: Harness;
-  let pia: AgentClient;
-  let tools: Tool[];
-  let seeded: Seeded;
+// Every dialect of the matrix: a value one database takes and another refuses (an integer past PostgreSQL's int4,
+// a NUL in text) must be refused up front on all of them, never reach the database as INTERNAL.
+for (const dialect of DIALECTS)
+  describe(`fuzz on ${dialect}: every tool refuses malformed arguments with a code and changes nothing (seed ${SEED})`, () => {
+    let harness: Harness;
+    let dispose: () => Promise<void> = async () => {};
+    let pia: AgentClient;
+    let tools: Tool[];
+    let seeded: Seeded;
 
-  beforeAll(async () => {
-    harness = await startHarness('memory', `${tempDir()}/fuzz.db`);
-    const { sortie } = harness.store;
-    const me = { agent: 'pia' };
-    const mission = await sortie.createMission(me, { name: 'fuzz-mission', pilot: 'pia', agents: ['alice'], deliverables: [{ name: 'docs' }] });
-    await sortie.updateMissionStatus(me, mission.missionId, 'plan');
-    const t0 = await sortie.createTask(me, { title: 'first', missionId: mission.missionId, assignedTo: 'pia' });
-    await sortie.createTask(me, { title: 'second', missionId: mission.missionId, dependsOn: 'T0' });
-    await sortie.createTask(me, { title: 'third', missionId: mission.missionId });
-    await sortie.createTask(me, { title: 'standalone' });
-    await sortie.updateMissionStatus(me, mission.missionId, 'execute');
-    await sortie.checkoutTask(me, { taskId: t0.taskId });
-    await sortie.updateTemplate(me, { name: 'fuzz-template', steps: [{ title: 'only step' }] });
-    const recurring = await sortie.createRecurring(me, { title: 'weekly', cronExpression: '0 9 * * 1' });
-    seeded = { missionId: mission.missionId, taskId: t0.taskId, recurringTaskId: recurring.recurringTaskId };
-    pia = await harness.connect('pia', 'full');
-    tools = (await pia.client.listTools()).tools;
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
+    beforeAll(async () => {
+      const fresh = await freshDatabaseUrl(dialect);
+      dispose = fresh.dispose;
+      harness = await startHarness('memory', fresh.url);
+      const { sortie } = harness.store;
+      const me = { agent: 'pia' };
+      const mission = await sortie.createMission(me, { name: 'fuzz-mission', pilot: 'pia', agents: ['alice'], deliverables: [{ name: 'docs' }] });
+      await sortie.updateMissionStatus(me, mission.missionId, 'plan');
+      const t0 = await sortie.createTask(me, { title: 'first', missionId: mission.missionId, assignedTo: 'pia' });
+      await sortie.createTask(me, { title: 'second', missionId: mission.missionId, dependsOn: 'T0' });
+      await sortie.createTask(me, { title: 'third', missionId: mission.missionId });
+      await sortie.createTask(me, { title: 'standalone' });
+      await sortie.updateMissionStatus(me, mission.missionId, 'execute');
+      await sortie.checkoutTask(me, { taskId: t0.taskId });
+      await sortie.updateTemplate(me, { name: 'fuzz-template', steps: [{ title: 'only step' }] });
+      const recurring = await sortie.createRecurring(me, { title: 'weekly', cronExpression: '0 9 * * 1' });
+      seeded = { missionId: mission.missionId, taskId: t0.taskId, recurringTaskId: recurring.recurringTaskId };
+      pia = await harness.connect('pia', 'full');
+      tools = (await pia.client.listTools()).tools;
+    });
+    afterAll(async () => {
+      await harness?.close();
+      await dispose();
+    });
 
-  it('covers every tool of the full profile', () => {
-    expect(tools.length).toBeGreaterThan(30);
-    for (const tool of tools) expect(() => baseArgs(tool.name, seeded)).not.toThrow();
-  });
+    it('covers every tool of the full profile', () => {
+      expect(tools.length).toBeGreaterThan(30);
+      for (const tool of tools) expect(() => baseArgs(tool.name, seeded)).not.toThrow();
+    });
 
-  it('answers every malformed call with a small coded refusal and leaves the database as it was', async () => {
-    const before = await snapshot(harness.store);
-    const countsBefore = await rowCounts(harness);
-    let seq = await lastEventSeq(harness.store.database.kysely);
-    let counts = countsBefore;
-    const problems: string[] = [];
-    let total = 0;
-    for (const tool of tools) {
-      for (const c of casesFor(tool, seeded)) {
-        total += 1;
-        const where = `${tool.name} ${c.label}`;
-        const result = await pia.raw(tool.name, c.args).catch((error: Error) => ({ thrown: error.message }));
-        if ('thrown' in result) {
-          problems.push(`${where}: the client threw ${String(result.thrown).slice(0, 200)}`);
-          continue;
-        }
-        const text = (result.content?.[0] as { text?: string } | undefined)?.text ?? '';
-        if (!result.isError) {
-          problems.push(`${where}: accepted (${text.slice(0, 160)})`);
-        } else {
-          let error: { code?: string; message?: string; hint?: string } | undefined;
-          try {
-            error = JSON.parse(text).error;
-          } catch {
-            problems.push(`${where}: the refusal is not JSON: ${text.slice(0, 160)}`);
+    it('answers every malformed call with a small coded refusal and leaves the database as it was', async () => {
+      const before = await snapshot(harness.store);
+      const countsBefore = await rowCounts(harness);
+      let seq = await lastEventSeq(harness.store.database.kysely);
+      let counts = countsBefore;
+      const problems: string[] = [];
+      let total = 0;
+      for (const tool of tools) {
+        for (const c of casesFor(tool, seeded)) {
+          total += 1;
+          const where = `${tool.name} ${c.label}`;
+          const result = await pia.raw(tool.name, c.args).catch((error: Error) => ({ thrown: error.message }));
+          if ('thrown' in result) {
+            problems.push(`${where}: the client threw ${String(result.thrown).slice(0, 200)}`);
+            continue;
           }
-          if (error) {
-            // A refusal's code: one of ERROR_CODES and never a failure (INTERNAL, UNAVAILABLE), which are codes too.
-            if (!error.code || !(ERROR_CODES as readonly string[]).includes(error.code) || (FAILURE_CODES as readonly string[]).includes(error.code))
-              problems.push(`${where}: code ${error.code}: ${error.message?.slice(0, 160)}`);
-            if (typeof error.message !== 'string' || typeof error.hint !== 'string') problems.push(`${where}: no message or hint`);
+          const text = (result.content?.[0] as { text?: string } | undefined)?.text ?? '';
+          if (!result.isError) {
+            problems.push(`${where}: accepted (${text.slice(0, 160)})`);
+          } else {
+            let error: { code?: string; message?: string; hint?: string } | undefined;
+            try {
+              error = JSON.parse(text).error;
+            } catch {
+              problems.push(`${where}: the refusal is not JSON: ${text.slice(0, 160)}`);
+            }
+            if (error) {
+              // A refusal's code: one of ERROR_CODES and never a failure (INTERNAL, UNAVAILABLE), which are codes too.
+              if (!error.code || !(ERROR_CODES as readonly string[]).includes(error.code) || (FAILURE_CODES as readonly string[]).includes(error.code))
+                problems.push(`${where}: code ${error.code}: ${error.message?.slice(0, 160)}`);
+              if (typeof error.message !== 'string' || typeof error.hint !== 'string') problems.push(`${where}: no message or hint`);
+            }
+            if (result.structuredContent !== undefined) problems.push(`${where}: a refusal carries structuredContent`);
+            if (text.length >= 4096) problems.push(`${where}: the answer is ${text.length} characters`);
           }
-          if (result.structuredContent !== undefined) problems.push(`${where}: a refusal carries structuredContent`);
-          if (text.length >= 4096) problems.push(`${where}: the answer is ${text.length} characters`);
+          const now = await lastEventSeq(harness.store.database.kysely);
+          if (now !== seq) {
+            problems.push(`${where}: recorded ${now - seq} event(s)`);
+            seq = now;
+          }
         }
-        const now = await lastEventSeq(harness.store.database.kysely);
-        if (now !== seq) {
-          problems.push(`${where}: recorded ${now - seq} event(s)`);
-          seq = now;
-        }
+        const after = await rowCounts(harness);
+        if (JSON.stringify(after) !== JSON.stringify(counts)) problems.push(`${tool.name}: row counts changed: ${JSON.stringify(after)}`);
+        counts = after;
       }
-      const after = await rowCounts(harness);
-      if (JSON.stringify(after) !== JSON.stringify(counts)) problems.push(`${tool.name}: row counts changed: ${JSON.stringify(after)}`);
-      counts = after;
-    }
-    expect(problems).toEqual([]);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(total).toBeGreaterThan(1000);
-    expect(await snapshot(harness.store)).toEqual(before);
-  });
+      expect(problems).toEqual([]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(total).toBeGreaterThan(1000);
+      expect(await snapshot(harness.store)).toEqual(before);
+    });
 
-  it('echoes at most a short prefix of a 1 MiB id', async () => {
-    const refusal = await pia.raw('get_task', { taskId: MIB });
-    const text = (refusal.content[0] as { text: string }).text;
-    expect(JSON.parse(text).error).toMatchObject({ code: 'NOT_FOUND' });
-    expect(text.length).toBeLessThan(600);
-    expect(text).toContain('(1048576 chars)');
+    it('echoes at most a short prefix of a 1 MiB id', async () => {
+      const refusal = await pia.raw('get_task', { taskId: MIB });
+      const text = (refusal.content[0] as { text: string }).text;
+      expect(JSON.parse(text).error).toMatchObject({ code: 'NOT_FOUND' });
+      expect(text.length).toBeLessThan(600);
+      expect(text).toContain('(1048576 chars)');
+    });
   });
-});
 
 describe('fuzz spot-check over stdio (sortie mcp from dist/)', () => {
   let harness: Harness;

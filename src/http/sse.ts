@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Actor, SortieEvent } from '../core/model.js';
+import { SeqInput } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
 
 /** A comment line this often keeps proxies and load balancers from closing an idle stream. */
@@ -14,8 +15,9 @@ const RETRY_MS = 2_000;
 const Position = z
   .string()
   .trim()
-  .regex(/^\d{1,15}$/, 'must be an event sequence number')
+  .regex(/^\d{1,10}$/, 'must be an event sequence number')
   .transform(Number)
+  .pipe(SeqInput)
   .optional();
 const StreamQuery = z.object({ after: Position, project: z.string().trim().min(1).max(100).optional() });
 

@@ -9,11 +9,11 @@ import type { EventsTable } from '../db/schema.js';
 import { listTaskRows, memberReadyTasks, reviewTasksFor } from '../db/tasks-repo.js';
 import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
-import { parseInput } from './inputs.js';
+import { parseInput, SeqInput } from './inputs.js';
 import { taskViews } from './views.js';
 
 export const ListEventsInput = z.object({
-  since: z.number().int().min(0).optional().describe('Return events after this sequence number (0 = from the start)'),
+  since: SeqInput.optional().describe('Return events after this sequence number (0 = from the start)'),
   missionId: z.string().optional().describe('Only events of this mission'),
   taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
   project: Name.optional().describe('Only events of this project'),

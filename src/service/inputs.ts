@@ -14,6 +14,14 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, field?:
 }
 
 /**
+ * The largest event sequence number or version a caller may name: both are PostgreSQL `integer` columns, which
+ * refuse a bigger parameter outright (22003) — a value past it can only be a mistake, so it is refused as one.
+ */
+export const MAX_INT4 = 2_147_483_647;
+/** An event sequence number argument (since, after, before). */
+export const SeqInput = z.number().int().min(0).max(MAX_INT4);
+
+/**
  * Refuses a NUL character anywhere in an argument (a string value or an object key), naming where it is. SQLite
  * would store it and PostgreSQL refuses it in text ("invalid byte sequence"), so one database would keep what the
  * other cannot: every interface that takes JSON calls this before anything else.

@@ -7,10 +7,10 @@ import { lastEventSeq, listEventRows } from '../db/events-repo.js';
 import { assertProjectVisible, canSeeProject } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { type ChangeFeed, toEvent } from './feed.js';
-import { parseInput } from './inputs.js';
+import { parseInput, SeqInput } from './inputs.js';
 
 export const FollowInput = z.object({
-  after: z.number().int().min(0).optional().describe('Resume after this event sequence number (Last-Event-ID); omit to start from now'),
+  after: SeqInput.optional().describe('Resume after this event sequence number (Last-Event-ID); omit to start from now'),
   project: z.string().trim().min(1).max(100).optional().describe('Only events of this project'),
 });
 export type FollowInput = z.input<typeof FollowInput>;

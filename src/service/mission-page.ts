@@ -19,7 +19,7 @@ import { canSeeProject, readMission } from './access.js';
 import { DEFAULT_STALLED_MINUTES, isOverdue, type MissionWarnings, summarize } from './board.js';
 import type { ServiceDeps } from './context.js';
 import { toEvent } from './feed.js';
-import { parseInput } from './inputs.js';
+import { parseInput, SeqInput } from './inputs.js';
 import { getMission } from './missions.js';
 import { getTask } from './tasks.js';
 
@@ -30,7 +30,7 @@ export const MissionPageInput = z.object({
 export type MissionPageInput = z.input<typeof MissionPageInput>;
 
 export const TimelineInput = z.object({
-  before: z.number().int().min(1).optional().describe('Only events with a sequence number below this (the previous page ends there)'),
+  before: SeqInput.min(1).optional().describe('Only events with a sequence number below this (the previous page ends there)'),
   limit: z.number().int().min(1).max(500).optional().describe('Page size, default 100'),
 });
 export type TimelineInput = z.input<typeof TimelineInput>;

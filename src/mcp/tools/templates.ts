@@ -31,7 +31,7 @@ export const getMissionTemplate = defineTool({
   description: 'A template: steps (owner, dependsOn, requiredEvidence), brief, versions.',
   input: {
     name: z.string().describe('Template name (or name@version)'),
-    version: z.number().optional().describe('A specific version'),
+    version: z.number().int().min(1).max(999_999_999).optional().describe('A specific version'),
     project,
   },
   output: TemplateOut,
