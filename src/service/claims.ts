@@ -7,13 +7,14 @@
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { mayClaimUnassigned, mayResumeReview } from '../core/policy.js';
 import type { Db } from '../db/database.js';
 import { hasClaimed, instanceHeld } from '../db/events-repo.js';
 import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
-import { assertCanWrite, assertProjectVisible, lockTask, readMission, type TaskRef } from './access.js';
+import { assertCanWrite, assertProjectVisible, lockTask, missionParties, readMission, type TaskRef, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { taskView } from './views.js';
 
@@ -123,8 +124,7 @@ function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | 
     return;
   }
   if (mission) {
-    const members = [mission.pilot, ...parseStringList(mission.agents, 'agents')];
-    if (!members.includes(actor.agent) && actor.role !== 'admin') {
+    if (!mayClaimUnassigned(actor, missionParties(mission), parseStringList(mission.agents, 'agents'))) {
       throw forbidden(
         `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
         `Unassigned tasks are claimable by the mission's agents; ask the pilot (${mission.pilot}) to add you.`,
@@ -194,7 +194,7 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
   }
   const mission = await assertMissionExecuting(work.tx, current);
   assertEligible(actor, current, mission);
-  if (current.status === 'review' && current.last_holder && current.last_holder !== actor.agent) {
+  if (current.status === 'review' && !mayResumeReview(actor, taskParties(current))) {
     throw new DomainError(
       'INVALID_TRANSITION',
       `task ${label(current)} is in review; only its author (${current.last_holder}) takes it back to in_progress`,

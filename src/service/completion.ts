@@ -7,12 +7,13 @@ import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isOwnReview, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isMissionManager, isTaskKey, lockTask, lockTaskAndMission, readTask, type TaskRef } from './access.js';
+import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, taskParties } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
@@ -57,14 +58,13 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
     if (row.status === 'review' && target === 'done') {
       // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
       authorize(actor, 'task.manage');
-      const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
-      if (!reviewer) {
+      if (!mayReview(actor, taskParties(row), mission && missionParties(mission))) {
         throw forbidden(
           `${actor.agent} may not approve task ${label(row)}`,
           `The pilot (${mission?.pilot ?? row.created_by}) or the task's creator approves reviews.`,
         );
       }
-      if (row.last_holder === actor.agent && actor.role !== 'admin') {
+      if (isOwnReview(actor, taskParties(row))) {
         throw forbidden(
           `${actor.agent} wrote task ${label(row)} and may not approve its own review`,
           'Another reviewer approves it; to close your own work without review, complete it from in_progress instead.',
@@ -177,14 +177,10 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
     assertTaskTransition(row.status as TaskStatus, 'todo');
-    const may =
-      row.claimed_by === actor.agent ||
-      row.last_holder === actor.agent ||
-      row.created_by === actor.agent ||
-      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may) throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
+    if (!mayUnblock(actor, taskParties(row), mission && missionParties(mission)))
+      throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
     // A worker unblocks only the task it holds; unblocking someone else's is management.
-    if (row.claimed_by !== actor.agent && row.last_holder !== actor.agent) authorize(actor, 'task.manage');
+    if (!worksTask(actor, taskParties(row))) authorize(actor, 'task.manage');
     const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });
@@ -217,8 +213,7 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
   assertTextLength('cancelReason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    const may = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may)
+    if (!mayCancelTask(actor, taskParties(row), mission && missionParties(mission)))
       throw forbidden(
         `only the creator (${row.created_by})${mission ? ` or the pilot (${mission.pilot})` : ''} may cancel task ${label(row)}`,
         'Ask them, or fail/release it if you hold it.',
@@ -244,12 +239,8 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
   assertTextLength('reason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    const may =
-      row.created_by === actor.agent ||
-      row.assigned_to === actor.agent ||
-      row.last_holder === actor.agent ||
-      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may) throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
+    if (!mayReopen(actor, taskParties(row), mission && missionParties(mission)))
+      throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
     if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
     assertTaskTransition(row.status as TaskStatus, 'todo', 'reopen');
     if (mission && (mission.status === 'complete' || mission.status === 'cancelled')) {
@@ -291,8 +282,8 @@ export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: Tas
       throw new DomainError('INVALID_TRANSITION', `task ${label(row)} is ${row.status}, not review`, 'Only a task in review can be sent back.', {
         from: row.status,
       });
-    const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
-    if (!reviewer) throw forbidden(`${actor.agent} may not send task ${label(row)} back`, 'The pilot or the task creator reviews.');
+    if (!mayReview(actor, taskParties(row), mission && missionParties(mission)))
+      throw forbidden(`${actor.agent} may not send task ${label(row)} back`, 'The pilot or the task creator reviews.');
     const holder = row.last_holder ?? row.assigned_to;
     const patch: Partial<TasksTable> = {
       status: 'in_progress',
