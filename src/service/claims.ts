@@ -157,7 +157,7 @@ export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<v
 }
 
 /** Claims the locked row for the actor: todo/blocked/review → in_progress with a fresh lease and epoch. */
-async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
+export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
   const actor = work.actor;
   let current = row;
   if (current.status === 'in_progress') {
@@ -388,14 +388,16 @@ export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRe
 /** release_task: the holder hands the claim back; the task returns to todo. */
 export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string, epoch?: number): Promise<Task> {
   authorize(actor, 'task.work');
-  return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    await assertHolder(work, row, epoch, 'release');
-    const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
-    return taskView(work.tx, { ...row, ...patch });
-  });
+  return inWrite(deps, actor, async (work) => releaseLocked(work, await lockTask(deps.database, work.tx, actor, ref), reason, epoch));
+}
+
+/** The holder hands back the locked row. */
+export async function releaseLocked(work: Work, row: TasksTable, reason?: string, epoch?: number): Promise<Task> {
+  await assertHolder(work, row, epoch, 'release');
+  const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
+  return taskView(work.tx, { ...row, ...patch });
 }
 
 async function sweepIn(deps: ServiceDeps, work: Work, limit: number, projects?: readonly string[]): Promise<number> {

@@ -221,11 +221,22 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
   return missionDetail(deps, id);
 }
 
-/** Moves a mission through its lifecycle; every gate is checked against the locked mission and its tasks. */
-export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
+export const MoveMissionInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
+  status: MissionStatus.describe('Target stage'),
+  reason: z.string().nullable().optional().describe('Why (required for rework, cancel, reopen)'),
+});
+export type MoveMissionInput = z.input<typeof MoveMissionInput>;
+
+/**
+ * Moves a mission through its lifecycle. Who may move it, whether the move exists and every gate are decided
+ * against the locked mission and its tasks, inside the transaction.
+ */
+export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMissionInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  parseInput(MissionStatus, to, 'status');
-  assertTextLength('reason', reason, MAX_REASON);
+  parseInput(MissionStatus, raw.status, 'status');
+  assertTextLength('reason', raw.reason, MAX_REASON);
+  const { missionId: ref, status: to, reason } = parseInput(MoveMissionInput, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status as MissionStatusT;
