@@ -180,7 +180,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why (required for rework, cancel and reopen)')
     .action((ref, status, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const m = await sortie.updateMissionStatus(cliActor(opts), ref, status, o.reason);
+        const m = await sortie.moveMission(cliActor(opts), { missionId: ref, status, reason: o.reason });
         print(opts, m, () => drawMission(m));
       }),
     );

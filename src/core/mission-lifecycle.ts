@@ -1,6 +1,8 @@
-// The mission lifecycle: which stage may follow which, who may move it, and the gates on execute and complete.
+// The mission lifecycle: which stage may follow which, and the gates on execute and complete (who may move it: policy.ts).
 import type { MissionStatus } from './enums.js';
-import { DomainError, forbidden } from './errors.js';
+import { DomainError } from './errors.js';
+import type { Actor } from './model.js';
+import { assertMayMoveMission } from './policy.js';
 
 /** Allowed moves from each stage. `complete → execute` is the pilot's reopen; `validate → execute` is rework. */
 const MOVES: Record<MissionStatus, readonly MissionStatus[]> = {
@@ -24,7 +26,8 @@ export function moveNeedsReason(from: MissionStatus, to: MissionStatus): boolean
 export interface MissionTransitionContext {
   from: MissionStatus;
   to: MissionStatus;
-  actor: string;
+  /** Who moves it; an agent name is an actor without a role. */
+  actor: Actor | string;
   pilot: string;
   createdBy: string;
   reason?: string | null;
@@ -39,15 +42,7 @@ export interface MissionTransitionContext {
 export function assertMissionTransition(ctx: MissionTransitionContext): void {
   const { from, to } = ctx;
   // Who may move comes first: a caller who may not move the mission learns that, not what else the move lacks.
-  if (to === 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
-    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may cancel this mission`, 'Ask the pilot to cancel it.');
-  }
-  if (from === 'complete' && ctx.actor !== ctx.pilot) {
-    throw forbidden(`only the pilot (${ctx.pilot}) may reopen a complete mission`, 'Ask the pilot to reopen it.');
-  }
-  if (to !== 'cancelled' && ctx.actor !== ctx.pilot && ctx.actor !== ctx.createdBy) {
-    throw forbidden(`only the pilot (${ctx.pilot}) or the creator (${ctx.createdBy}) may move this mission`, 'Ask the pilot to advance the mission.');
-  }
+  assertMayMoveMission(typeof ctx.actor === 'string' ? { agent: ctx.actor } : ctx.actor, { pilot: ctx.pilot, createdBy: ctx.createdBy }, from, to);
   if (!MOVES[from].includes(to)) {
     const allowed = MOVES[from];
     throw new DomainError(

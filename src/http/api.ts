@@ -187,7 +187,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
     run(async (c, actor) => {
       assertSameOriginJson(c);
       const body = StatusBody.parse(await jsonBody(c));
-      const mission = await sortie.updateMissionStatus(actor, idParam(c), body.status, body.reason || null);
+      const mission = await sortie.moveMission(actor, { missionId: idParam(c), status: body.status, reason: body.reason || null });
       return c.json(missionSummary(mission));
     }),
   );

@@ -3,6 +3,7 @@
 // takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
 import { DomainError, echo, forbidden, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
+import type { MissionParties, TaskParties } from '../core/policy.js';
 import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
@@ -121,8 +122,14 @@ export async function lockMission(database: Database, tx: Db, actor: Actor, ref:
   return row;
 }
 
-export function isMissionManager(actor: Actor, mission: Pick<MissionsTable, 'pilot' | 'created_by'>): boolean {
-  return actor.role === 'admin' || actor.agent === mission.pilot || actor.agent === mission.created_by;
+/** A mission row's parties, for the ownership rules of core/policy.ts. */
+export function missionParties(row: Pick<MissionsTable, 'pilot' | 'created_by'>): MissionParties {
+  return { pilot: row.pilot, createdBy: row.created_by };
+}
+
+/** A task row's parties, for the ownership rules of core/policy.ts. */
+export function taskParties(row: Pick<TasksTable, 'created_by' | 'assigned_to' | 'claimed_by' | 'last_holder'>): TaskParties {
+  return { createdBy: row.created_by, assignedTo: row.assigned_to, claimedBy: row.claimed_by, lastHolder: row.last_holder };
 }
 
 /**

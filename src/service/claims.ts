@@ -7,6 +7,7 @@
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { mayClaimUnassigned, mayResumeReview } from '../core/policy.js';
 import { satisfiesDependency } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import type { Db } from '../db/database.js';
@@ -15,7 +16,7 @@ import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
-import { assertCanWrite, assertProjectVisible, lockTask, readMission, type TaskRef } from './access.js';
+import { assertCanWrite, assertProjectVisible, lockTask, missionParties, readMission, type TaskRef, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { taskView } from './views.js';
 
@@ -125,8 +126,7 @@ function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | 
     return;
   }
   if (mission) {
-    const members = [mission.pilot, ...parseStringList(mission.agents, 'agents')];
-    if (!members.includes(actor.agent) && actor.role !== 'admin') {
+    if (!mayClaimUnassigned(actor, missionParties(mission), parseStringList(mission.agents, 'agents'))) {
       throw forbidden(
         `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
         `Unassigned tasks are claimable by the mission's agents; ask the pilot (${mission.pilot}) to add you.`,
@@ -159,7 +159,7 @@ export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<v
 }
 
 /** Claims the locked row for the actor: the lifecycle's move to in_progress, with a fresh lease and epoch. */
-async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
+export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
   const actor = work.actor;
   let current = row;
   if (current.status === 'in_progress') {
@@ -196,7 +196,7 @@ async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options:
   }
   const mission = await assertMissionExecuting(work.tx, current);
   assertEligible(actor, current, mission);
-  if (current.status === 'review' && current.last_holder && current.last_holder !== actor.agent) {
+  if (current.status === 'review' && !mayResumeReview(actor, taskParties(current))) {
     throw new DomainError(
       'INVALID_TRANSITION',
       `task ${label(current)} is in review; only its author (${current.last_holder}) takes it back to in_progress`,
@@ -382,14 +382,16 @@ export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRe
 /** release_task: the holder hands the claim back; the task returns to todo. */
 export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string, epoch?: number): Promise<Task> {
   authorize(actor, 'task.work');
-  return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    await assertHolder(work, row, epoch, 'release');
-    const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
-    return taskView(work.tx, { ...row, ...patch });
-  });
+  return inWrite(deps, actor, async (work) => releaseLocked(work, await lockTask(deps.database, work.tx, actor, ref), reason, epoch));
+}
+
+/** The holder hands back the locked row. */
+export async function releaseLocked(work: Work, row: TasksTable, reason?: string, epoch?: number): Promise<Task> {
+  await assertHolder(work, row, epoch, 'release');
+  const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
+  return taskView(work.tx, { ...row, ...patch });
 }
 
 async function sweepIn(deps: ServiceDeps, work: Work, limit: number, projects?: readonly string[]): Promise<number> {

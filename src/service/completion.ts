@@ -6,16 +6,17 @@ import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isOwnReview, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
 import { isTerminalMission } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isMissionManager, isTaskKey, lockTask, lockTaskAndMission, readTask, type TaskRef } from './access.js';
+import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, taskParties } from './access.js';
 import { assertHolder } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { evidenceRows, prepareEvidence } from './evidence.js';
+import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
 import { assertTextLength, MAX_NOTE, MAX_REASON, parseInput } from './inputs.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
@@ -46,68 +47,92 @@ async function afterClose(work: Work, mission: MissionsTable | null, row: TasksT
   await moveMissionAuto(work, mission, 'validate', `last open task ${label(row)} closed`);
 }
 
-async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
+/** A completion's checked input and evidence, prepared before its transaction (verification may run git). */
+export interface PreparedCompletion {
+  taskId: string;
+  input: z.output<typeof CompleteInput>;
+  prepared: PreparedEvidence;
+}
+
+export async function prepareCompletion(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput): Promise<PreparedCompletion> {
   authorize(actor, 'task.work');
   const input = parseInput(CompleteInput, raw);
   const db = deps.database.kysely;
   const before = await readTask(db, actor, ref);
   const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
+  return { taskId: before.id, input, prepared };
+}
+
+async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
+  const completion = await prepareCompletion(deps, actor, ref, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, { taskId: before.id });
-    if (row.status === 'review' && target === 'done') {
-      // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
-      authorize(actor, 'task.manage');
-      const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
-      if (!reviewer) {
-        throw forbidden(
-          `${actor.agent} may not approve task ${label(row)}`,
-          `The pilot (${mission?.pilot ?? row.created_by}) or the task's creator approves reviews.`,
-        );
-      }
-      if (row.last_holder === actor.agent && actor.role !== 'admin') {
-        throw forbidden(
-          `${actor.agent} wrote task ${label(row)} and may not approve its own review`,
-          'Another reviewer approves it; to close your own work without review, complete it from in_progress instead.',
-        );
-      }
-    } else {
-      await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
-      assertTaskTransition(row.status, target);
-    }
-    // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
-    const existing = await currentTaskEvidence(work.tx, row.id);
-    assertTaskEvidence({
-      items: [...existing.map((e) => ({ kind: e.kind as never, verification: e.verification })), ...prepared.items],
-      requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
-      allowNoEvidence: input.allowNoEvidence,
-      rejected: prepared.rejected,
-      target,
-    });
-    const patch: Partial<TasksTable> = {
-      status: target,
-      ...CLAIM_CLEARED,
-      completion_note: input.completionNote,
-      allow_no_evidence: input.allowNoEvidence ?? row.allow_no_evidence,
-      completed_at: target === 'done' ? work.now : null,
-      updated_at: work.now,
-    };
-    await updateTaskRow(work.tx, row.id, patch);
-    const rows = evidenceRows(deps, prepared.items, { project: row.project, missionId: row.mission_id, taskId: row.id }, actor.agent, work.now);
-    await insertEvidence(work.tx, rows);
-    work.emit(
-      target === 'done' ? 'task.completed' : 'task.review_requested',
-      { project: row.project, missionId: row.mission_id, taskId: row.id },
-      {
-        from: row.status,
-        epoch: row.epoch,
-        evidence: rows.map((r) => ({ kind: r.kind, value: r.value, verification: r.verification })),
-        allowNoEvidence: input.allowNoEvidence ?? null,
-      },
-    );
-    const after = { ...row, ...patch } as TasksTable;
-    if (target === 'done') await afterClose(work, mission, after);
-    return taskView(work.tx, after);
+    const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId });
+    return closeLocked(deps, work, row, mission, completion, target);
   });
+}
+
+/** in_progress (holder) or review (reviewer) → done, or in_progress → review, on the locked row: the evidence gate. */
+export async function closeLocked(
+  deps: ServiceDeps,
+  work: Work,
+  row: TasksTable,
+  mission: MissionsTable | null,
+  { input, prepared }: PreparedCompletion,
+  target: 'done' | 'review',
+): Promise<Task> {
+  const actor = work.actor;
+  if (row.status === 'review' && target === 'done') {
+    // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
+    authorize(actor, 'task.manage');
+    if (!mayReview(actor, taskParties(row), mission && missionParties(mission))) {
+      throw forbidden(
+        `${actor.agent} may not approve task ${label(row)}`,
+        `The pilot (${mission?.pilot ?? row.created_by}) or the task's creator approves reviews.`,
+      );
+    }
+    if (isOwnReview(actor, taskParties(row))) {
+      throw forbidden(
+        `${actor.agent} wrote task ${label(row)} and may not approve its own review`,
+        'Another reviewer approves it; to close your own work without review, complete it from in_progress instead.',
+      );
+    }
+  } else {
+    await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
+    assertTaskTransition(row.status, target);
+  }
+  // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
+  const existing = await currentTaskEvidence(work.tx, row.id);
+  assertTaskEvidence({
+    items: [...existing.map((e) => ({ kind: e.kind as never, verification: e.verification })), ...prepared.items],
+    requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
+    allowNoEvidence: input.allowNoEvidence,
+    rejected: prepared.rejected,
+    target,
+  });
+  const patch: Partial<TasksTable> = {
+    status: target,
+    ...CLAIM_CLEARED,
+    completion_note: input.completionNote,
+    allow_no_evidence: input.allowNoEvidence ?? row.allow_no_evidence,
+    completed_at: target === 'done' ? work.now : null,
+    updated_at: work.now,
+  };
+  await updateTaskRow(work.tx, row.id, patch);
+  const rows = evidenceRows(deps, prepared.items, { project: row.project, missionId: row.mission_id, taskId: row.id }, actor.agent, work.now);
+  await insertEvidence(work.tx, rows);
+  work.emit(
+    target === 'done' ? 'task.completed' : 'task.review_requested',
+    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    {
+      from: row.status,
+      epoch: row.epoch,
+      evidence: rows.map((r) => ({ kind: r.kind, value: r.value, verification: r.verification })),
+      allowNoEvidence: input.allowNoEvidence ?? null,
+    },
+  );
+  const after = { ...row, ...patch } as TasksTable;
+  if (target === 'done') await afterClose(work, mission, after);
+  return taskView(work.tx, after);
 }
 
 /** complete_task: in_progress (holder) or review (reviewer) → done, only with evidence. */
@@ -133,42 +158,44 @@ export type BlockInput = z.input<typeof BlockInput>;
 export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: BlockInput): Promise<Task> {
   authorize(actor, 'task.work');
   const input = parseInput(BlockInput, raw);
-  return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    await assertHolder(work, row, input.epoch, 'block');
-    if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
-      throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
-    }
-    assertTaskTransition(row.status, 'blocked');
-    let blockedOn: string | null = null;
-    if (input.blockedOnTaskId) {
-      // The task's mission scopes a T-key only: a task id may name a task of any mission.
-      const scope = isTaskKey(input.blockedOnTaskId) ? row.mission_id : undefined;
-      blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: scope })).id;
-      if (blockedOn === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself');
-    }
-    const patch: Partial<TasksTable> = {
-      status: 'blocked',
-      lease_expires_at: null,
-      blocked_reason: input.reason ?? null,
-      blocked_by: input.blockedBy ?? null,
-      blocked_on_task_id: blockedOn,
-      blocked_cause: input.blockedCause ?? (blockedOn ? 'peer_task' : null),
-      updated_at: work.now,
-    };
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit(
-      'task.blocked',
-      { project: row.project, missionId: row.mission_id, taskId: row.id },
-      {
-        reason: patch.blocked_reason,
-        blockedBy: patch.blocked_by,
-        blockedOnTaskId: blockedOn,
-        blockedCause: patch.blocked_cause,
-      },
-    );
-    return taskView(work.tx, { ...row, ...patch } as TasksTable);
-  });
+  return inWrite(deps, actor, async (work) => blockLocked(work, await lockTask(deps.database, work.tx, actor, ref), input));
+}
+
+export async function blockLocked(work: Work, row: TasksTable, input: z.output<typeof BlockInput>): Promise<Task> {
+  const actor = work.actor;
+  await assertHolder(work, row, input.epoch, 'block');
+  if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
+    throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
+  }
+  assertTaskTransition(row.status, 'blocked');
+  let blockedOn: string | null = null;
+  if (input.blockedOnTaskId) {
+    // The task's mission scopes a T-key only: a task id may name a task of any mission.
+    const scope = isTaskKey(input.blockedOnTaskId) ? row.mission_id : undefined;
+    blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: scope })).id;
+    if (blockedOn === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself');
+  }
+  const patch: Partial<TasksTable> = {
+    status: 'blocked',
+    lease_expires_at: null,
+    blocked_reason: input.reason ?? null,
+    blocked_by: input.blockedBy ?? null,
+    blocked_on_task_id: blockedOn,
+    blocked_cause: input.blockedCause ?? (blockedOn ? 'peer_task' : null),
+    updated_at: work.now,
+  };
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit(
+    'task.blocked',
+    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    {
+      reason: patch.blocked_reason,
+      blockedBy: patch.blocked_by,
+      blockedOnTaskId: blockedOn,
+      blockedCause: patch.blocked_cause,
+    },
+  );
+  return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
 /** blocked → todo: the claim is handed back so anyone eligible can pick it up. */
@@ -176,20 +203,21 @@ export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef,
   authorize(actor, 'task.work');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    assertTaskTransition(row.status, 'todo');
-    const may =
-      row.claimed_by === actor.agent ||
-      row.last_holder === actor.agent ||
-      row.created_by === actor.agent ||
-      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may) throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
-    // A worker unblocks only the task it holds; unblocking someone else's is management.
-    if (row.claimed_by !== actor.agent && row.last_holder !== actor.agent) authorize(actor, 'task.manage');
-    const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });
-    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+    return unblockLocked(work, row, mission, reason);
   });
+}
+
+export async function unblockLocked(work: Work, row: TasksTable, mission: MissionsTable | null, reason?: string): Promise<Task> {
+  const actor = work.actor;
+  assertTaskTransition(row.status, 'todo');
+  if (!mayUnblock(actor, taskParties(row), mission && missionParties(mission)))
+    throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
+  // A worker unblocks only the task it holds; unblocking someone else's is management.
+  if (!worksTask(actor, taskParties(row))) authorize(actor, 'task.manage');
+  const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });
+  return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
 /** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
@@ -198,17 +226,21 @@ export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, fa
   assertTextLength('failureNote', failureNote, MAX_NOTE);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    await assertHolder(work, row, epoch, 'fail');
-    // After the holder check: only the holder is told what its call lacks.
-    if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
-    assertTaskTransition(row.status, 'failed');
-    const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
-    const after = { ...row, ...patch } as TasksTable;
-    await afterClose(work, mission, after);
-    return taskView(work.tx, after);
+    return failLocked(work, row, mission, failureNote, epoch);
   });
+}
+
+export async function failLocked(work: Work, row: TasksTable, mission: MissionsTable | null, failureNote: string, epoch?: number): Promise<Task> {
+  await assertHolder(work, row, epoch, 'fail');
+  // After the holder check: only the holder is told what its call lacks.
+  if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
+  assertTaskTransition(row.status, 'failed');
+  const patch: Partial<TasksTable> = { status: 'failed', ...CLAIM_CLEARED, failure_note: failureNote, completed_at: work.now, updated_at: work.now };
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
+  const after = { ...row, ...patch } as TasksTable;
+  await afterClose(work, mission, after);
+  return taskView(work.tx, after);
 }
 
 /** Any open task → cancelled, with a reason, by its creator or the mission's pilot. */
@@ -217,22 +249,27 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
   assertTextLength('cancelReason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    const may = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may)
-      throw forbidden(
-        `only the creator (${row.created_by})${mission ? ` or the pilot (${mission.pilot})` : ''} may cancel task ${label(row)}`,
-        'Ask them, or fail/release it if you hold it.',
-      );
-    // After the permission check: only someone who may cancel is told the call lacks a reason.
-    if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
-    assertTaskTransition(row.status, 'cancelled');
-    const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
-    const after = { ...row, ...patch } as TasksTable;
-    await afterClose(work, mission, after);
-    return taskView(work.tx, after);
+    return cancelLocked(work, row, mission, reason);
   });
+}
+
+/** Cancels the locked row; the caller has authorized task.manage. */
+export async function cancelLocked(work: Work, row: TasksTable, mission: MissionsTable | null, reason: string): Promise<Task> {
+  const actor = work.actor;
+  if (!mayCancelTask(actor, taskParties(row), mission && missionParties(mission)))
+    throw forbidden(
+      `only the creator (${row.created_by})${mission ? ` or the pilot (${mission.pilot})` : ''} may cancel task ${label(row)}`,
+      'Ask them, or fail/release it if you hold it.',
+    );
+  // After the permission check: only someone who may cancel is told the call lacks a reason.
+  if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
+  assertTaskTransition(row.status, 'cancelled');
+  const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
+  const after = { ...row, ...patch } as TasksTable;
+  await afterClose(work, mission, after);
+  return taskView(work.tx, after);
 }
 
 /**
@@ -244,41 +281,43 @@ export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, 
   assertTextLength('reason', reason, MAX_REASON);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    const may =
-      row.created_by === actor.agent ||
-      row.assigned_to === actor.agent ||
-      row.last_holder === actor.agent ||
-      (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    if (!may) throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
-    if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
-    assertTaskTransition(row.status, 'todo', 'reopen');
-    if (mission && isTerminalMission(mission.status)) {
-      throw new DomainError(
-        'MISSION_NOT_ACTIVE',
-        `mission ${mission.name} is ${mission.status}`,
-        mission.status === 'complete'
-          ? `The pilot (${mission.pilot}) reopens the mission first (update_mission_status to execute with a reason).`
-          : 'A cancelled mission stays closed.',
-        { missionStatus: mission.status },
-      );
-    }
-    const patch: Partial<TasksTable> = {
-      status: 'todo',
-      ...CLAIM_CLEARED,
-      completed_at: null,
-      completion_note: null,
-      allow_no_evidence: null,
-      cancel_reason: null,
-      failure_note: null,
-      reopen_reason: reason,
-      updated_at: work.now,
-    };
-    await updateTaskRow(work.tx, row.id, patch);
-    await supersedeTaskEvidence(work.tx, row.id, `reopen@${work.now}`);
-    work.emit('task.reopened', { project: row.project, missionId: row.mission_id, taskId: row.id }, { from: row.status, reason });
-    if (mission?.status === 'validate') await moveMissionAuto(work, mission, 'execute', `task ${label(row)} reopened: ${reason}`);
-    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+    return reopenLocked(work, row, mission, reason);
   });
+}
+
+/** Reopens the locked row; the caller has authorized task.manage. */
+export async function reopenLocked(work: Work, row: TasksTable, mission: MissionsTable | null, reason: string): Promise<Task> {
+  const actor = work.actor;
+  if (!mayReopen(actor, taskParties(row), mission && missionParties(mission)))
+    throw forbidden(`${actor.agent} may not reopen task ${label(row)}`, 'Its creator, assignee, last holder or the mission pilot may.');
+  if (!reason?.trim()) throw validationFailed('reason', 'is required', 'Say why the task is reopened.');
+  assertTaskTransition(row.status, 'todo', 'reopen');
+  if (mission && isTerminalMission(mission.status)) {
+    throw new DomainError(
+      'MISSION_NOT_ACTIVE',
+      `mission ${mission.name} is ${mission.status}`,
+      mission.status === 'complete'
+        ? `The pilot (${mission.pilot}) reopens the mission first (update_mission_status to execute with a reason).`
+        : 'A cancelled mission stays closed.',
+      { missionStatus: mission.status },
+    );
+  }
+  const patch: Partial<TasksTable> = {
+    status: 'todo',
+    ...CLAIM_CLEARED,
+    completed_at: null,
+    completion_note: null,
+    allow_no_evidence: null,
+    cancel_reason: null,
+    failure_note: null,
+    reopen_reason: reason,
+    updated_at: work.now,
+  };
+  await updateTaskRow(work.tx, row.id, patch);
+  await supersedeTaskEvidence(work.tx, row.id, `reopen@${work.now}`);
+  work.emit('task.reopened', { project: row.project, missionId: row.mission_id, taskId: row.id }, { from: row.status, reason });
+  if (mission?.status === 'validate') await moveMissionAuto(work, mission, 'execute', `task ${label(row)} reopened: ${reason}`);
+  return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
 /** review → in_progress: the reviewer sends it back; the last holder gets a fresh claim to rework it. */
@@ -286,27 +325,39 @@ export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: Tas
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, ref);
-    assertTaskTransition(row.status, 'in_progress');
-    if (row.status !== 'review')
-      throw new DomainError('INVALID_TRANSITION', `task ${label(row)} is ${row.status}, not review`, 'Only a task in review can be sent back.', {
-        from: row.status,
-      });
-    const reviewer = (mission ? isMissionManager(actor, mission) : actor.role === 'admin') || row.created_by === actor.agent;
-    if (!reviewer) throw forbidden(`${actor.agent} may not send task ${label(row)} back`, 'The pilot or the task creator reviews.');
-    const holder = row.last_holder ?? row.assigned_to;
-    const patch: Partial<TasksTable> = {
-      status: 'in_progress',
-      claimed_by: holder,
-      lease_expires_at: new Date(work.nowMs + (row.lease_ms ?? deps.config.leaseMs)).toISOString(),
-      epoch: row.epoch + 1,
-      updated_at: work.now,
-    };
-    await updateTaskRow(work.tx, row.id, patch);
-    work.emit(
-      'task.review_rejected',
-      { project: row.project, missionId: row.mission_id, taskId: row.id },
-      { reason: reason ?? null, holder, epoch: patch.epoch },
-    );
-    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+    return returnFromReviewLocked(deps, work, row, mission, reason);
   });
+}
+
+/** Sends the locked row back from review; the caller has authorized task.manage. */
+export async function returnFromReviewLocked(
+  deps: ServiceDeps,
+  work: Work,
+  row: TasksTable,
+  mission: MissionsTable | null,
+  reason: string | undefined,
+): Promise<Task> {
+  const actor = work.actor;
+  assertTaskTransition(row.status, 'in_progress');
+  if (row.status !== 'review')
+    throw new DomainError('INVALID_TRANSITION', `task ${label(row)} is ${row.status}, not review`, 'Only a task in review can be sent back.', {
+      from: row.status,
+    });
+  if (!mayReview(actor, taskParties(row), mission && missionParties(mission)))
+    throw forbidden(`${actor.agent} may not send task ${label(row)} back`, 'The pilot or the task creator reviews.');
+  const holder = row.last_holder ?? row.assigned_to;
+  const patch: Partial<TasksTable> = {
+    status: 'in_progress',
+    claimed_by: holder,
+    lease_expires_at: new Date(work.nowMs + (row.lease_ms ?? deps.config.leaseMs)).toISOString(),
+    epoch: row.epoch + 1,
+    updated_at: work.now,
+  };
+  await updateTaskRow(work.tx, row.id, patch);
+  work.emit(
+    'task.review_rejected',
+    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    { reason: reason ?? null, holder, epoch: patch.epoch },
+  );
+  return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }

@@ -11,6 +11,7 @@ import { evidenceLink, safeRepoUrl } from '../core/evidence-links.js';
 import { allowedMissionMoves, moveNeedsReason } from '../core/mission-lifecycle.js';
 import type { Actor, EvidenceRecord, MissionDetail, SortieEvent, Task } from '../core/model.js';
 import { can } from '../core/permissions.js';
+import { mayMoveMission, mayReportProgress } from '../core/policy.js';
 import { isTerminalMission, satisfiesDependency } from '../core/status-traits.js';
 import { latestEvents, stalledCounts, taskAggregates, tasksByIds } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
@@ -211,7 +212,6 @@ export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: strin
   const summary = summarize(aggregates, stalled).get(detail.missionId);
   const current = detail.evidence.filter((e) => !e.supersededBy);
   const manager = can(actor, 'mission.manage');
-  const admin = actor.role === 'admin';
   const closed = isTerminalMission(detail.status);
   const { tasks: _tasks, evidence: _evidence, ...mission } = detail;
   return {
@@ -232,8 +232,8 @@ export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: strin
     stalledMinutes,
     moves: allowedMissionMoves(detail.status).map((to) => ({ to, needsReason: moveNeedsReason(detail.status, to) })),
     permissions: {
-      move: manager && (admin || actor.agent === detail.pilot || actor.agent === detail.createdBy),
-      progress: manager && !closed && (admin || actor.agent === detail.pilot),
+      move: manager && mayMoveMission(actor, detail, detail.status),
+      progress: manager && !closed && mayReportProgress(actor, detail),
     },
     timeline,
   };

@@ -7,6 +7,7 @@ import { assertAgentName, Name } from '../core/identity.js';
 import { assertMissionTransition } from '../core/mission-lifecycle.js';
 import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isMissionManager, isMissionMember, mayReportProgress } from '../core/policy.js';
 import { assertReportedProgress } from '../core/progress.js';
 import { closesForMission, isOpenTask, isTerminalMission, MISSION_STATUS_ALIASES } from '../core/status-traits.js';
 import { getEvidence, insertEvidence, missionEvidence, supersedeEvidence } from '../db/evidence-repo.js';
@@ -14,7 +15,7 @@ import { getMissionRow, insertMission, listMissionRows, replaceMembers, updateMi
 import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
-import { assertProjectVisible, isMissionManager, lockMission, readMission } from './access.js';
+import { assertProjectVisible, lockMission, missionParties, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_AGENTS, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
@@ -191,7 +192,7 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
   const input = parseInput(UpdateMissionFields, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
-    if (!isMissionManager(actor, row)) {
+    if (!isMissionManager(actor, missionParties(row))) {
       throw forbidden(`only the pilot (${row.pilot}) or the creator (${row.created_by}) may edit mission ${row.name}`, 'Ask the pilot.');
     }
     const patch: Partial<MissionsTable> = {};
@@ -221,11 +222,22 @@ export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: 
   return missionDetail(deps, id);
 }
 
-/** Moves a mission through its lifecycle; every gate is checked against the locked mission and its tasks. */
-export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: string, to: MissionStatusT, reason?: string | null): Promise<MissionDetail> {
+export const MoveMissionInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
+  status: MissionStatus.describe('Target stage'),
+  reason: z.string().nullable().optional().describe('Why (required for rework, cancel, reopen)'),
+});
+export type MoveMissionInput = z.input<typeof MoveMissionInput>;
+
+/**
+ * Moves a mission through its lifecycle. Who may move it, whether the move exists and every gate are decided
+ * against the locked mission and its tasks, inside the transaction.
+ */
+export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMissionInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  parseInput(MissionStatus, to, 'status');
-  assertTextLength('reason', reason, MAX_REASON);
+  parseInput(MissionStatus, raw.status, 'status');
+  assertTextLength('reason', raw.reason, MAX_REASON);
+  const { missionId: ref, status: to, reason } = parseInput(MoveMissionInput, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status;
@@ -242,7 +254,7 @@ export async function updateMissionStatus(deps: ServiceDeps, actor: Actor, ref: 
     assertMissionTransition({
       from,
       to,
-      actor: actor.role === 'admin' ? row.pilot : actor.agent,
+      actor,
       pilot: row.pilot,
       createdBy: row.created_by,
       reason,
@@ -291,7 +303,7 @@ export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref
   if (note !== undefined && note.length > 5000) throw validationFailed('note', 'is longer than 5000 characters');
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
-    if (actor.agent !== row.pilot && actor.role !== 'admin') {
+    if (!mayReportProgress(actor, missionParties(row))) {
       throw forbidden(
         `only the pilot (${row.pilot}) reports progress for mission ${row.name}`,
         'Computed progress is always returned; ask the pilot to report theirs.',
@@ -334,7 +346,7 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, before.id);
     const members: string[] = JSON.parse(row.agents);
-    if (!isMissionManager(actor, row) && !members.includes(actor.agent)) {
+    if (!isMissionMember(actor, missionParties(row), members)) {
       throw forbidden(`${actor.agent} is not part of mission ${row.name}`, `Ask the pilot (${row.pilot}).`);
     }
     if (row.status === 'cancelled')

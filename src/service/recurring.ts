@@ -7,6 +7,7 @@ import { DomainError, echo, forbidden, isFailure, toDomainError, validationFaile
 import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { mayChangeRecurring } from '../core/policy.js';
 import { latestDueAt, localDate, nextRunAfter, parseSchedule, type Schedule, upcomingRuns } from '../core/schedule.js';
 import { isOpenMission, isOpenTask } from '../core/status-traits.js';
 import { parseTemplateRef, planInstantiation, renderText } from '../core/template.js';
@@ -192,7 +193,7 @@ async function assertMissionDefinitionRuns(deps: ServiceDeps, row: RecurringDefi
 }
 
 function assertDefinitionManager(actor: Actor, row: RecurringDefinitionsTable): void {
-  if (actor.role === 'admin' || actor.agent === row.created_by) return;
+  if (mayChangeRecurring(actor, { createdBy: row.created_by })) return;
   throw forbidden(`only its creator (${row.created_by}) or an admin may change recurring task ${row.id}`, `Ask ${row.created_by}.`);
 }
 

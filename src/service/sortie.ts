@@ -19,6 +19,7 @@ import * as live from './live.js';
 import * as missionPage from './mission-page.js';
 import * as missions from './missions.js';
 import * as recurring from './recurring.js';
+import * as taskMoves from './task-moves.js';
 import * as tasks from './tasks.js';
 import * as templates from './templates.js';
 import * as tokens from './tokens.js';
@@ -57,8 +58,10 @@ export function createSortie(options: SortieOptions) {
     getMission: (a: Actor, ref: string, withTaskEvidence?: boolean) => missions.getMission(deps, a, ref, withTaskEvidence),
     listMissions: (a: Actor, input: missions.ListMissionsInput) => missions.listMissions(deps, a, input),
     updateMission: (a: Actor, ref: string, input: missions.UpdateMissionFields) => missions.updateMissionFields(deps, a, ref, input),
-    updateMissionStatus: (a: Actor, ref: string, status: Parameters<typeof missions.updateMissionStatus>[3], reason?: string | null) =>
-      missions.updateMissionStatus(deps, a, ref, status, reason),
+    /** A mission to a target stage; see moveMission. */
+    moveMission: (a: Actor, input: missions.MoveMissionInput) => missions.moveMission(deps, a, input),
+    updateMissionStatus: (a: Actor, ref: string, status: missions.MoveMissionInput['status'], reason?: string | null) =>
+      missions.moveMission(deps, a, { missionId: ref, status, reason }),
     updateMissionProgress: (a: Actor, ref: string, progress: unknown, note?: string) => missions.updateMissionProgress(deps, a, ref, progress, note),
     addMissionEvidence: (a: Actor, input: missions.AddMissionEvidenceInput) => missions.addMissionEvidence(deps, a, input),
 
@@ -69,6 +72,8 @@ export function createSortie(options: SortieOptions) {
     addTaskDependency: (a: Actor, ref: TaskRef, dependsOn: string[]) => tasks.addTaskDependency(deps, a, ref, dependsOn),
     removeTaskDependency: (a: Actor, ref: TaskRef, dependsOn: string[]) => tasks.removeTaskDependency(deps, a, ref, dependsOn),
     deleteTask: (a: Actor, ref: TaskRef) => tasks.deleteTask(deps, a, ref),
+    /** A task to a target status: the move (claim, complete, release, reopen…) is chosen on the locked row. */
+    moveTask: (a: Actor, input: taskMoves.MoveTaskInput) => taskMoves.moveTask(deps, a, input),
 
     checkoutTask: (a: Actor, ref: TaskRef, options?: claims.ClaimOptions) => claims.checkoutTask(deps, a, ref, options),
     claimNextTask: (a: Actor, filter: { missionId?: string; project?: string }, options?: claims.ClaimOptions) =>

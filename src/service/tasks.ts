@@ -6,6 +6,7 @@ import { DomainError, echo, forbidden, validationFailed } from '../core/errors.j
 import { Name } from '../core/identity.js';
 import type { Actor, Page, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isMissionMember, isTaskManager, mayDeleteTask, mayEditTask } from '../core/policy.js';
 import { isTerminalMission, isTerminalTask } from '../core/status-traits.js';
 import { countTaskEvents } from '../db/events-repo.js';
 import { countTaskEvidence } from '../db/evidence-repo.js';
@@ -26,7 +27,7 @@ import {
   taskRefs,
   updateTaskRow,
 } from '../db/tasks-repo.js';
-import { assertProjectVisible, isMissionManager, lockMission, lockTask, lockTaskAndMission, readMission, readTask, type TaskRef } from './access.js';
+import { assertProjectVisible, lockMission, lockTask, lockTaskAndMission, missionParties, readMission, readTask, type TaskRef, taskParties } from './access.js';
 import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
@@ -71,7 +72,7 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
   }
   const project = mission?.project ?? input.project ?? deps.config.defaultProject;
   assertProjectVisible(actor, project);
-  if (mission && !isMissionManager(actor, mission) && !parseStringList(mission.agents, 'agents').includes(actor.agent)) {
+  if (mission && !isMissionMember(actor, missionParties(mission), parseStringList(mission.agents, 'agents'))) {
     throw forbidden(
       `${actor.agent} is not the pilot or an agent of mission ${mission.name}`,
       `Ask the pilot (${mission.pilot}) to add you to the mission's agents or to create the task.`,
@@ -272,9 +273,9 @@ export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: Tas
   const input = parseInput(UpdateTaskFields, raw);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
-    const manager = row.created_by === actor.agent || (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-    const holder = row.claimed_by === actor.agent || row.assigned_to === actor.agent;
-    if (!manager && !holder) {
+    const owners = mission && missionParties(mission);
+    const manager = isTaskManager(actor, taskParties(row), owners);
+    if (!mayEditTask(actor, taskParties(row), owners)) {
       throw forbidden(`${actor.agent} may not edit task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot edit a task.');
     }
     // What the work must prove, who owns it, its urgency and its lease are the pilot's terms, not the worker's.
@@ -377,12 +378,8 @@ export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref:
 }
 
 function assertEditor(actor: Actor, row: TasksTable, mission: MissionsTable | null): void {
-  const ok =
-    row.created_by === actor.agent ||
-    row.assigned_to === actor.agent ||
-    row.claimed_by === actor.agent ||
-    (mission ? isMissionManager(actor, mission) : actor.role === 'admin');
-  if (!ok) throw forbidden(`${actor.agent} may not change task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot may.');
+  if (!mayEditTask(actor, taskParties(row), mission && missionParties(mission)))
+    throw forbidden(`${actor.agent} may not change task ${row.key ?? row.id}`, 'Only its creator, assignee, holder or the mission pilot may.');
 }
 
 /** Deletes a task that never went anywhere: creator only, still todo, no history beyond its creation. */
@@ -390,7 +387,7 @@ export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef):
   authorize(actor, 'task.manage');
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
-    if (row.created_by !== actor.agent) {
+    if (!mayDeleteTask(actor, taskParties(row))) {
       throw forbidden(`only the creator (${row.created_by}) may delete task ${row.key ?? row.id}`, 'Cancel it instead (cancel_task with a reason).');
     }
     const history = await countTaskEvents(work.tx, row.id);

@@ -11,6 +11,7 @@ import { DomainError, echo, forbidden, validationFailed } from '../core/errors.j
 import { normalizeDeliverables } from '../core/evidence.js';
 import type { Actor, MissionDetail } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
+import { isMissionManager } from '../core/policy.js';
 import {
   type InstantiationPlan,
   type MissionTemplate,
@@ -28,7 +29,7 @@ import { updateMissionRow } from '../db/missions-repo.js';
 import { parseDeliverables, parseJson, parseStringList } from '../db/rows.js';
 import type { MissionsTable, MissionTemplatesTable } from '../db/schema.js';
 import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
-import { assertProjectVisible, isMissionManager, lockMission } from './access.js';
+import { assertProjectVisible, lockMission, missionParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, parseInput } from './inputs.js';
 import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
@@ -321,7 +322,7 @@ export async function instantiateTemplate(deps: ServiceDeps, actor: Actor, raw: 
   const input = parseInput(InstantiateInput, raw);
   return inWrite(deps, actor, async (work) => {
     const mission = await lockMission(deps.database, work.tx, actor, input.missionId);
-    if (!isMissionManager(actor, mission)) {
+    if (!isMissionManager(actor, missionParties(mission))) {
       throw forbidden(
         `only the pilot (${mission.pilot}) or the creator (${mission.created_by}) may add a template to mission ${mission.name}`,
         'Ask the pilot.',

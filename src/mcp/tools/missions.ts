@@ -96,7 +96,7 @@ export const updateMission = defineTool({
     }
     const change = status !== undefined ? `status ${status}` : progress !== undefined ? 'a progress report' : 'field edits';
     assertReasonArguments(status, { reason, cancelReason }, change);
-    if (status !== undefined) return sortie.updateMissionStatus(who, ref, status, reason ?? cancelReason);
+    if (status !== undefined) return sortie.moveMission(who, { missionId: ref, status, reason: reason ?? cancelReason });
     if (progress !== undefined) return sortie.updateMissionProgress(who, ref, progress, reason);
     return sortie.updateMission(who, ref, fields);
   },
@@ -119,7 +119,7 @@ export const updateMissionStatus = defineTool({
   profiles: MANAGERS,
   handler: (args, { sortie, actor }) => {
     assertReasonArguments(args.status, args, `status ${args.status}`);
-    return sortie.updateMissionStatus(actor(args), args.missionId, args.status, args.reason ?? args.cancelReason);
+    return sortie.moveMission(actor(args), { missionId: args.missionId, status: args.status, reason: args.reason ?? args.cancelReason });
   },
 });
 
