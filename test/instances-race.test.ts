@@ -170,6 +170,35 @@ describe('two HTTP clients of one agent on one sortie serve', () => {
     await raceEveryTask(ids, i1, i2, (c) => c.agent);
   });
 
+  it('on an open server X-Sortie-Instance names the instance also for callers that name their agent per call, and a bad one is refused', async () => {
+    const [taskId] = await tasksFor('alice', 1);
+    const url = await startServe();
+    const i1 = await httpClient(url, { 'X-Sortie-Instance': 'i1' });
+    const i2 = await httpClient(url, { 'X-Sortie-Instance': 'i2' });
+    const claimed = await i1.call('checkout_task', { taskId, callerOrchestrator: 'alice' });
+    expect(claimed.claim).toMatchObject({ claimedBy: 'alice', claimedByInstance: 'i1' });
+    expect(await i2.refuse('checkout_task', { taskId, callerOrchestrator: 'alice' })).toMatchObject({
+      code: 'ALREADY_CLAIMED',
+      details: { holderInstance: 'i1' },
+    });
+    const res = await fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-sortie-instance': '<b>bad' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('VALIDATION_FAILED');
+  });
+
+  it('update_task status moves take callerInstance like the claim tools, so a per-call instance can finish what it claimed', async () => {
+    const [taskId] = await tasksFor('alice', 1);
+    const url = await startServe();
+    const alice = await httpClient(url, { 'X-Sortie-Agent': 'alice' });
+    await alice.call('checkout_task', { taskId, callerInstance: 'i1' });
+    const done = await alice.call('update_task', { taskId, status: 'done', completionNote: NOTE, callerInstance: 'i1' });
+    expect(done.status).toBe('done');
+  });
+
   it("clients naming no instance are all the agent's one default instance: a second claim is a renewal, and a named instance is refused", async () => {
     const [taskId] = await tasksFor('alice', 1);
     const url = await startServe();

@@ -155,4 +155,24 @@ describe.each(DIALECTS)('instances of one agent on %s', (dialect) => {
     expect(renewed.claim).toMatchObject({ claimedByInstance: 'i1', epoch: 1 });
     expect((await s.listEvents(PIA, { since: seq })).items.map((e) => e.kind)).toEqual(['task.claimed', 'task.heartbeat']);
   });
+
+  it("a blocked task's claim stays with its instance: another instance resumes or unblocks it only by takeover, recorded as one", async () => {
+    const x = await setup();
+    await s.checkoutTask(x.i1, x.ref);
+    await s.blockTask(x.i1, x.ref, { reason: 'waiting on the API key' });
+    const refusal = await refusedUnchanged(t, 'ALREADY_CLAIMED', () => s.checkoutTask(x.i2, x.ref));
+    expect(refusal.details).toMatchObject({ holderInstance: 'i1', yourInstance: 'i2' });
+    await refusedUnchanged(t, 'ALREADY_CLAIMED', () => s.unblockTask(x.i2, x.ref, 'not my session'));
+    const seq = await currentSeq(t);
+    const resumed = await s.checkoutTask(x.i2, x.ref, { takeover: true });
+    expect(resumed.status).toBe('in_progress');
+    expect(resumed.claim).toMatchObject({ claimedByInstance: 'i2', epoch: 2 });
+    const events = (await s.listEvents(PIA, { since: seq })).items;
+    expect(events.map((e) => e.kind)).toEqual(['task.claimed', 'task.taken_over']);
+    expect(events[1].details).toMatchObject({ fromInstance: 'i1', toInstance: 'i2', fromEpoch: 1, toEpoch: 2 });
+    await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.i1, x.ref, { completionNote: NOTE }));
+    // The same instance resumes its own blocked task without a takeover.
+    await s.blockTask(x.i2, x.ref, { reason: 'waiting again' });
+    expect((await s.checkoutTask(x.i2, x.ref)).claim).toMatchObject({ claimedByInstance: 'i2', epoch: 3 });
+  });
 });

@@ -56,6 +56,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       owner: tokenId ? `token:${tokenId}` : `agent:${identity?.agent ?? ''}`,
       profile: profileOf(c.req.raw),
       watchRevocation: c.get('watchRevocation'),
+      instance: c.get('instance'),
     };
     const mcp = { sortie: runtime.sortie, logger: runtime.logger };
     return options.sessions ? options.sessions.handle(c.req.raw, caller) : handleStateless(mcp, c.req.raw, caller);

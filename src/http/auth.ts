@@ -20,6 +20,8 @@ declare module 'hono' {
     actor: Actor | undefined;
     /** The id of the token that authenticated the request (MCP sessions are bound to it); undefined when open. */
     tokenId: string | undefined;
+    /** The instance the request names (X-Sortie-Instance or ?instance=), validated; also set with no agent named. */
+    instance: string | undefined;
     /**
      * For a connection that outlives its request (an event stream, an MCP session): calls onRevoked soon after the
      * request's token is revoked, on any replica; returns the function that stops watching. Undefined when open.
@@ -156,6 +158,8 @@ export class AuthGate {
         }
         try {
           c.set('actor', identityOf(c.req.raw));
+          // Named even when the agent is not: callers that name themselves per call still act as this instance.
+          c.set('instance', instanceOf(c.req.raw));
         } catch (error) {
           throw badName(error);
         }
@@ -204,6 +208,7 @@ export class AuthGate {
         );
       }
       c.set('actor', instance ? { ...auth.actor, instance } : auth.actor);
+      c.set('instance', instance);
       c.set('tokenId', auth.tokenId);
       const { tokenId } = auth;
       c.set('watchRevocation', (onRevoked) => this.revocations.watch(tokenId, onRevoked));

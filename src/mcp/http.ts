@@ -24,6 +24,8 @@ export interface McpCaller {
   /** Stable owner key for session binding: the token id when authenticated. */
   owner: string;
   profile: Profile;
+  /** The instance the request named, for callers that name their agent per call (no connection identity). */
+  instance?: string;
   /** Calls onRevoked soon after the caller's token is revoked (on any replica); returns the unwatch function. */
   watchRevocation?: (onRevoked: () => void) => () => void;
 }
@@ -85,7 +87,7 @@ export async function handleStateless(options: McpHttpOptions, req: Request, cal
   if (req.method !== 'POST') {
     return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
   }
-  const { server, close, screen } = createMcpServer({ ...options, identity: caller.identity, profile: caller.profile });
+  const { server, close, screen } = createMcpServer({ ...options, identity: caller.identity, instance: caller.instance, profile: caller.profile });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
@@ -140,7 +142,7 @@ export class McpSessions {
       return req.method === 'GET' ? this.tracked(session, response) : response;
     }
     if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
-    const { server, close, screen } = createMcpServer({ ...this.options, identity: caller.identity, profile: caller.profile });
+    const { server, close, screen } = createMcpServer({ ...this.options, identity: caller.identity, instance: caller.instance, profile: caller.profile });
     let unwatch: (() => void) | undefined;
     const shutdown = async () => {
       unwatch?.();

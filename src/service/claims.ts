@@ -157,6 +157,25 @@ export async function assertDependenciesDone(db: Db, row: TasksTable): Promise<v
     { blockers: blockers.map((b) => ({ taskId: b.id, key: titles.get(b.id)?.key ?? null, status: b.status })) },
   );
 }
+/**
+ * Whether a blocked task's claim (kept while it waits, without a lease) belongs to another session of the actor's
+ * agent. Resuming or clearing it from this session would move the claim without a takeover: refused unless the
+ * caller takes over explicitly.
+ */
+export function blockedByOtherInstance(row: TasksTable, actor: Actor): boolean {
+  return row.status === 'blocked' && row.claimed_by === actor.agent && instanceOf(row.claimed_by_instance) !== instanceOf(actor.instance);
+}
+
+/** The refusal for another session of the holder's agent acting on a blocked task that session holds. */
+export function blockedHeldElsewhere(row: TasksTable, actor: Actor, action: string): DomainError {
+  const holder = instanceOf(row.claimed_by_instance);
+  return new DomainError(
+    'ALREADY_CLAIMED',
+    `cannot ${action} task ${label(row)}: it is blocked and held by ${row.claimed_by} through ${instanceLabel(holder)}, not by this session (${instanceLabel(instanceOf(actor.instance))})`,
+    'Another session of your agent holds it. If that session is gone, resume it here with checkout_task {takeover: true}; otherwise leave it to that session.',
+    { holder: row.claimed_by, holderInstance: holder, epoch: row.epoch, yourInstance: instanceOf(actor.instance) },
+  );
+}
 
 /** Claims the locked row for the actor: the lifecycle's move to in_progress, with a fresh lease and epoch. */
 export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
@@ -204,6 +223,9 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
       { from: 'review', to: 'in_progress', author: current.last_holder },
     );
   }
+  // A blocked task keeps its claim: another session of the same agent resumes it only by an explicit takeover.
+  const takenFrom = blockedByOtherInstance(current, actor) ? instanceOf(current.claimed_by_instance) : undefined;
+  if (takenFrom !== undefined && !options.takeover) throw blockedHeldElsewhere(current, actor, 'resume');
   if (current.status === 'blocked' && current.claimed_by && current.claimed_by !== actor.agent) {
     throw new DomainError(
       'ALREADY_CLAIMED',
@@ -237,6 +259,13 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
       instance: actor.instance ?? null,
     },
   );
+  if (takenFrom !== undefined) {
+    work.emit(
+      'task.taken_over',
+      { project: current.project, missionId: current.mission_id, taskId: current.id },
+      { fromInstance: takenFrom, toInstance: patch.claimed_by_instance, fromEpoch: current.epoch, toEpoch: patch.epoch, leaseExpiresAt: lease },
+    );
+  }
   return { ...current, ...patch };
 }
 

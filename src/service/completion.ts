@@ -6,7 +6,7 @@ import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
-import { isOwnReview, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
+import { isOwnReview, isTaskManager, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
 import { isTerminalMission } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
@@ -14,7 +14,7 @@ import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
 import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, taskParties } from './access.js';
-import { assertHolder } from './claims.js';
+import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
 import { assertTextLength, MAX_NOTE, MAX_REASON, parseInput } from './inputs.js';
@@ -214,6 +214,9 @@ export async function unblockLocked(work: Work, row: TasksTable, mission: Missio
     throw forbidden(`${actor.agent} may not unblock task ${label(row)}`, 'Its holder, creator or the mission pilot may.');
   // A worker unblocks only the task it holds; unblocking someone else's is management.
   if (!worksTask(actor, taskParties(row))) authorize(actor, 'task.manage');
+  // Clearing a claim another session of this agent holds would hand it over without a takeover; a manager may.
+  if (blockedByOtherInstance(row, actor) && !isTaskManager(actor, taskParties(row), mission && missionParties(mission)))
+    throw blockedHeldElsewhere(row, actor, 'unblock');
   const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
   await updateTaskRow(work.tx, row.id, patch);
   work.emit('task.unblocked', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason: reason ?? null });

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { type Clock, systemClock, ulidGenerator } from '../core/clock.js';
 import { assertRepoUrl } from '../core/evidence-links.js';
+import { assertAgentName } from '../core/identity.js';
 import type { Actor, SortieEvent } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import type { Database } from '../db/database.js';
@@ -133,6 +134,7 @@ export function createSortie(options: SortieOptions) {
     /** Links a project to a local git repository (evidence verification) and a web URL (dashboard links). */
     configureProject: async (a: Actor, name: string, settings: { repoPath?: string | null; repoUrl?: string | null }) => {
       authorize(a, 'project.configure');
+      assertAgentName(name, 'project');
       assertProjectVisible(a, name);
       const repoUrl = assertRepoUrl(settings.repoUrl);
       return inWrite(deps, a, async (work) => {

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { normalizeDeliverables } from '../core/evidence.js';
+import { Name } from '../core/identity.js';
 import type { Actor, MissionDetail } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { isMissionManager } from '../core/policy.js';
@@ -37,7 +38,7 @@ import { createTaskIn } from './tasks.js';
 import { loadBuiltinTemplates } from './template-catalogue.js';
 
 /** The project a template call names; shaped like a mission's project. */
-export const TemplateProject = z.string().trim().min(1).max(100).describe('Project whose templates to use; default: the default project');
+export const TemplateProject = Name.describe('Project whose templates to use; default: the default project');
 
 /** The project a template call works in: the one named, else the default; NOT_FOUND outside the caller's scope. */
 export function templateProject(deps: ServiceDeps, actor: Actor, project?: string): string {

@@ -8,7 +8,7 @@ import { CreateTaskInput, ListTasksInput, UpdateTaskFields } from '../../service
 import { pageFields, taskLite } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
 import { TaskOut, TaskPageOut } from '../schemas.js';
-import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { ClaimIdentityShape, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 export const taskRef = {
   taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),
@@ -63,7 +63,7 @@ export const updateTask = defineTool({
     ...UpdateTaskFields.shape,
     status: MoveTaskInput.shape.status.optional(),
     ...MoveArguments.shape,
-    ...IdentityShape,
+    ...ClaimIdentityShape,
   },
   output: TaskOut,
   annotations: WRITE,
@@ -82,9 +82,10 @@ export const updateTask = defineTool({
       reason,
       epoch,
       callerOrchestrator,
+      callerInstance,
       ...fields
     } = args;
-    const who = actor({ callerOrchestrator });
+    const who = actor({ callerOrchestrator, callerInstance });
     const moveArgs = { completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch };
     assertMoveArguments(status, moveArgs);
     if (status === undefined) return sortie.updateTask(who, { taskId, missionId }, fields);
