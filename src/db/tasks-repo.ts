@@ -292,7 +292,11 @@ export async function memberReadyTasks(db: Db, agent: string, projects: readonly
     .execute();
 }
 
-/** Tasks in review that wait on the agent: it pilots or created their mission, or created the task. */
+/**
+ * Tasks in review that wait on the agent: it pilots or created their mission, or created the task. This is
+ * `mayReview` of src/core/policy.ts written as a filter, so the list is one indexed query: a change to who reviews
+ * changes both.
+ */
 export async function reviewTasksFor(db: Db, agent: string, projects: readonly string[] | undefined, limit: number): Promise<TasksTable[]> {
   return db
     .selectFrom('tasks as t')

@@ -1,7 +1,7 @@
 // Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
 // The token's projects go into the lookup query itself, so an id from another project costs the same one query,
 // takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
-import { DomainError, echo, forbidden, notFound, validationFailed } from '../core/errors.js';
+import { DomainError, echo, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { MissionParties, TaskParties } from '../core/policy.js';
 import type { Database, Db } from '../db/database.js';
@@ -14,13 +14,6 @@ const KEY_RE = /^T(\d{1,6})$/i;
 
 export function canSeeProject(actor: Actor, project: string): boolean {
   return actor.projects === undefined || actor.projects.includes(project);
-}
-
-/** Refuses read-only callers (viewer tokens) on any write. */
-export function assertCanWrite(actor: Actor): void {
-  if (actor.role === 'viewer') {
-    throw forbidden(`${actor.agent} holds a viewer token, which only reads`, 'Use a worker, pilot or admin token to write.');
-  }
 }
 
 /** Refuses a project outside the caller's token scope as NOT_FOUND, like a project with nothing in it. */

@@ -16,7 +16,7 @@ import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
-import { assertCanWrite, assertProjectVisible, lockTask, missionParties, readMission, type TaskRef, taskParties } from './access.js';
+import { assertProjectVisible, lockTask, missionParties, readMission, type TaskRef, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { taskView } from './views.js';
 
@@ -115,7 +115,6 @@ async function assertMissionExecuting(db: Db, row: TasksTable): Promise<Missions
 }
 
 function assertEligible(actor: Actor, row: TasksTable, mission: MissionsTable | null): void {
-  if (actor.role === 'viewer') assertCanWrite(actor);
   if (row.assigned_to) {
     if (row.assigned_to !== actor.agent) {
       throw forbidden(
