@@ -130,6 +130,7 @@ for (const dialect of SHARED_DIALECTS) {
         .select('details')
         .where('mission_id', '=', missionId)
         .where('kind', '=', 'mission.status_changed')
+        .orderBy('seq')
         .execute();
       expect(moves.map((m) => JSON.parse(m.details).to)).toEqual(['execute', 'validate']);
     });

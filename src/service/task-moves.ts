@@ -6,6 +6,7 @@ import { validationFailed } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { mayReview } from '../core/policy.js';
+import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { lockTaskAndMission, missionParties, taskParties } from './access.js';
 import { claimRow, releaseLocked } from './claims.js';
 import {
@@ -128,6 +129,8 @@ export async function moveTask(deps: ServiceDeps, actor: Actor, raw: MoveTaskInp
           authorize(actor, 'task.manage');
           return returnFromReviewLocked(deps, work, row, mission, reason);
         }
+        // A move the lifecycle refuses is named as such before any argument is weighed (a done task claims nothing).
+        if (row.status !== 'in_progress') assertTaskTransition(row.status, 'in_progress');
         if (reason !== undefined) throw notForThisMove('reason', 'sending a task back from review (by its reviewer)', `claiming task ${row.key ?? row.id}`);
         return taskView(work.tx, await claimRow(deps, work, row, {}));
       case 'review':
