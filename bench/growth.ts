@@ -50,7 +50,7 @@ export async function measureGrowth(url: string, dialect: 'sqlite' | 'postgres',
     capture = false;
     if (task) await sortie.releaseTask(actor, { taskId: task.taskId });
     t = nowMs();
-    await sortie.getMission(actor, missions[i % missions.length]);
+    await sortie.getMission(actor, { missionId: missions[i % missions.length] });
     mission.push(nowMs() - t);
   }
   await database.close();

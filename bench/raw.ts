@@ -107,7 +107,7 @@ export async function serviceClaims(dbUrl: string, rows: number, durationS: numb
     const task = await sortie.claimNextTask(me, { project: 'service' });
     if (!task) break;
     claims++;
-    await sortie.completeTask(me, { taskId: task.taskId }, { completionNote: 'benchmark step, 1/1 tests', epoch: task.epoch });
+    await sortie.completeTask(me, { taskId: task.taskId, completionNote: 'benchmark step, 1/1 tests', epoch: task.epoch });
     completions++;
   }
   const seconds = (nowMs() - start) / 1000;

@@ -46,8 +46,8 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       });
       ids.push(task.taskId);
     }
-    await s.updateMissionStatus(PIA, m.missionId, 'plan');
-    await s.updateMissionStatus(PIA, m.missionId, 'execute');
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
     return { missionId: m.missionId, project, a, b, ids, key: (k: string) => ({ taskId: k, missionId: m.missionId }) };
   }
 
@@ -88,13 +88,13 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
     it('honours per-claim and per-task lease lengths, and the server default', async () => {
       const x = await setup([{ leaseMinutes: 5 }, {}]);
       expect((await s.checkoutTask(x.a, x.key('T0'))).claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 5 * MINUTE));
-      expect((await s.checkoutTask(x.b, x.key('T1'), { leaseMinutes: 90 })).claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 90 * MINUTE));
+      expect((await s.checkoutTask(x.b, { ...x.key('T1'), leaseMinutes: 90 })).claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 90 * MINUTE));
       const short = await openDialectSortie(dialect, { leaseMs: 2 * MINUTE });
       try {
         const m = await short.sortie.createMission(PIA, { name: 'short', pilot: 'pia' });
         await short.sortie.createTask(PIA, { title: 'quick', missionId: m.missionId });
-        await short.sortie.updateMissionStatus(PIA, m.missionId, 'plan');
-        await short.sortie.updateMissionStatus(PIA, m.missionId, 'execute');
+        await short.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+        await short.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
         const claim = await short.sortie.checkoutTask(PIA, { taskId: 'T0', missionId: m.missionId });
         expect(claim.claim?.leaseExpiresAt).toBe(iso(short.clock.now() + 2 * MINUTE));
       } finally {
@@ -121,19 +121,19 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       expect(events.map((e) => e.kind)).toEqual(['task.lease_expired', 'task.claimed']);
       expect(events[0].details).toMatchObject({ holder: x.a.agent, epoch: 1, leaseExpiresAt: first.claim?.leaseExpiresAt });
       for (const write of [
-        () => s.completeTask(x.a, x.key('T0'), { completionNote: NOTE }),
+        () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE }),
         () => s.heartbeatTask(x.a, x.key('T0')),
         () => s.releaseTask(x.a, x.key('T0')),
-        () => s.failTask(x.a, x.key('T0'), 'gave up'),
-        () => s.blockTask(x.a, x.key('T0'), { reason: 'stuck' }),
-        () => s.submitForReview(x.a, x.key('T0'), { completionNote: NOTE }),
-        () => s.completeTask(x.a, x.key('T0'), { completionNote: NOTE, epoch: 1 }),
+        () => s.failTask(x.a, { ...x.key('T0'), failureNote: 'gave up' }),
+        () => s.blockTask(x.a, { ...x.key('T0'), reason: 'stuck' }),
+        () => s.submitForReview(x.a, { ...x.key('T0'), completionNote: NOTE }),
+        () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE, epoch: 1 }),
       ]) {
         const error = await refusedUnchanged(t, 'LEASE_LOST', write);
         expect(error.hint).toContain('not applied');
       }
       // The new holder is unaffected.
-      expect((await s.completeTask(x.b, x.key('T0'), { completionNote: NOTE, epoch: 2 })).status).toBe('done');
+      expect((await s.completeTask(x.b, { ...x.key('T0'), completionNote: NOTE, epoch: 2 })).status).toBe('done');
     });
 
     it('a write after the lease ran out, before anyone re-claimed, is LEASE_LOST too', async () => {
@@ -142,7 +142,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       t.clock.advance(30 * MINUTE + 1);
       const error = await refusedUnchanged(t, 'LEASE_LOST', () => s.heartbeatTask(x.a, x.key('T0')));
       expect(error.message).toContain('expired');
-      await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, x.key('T0'), { completionNote: NOTE }));
+      await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE }));
       // Claiming it again starts a new epoch after recording the expiry.
       const since = await currentSeq(t);
       expect((await s.checkoutTask(x.a, x.key('T0'))).epoch).toBe(2);
@@ -154,7 +154,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       await s.checkoutTask(x.a, x.key('T0'));
       await s.releaseTask(x.a, x.key('T0'));
       await s.checkoutTask(x.a, x.key('T0'));
-      const error = await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, x.key('T0'), { completionNote: NOTE, epoch: 1 }));
+      const error = await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE, epoch: 1 }));
       expect(error.details).toMatchObject({ epoch: 2, yourEpoch: 1 });
     });
 
@@ -170,7 +170,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       const mine = (await s.listEvents(PIA, { since, missionId: x.missionId })).items;
       expect(mine.map((e) => [e.kind, e.taskId, e.actor])).toEqual([['task.lease_expired', x.ids[0], 'sortie']]);
       expect(await s.sweepExpiredLeases()).toBe(0);
-      await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, x.key('T0'), { completionNote: NOTE }));
+      await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE }));
       // Swept, then re-claimed by someone else: still LEASE_LOST for the first holder.
       await s.checkoutTask(x.b, x.key('T0'));
       await refusedUnchanged(t, 'LEASE_LOST', () => s.heartbeatTask(x.a, x.key('T0')));
@@ -180,25 +180,25 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       const x = await setup();
       await s.checkoutTask(x.a, x.key('T0'));
       t.clock.advance(20 * MINUTE);
-      const beat = await s.heartbeatTask(x.a, x.key('T0'), 1);
+      const beat = await s.heartbeatTask(x.a, { ...x.key('T0'), epoch: 1 });
       expect(beat.claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 30 * MINUTE));
       t.clock.advance(20 * MINUTE); // 40 minutes after the claim, 20 after the heartbeat
       await s.sweepExpiredLeases();
       expect((await s.getTask(PIA, x.key('T0'))).claim?.claimedBy).toBe(x.a.agent);
-      expect((await s.completeTask(x.a, x.key('T0'), { completionNote: NOTE })).status).toBe('done');
+      expect((await s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE })).status).toBe('done');
     });
 
     it('any write by the holder extends the lease', async () => {
       const x = await setup([{}, {}]);
       await s.checkoutTask(x.a, x.key('T1'));
       t.clock.advance(25 * MINUTE);
-      const edited = await s.updateTask(x.a, x.key('T1'), { description: 'found the root cause' });
+      const edited = await s.updateTask(x.a, { ...x.key('T1'), description: 'found the root cause' });
       expect(edited.claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 30 * MINUTE));
       t.clock.advance(25 * MINUTE);
-      const linked = await s.addTaskDependency(x.a, x.key('T1'), ['T0']);
+      const linked = await s.addTaskDependency(x.a, { ...x.key('T1'), dependsOn: ['T0'] });
       expect(linked.claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 30 * MINUTE));
       t.clock.advance(25 * MINUTE);
-      const unlinked = await s.removeTaskDependency(x.a, x.key('T1'), ['T0']);
+      const unlinked = await s.removeTaskDependency(x.a, { ...x.key('T1'), dependsOn: ['T0'] });
       expect(unlinked.claim?.leaseExpiresAt).toBe(iso(t.clock.now() + 30 * MINUTE));
       t.clock.advance(29 * MINUTE); // 79 minutes after the claim, 29 after the last write
       expect((await s.heartbeatTask(x.a, x.key('T1'))).status).toBe('in_progress');
@@ -207,7 +207,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
     it('a non-holder writing to a claimed task is FORBIDDEN, not LEASE_LOST', async () => {
       const x = await setup();
       await s.checkoutTask(x.a, x.key('T0'));
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(x.b, x.key('T0'), { completionNote: NOTE }));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(x.b, { ...x.key('T0'), completionNote: NOTE }));
       await refusedUnchanged(t, 'FORBIDDEN', () => s.heartbeatTask(x.b, x.key('T0')));
     });
   });
@@ -217,7 +217,7 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       const x = await setup();
       await s.checkoutTask(x.a, x.key('T0'));
       const since = await currentSeq(t);
-      const released = await s.releaseTask(x.a, x.key('T0'), 'switching context');
+      const released = await s.releaseTask(x.a, { ...x.key('T0'), reason: 'switching context' });
       expect(released).toMatchObject({ status: 'todo', claim: null });
       expect((await s.listEvents(PIA, { since })).items.map((e) => [e.kind, e.details.reason])).toEqual([['task.released', 'switching context']]);
       expect((await s.checkoutTask(x.b, x.key('T0'))).claim).toMatchObject({ claimedBy: x.b.agent, epoch: 2 });
@@ -243,12 +243,12 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       for (let i = 0; i < 4; i++) {
         const task = await s.claimNextTask(x.a, { missionId: x.missionId });
         order.push(task?.title ?? 'none');
-        if (task && task.title !== 'old low') await s.completeTask(x.a, { taskId: task.taskId }, { completionNote: NOTE });
+        if (task && task.title !== 'old low') await s.completeTask(x.a, { taskId: task.taskId, completionNote: NOTE });
       }
       expect(order).toEqual(['old high', 'new high', 'medium', 'old low']);
       // "waits" needs T0 (old low), which ann now holds: nothing is ready for bob.
       expect(await s.claimNextTask(x.b, { missionId: x.missionId })).toBeNull();
-      await s.completeTask(x.a, x.key('T0'), { completionNote: NOTE });
+      await s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE });
       expect((await s.claimNextTask(x.b, { missionId: x.missionId }))?.title).toBe('waits');
     });
 
@@ -268,8 +268,8 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       const x = await setup([{ title: 'here' }]);
       const other = await s.createMission(PIA, { name: `elsewhere-${x.project}`, pilot: 'pia', agents: [x.a.agent], project: `${x.project}-b` });
       await s.createTask(PIA, { title: 'there', missionId: other.missionId, priority: 'urgent' });
-      await s.updateMissionStatus(PIA, other.missionId, 'plan');
-      await s.updateMissionStatus(PIA, other.missionId, 'execute');
+      await s.updateMissionStatus(PIA, { missionId: other.missionId, status: 'plan' });
+      await s.updateMissionStatus(PIA, { missionId: other.missionId, status: 'execute' });
       expect((await s.claimNextTask(x.a, { missionId: x.missionId }))?.title).toBe('here');
       expect(await s.claimNextTask(x.a, { project: x.project })).toBeNull();
       expect((await s.claimNextTask(x.a, { project: `${x.project}-b` }))?.title).toBe('there');
@@ -296,34 +296,34 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
   describe("the terms of a claim stay the pilot's", () => {
     it('a holder cannot drop the evidence its task requires, nor change its lease, owner or priority', async () => {
       const x = await setup([{ assignedTo: '$a' }]);
-      await s.updateTask(PIA, x.key('T0'), { requiredEvidence: ['commit'] });
+      await s.updateTask(PIA, { ...x.key('T0'), requiredEvidence: ['commit'] });
       await s.checkoutTask(x.a, x.key('T0'));
       for (const patch of [{ requiredEvidence: [] }, { leaseMinutes: 600 }, { assignedTo: x.b.agent }, { priority: 'urgent' as const }]) {
-        const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.updateTask(x.a, x.key('T0'), patch));
+        const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.updateTask(x.a, { ...x.key('T0'), ...patch }));
         expect(error.message).toMatch(/only the creator or the mission pilot/);
       }
       // Its own description it may still edit.
-      expect((await s.updateTask(x.a, x.key('T0'), { description: 'notes from the holder' })).description).toBe('notes from the holder');
-      await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(x.a, x.key('T0'), { completionNote: 'see README.md' }));
+      expect((await s.updateTask(x.a, { ...x.key('T0'), description: 'notes from the holder' })).description).toBe('notes from the holder');
+      await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(x.a, { ...x.key('T0'), completionNote: 'see README.md' }));
     });
 
     it('a field edit through an expired lease is LEASE_LOST and not applied', async () => {
       const x = await setup([{ assignedTo: '$a' }]);
       await s.checkoutTask(x.a, x.key('T0'));
       t.clock.advance(31 * MINUTE);
-      await refusedUnchanged(t, 'LEASE_LOST', () => s.updateTask(x.a, x.key('T0'), { description: 'stale write' }));
+      await refusedUnchanged(t, 'LEASE_LOST', () => s.updateTask(x.a, { ...x.key('T0'), description: 'stale write' }));
     });
 
     it('the author of a task in review cannot approve it; the pilot can', async () => {
       const x = await setup([{}]);
-      const m = await s.getMission(PIA, x.missionId);
+      const m = await s.getMission(PIA, { missionId: x.missionId });
       // ann creates a task in pia's mission, writes it and submits it for review: creator and author at once.
       const own = await s.createTask(x.a, { title: 'self-review', missionId: m.missionId });
       await s.checkoutTask(x.a, { taskId: own.taskId });
-      await s.submitForReview(x.a, { taskId: own.taskId }, { completionNote: NOTE });
-      const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(x.a, { taskId: own.taskId }, { completionNote: 'approved by me' }));
+      await s.submitForReview(x.a, { taskId: own.taskId, completionNote: NOTE });
+      const error = await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(x.a, { taskId: own.taskId, completionNote: 'approved by me' }));
       expect(error.message).toContain('own review');
-      expect((await s.completeTask(PIA, { taskId: own.taskId }, { completionNote: 'approved' })).status).toBe('done');
+      expect((await s.completeTask(PIA, { taskId: own.taskId, completionNote: 'approved' })).status).toBe('done');
     });
   });
 
@@ -335,8 +335,8 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
         const a = await s.createTask(PIA, { title: 'A', project });
         const b = await s.createTask(PIA, { title: 'B', project });
         const results = await Promise.allSettled([
-          s.addTaskDependency(PIA, { taskId: a.taskId }, [b.taskId]),
-          s.addTaskDependency(PIA, { taskId: b.taskId }, [a.taskId]),
+          s.addTaskDependency(PIA, { taskId: a.taskId, dependsOn: [b.taskId] }),
+          s.addTaskDependency(PIA, { taskId: b.taskId, dependsOn: [a.taskId] }),
         ]);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

@@ -35,7 +35,7 @@ interface World {
 /** Builds a small fleet's worth of state; the clock then stands 10 minutes after the last claim. */
 async function buildWorld(t: TestSortie): Promise<World> {
   const s = t.sortie;
-  await s.configureProject(OPERATOR, 'web', { repoUrl: `${REPO}.git` });
+  await s.configureProject(OPERATOR, { name: 'web', repoUrl: `${REPO}.git` });
   const checkout = await s.createMission(PIA, {
     name: 'Checkout',
     project: 'web',
@@ -54,12 +54,12 @@ async function buildWorld(t: TestSortie): Promise<World> {
   const c = await mk('Cart', [a]);
   const d = await mk('Checkout page', [b, c]);
   const e = await mk('Spike');
-  await s.updateMissionStatus(PIA, m, 'execute');
+  await s.updateMissionStatus(PIA, { missionId: m, status: 'execute' });
   await s.checkoutTask(BOB, { taskId: a });
-  await s.completeTask(BOB, { taskId: a }, { completionNote: `Designed in docs/flow.md, commit ${SHA}` });
+  await s.completeTask(BOB, { taskId: a, completionNote: `Designed in docs/flow.md, commit ${SHA}` });
   await s.checkoutTask(BOB, { taskId: e });
-  await s.failTask(BOB, { taskId: e }, 'provider sandbox is down');
-  await s.updateMissionProgress(PIA, m, 40, 'on track');
+  await s.failTask(BOB, { taskId: e, failureNote: 'provider sandbox is down' });
+  await s.updateMissionProgress(PIA, { missionId: m, progress: 40, note: 'on track' });
 
   const apiPlan = (await s.createMission(QUINN, { name: 'Rate limits', project: 'api', pilot: 'quinn', status: 'plan', priority: 'urgent' })).missionId;
   await s.createTask(QUINN, { title: 'Token bucket', missionId: apiPlan });
@@ -68,22 +68,22 @@ async function buildWorld(t: TestSortie): Promise<World> {
   // A mission that went all the way: one task done with evidence, mission evidence, complete.
   const shipped = (await s.createMission(PIA, { name: 'Hotfix', project: 'web', pilot: 'pia', status: 'plan' })).missionId;
   const fix = (await s.createTask(PIA, { title: 'Fix', missionId: shipped })).taskId;
-  await s.updateMissionStatus(PIA, shipped, 'execute');
+  await s.updateMissionStatus(PIA, { missionId: shipped, status: 'execute' });
   await s.checkoutTask(PIA, { taskId: fix });
-  await s.completeTask(PIA, { taskId: fix }, { completionNote: 'fixed in commit abc1234def' });
+  await s.completeTask(PIA, { taskId: fix, completionNote: 'fixed in commit abc1234def' });
   await s.addMissionEvidence(PIA, { missionId: shipped, evidence: [{ kind: 'commit', value: 'abc1234def' }] });
-  await s.updateMissionStatus(PIA, shipped, 'complete');
+  await s.updateMissionStatus(PIA, { missionId: shipped, status: 'complete' });
 
   const cancelled: string[] = [];
   for (const name of ['Old idea', 'Older idea']) {
     const id = (await s.createMission(PIA, { name, project: 'web', pilot: 'pia' })).missionId;
     t.clock.advance(1000);
-    await s.updateMissionStatus(PIA, id, 'cancelled', 'superseded');
+    await s.updateMissionStatus(PIA, { missionId: id, status: 'cancelled', reason: 'superseded' });
     cancelled.push(id);
   }
 
   // cleo holds "Client" on a 5-minute lease; 10 minutes later it has expired (no sweep has run).
-  await s.checkoutTask(CLEO, { taskId: b }, { leaseMinutes: 5 });
+  await s.checkoutTask(CLEO, { taskId: b, leaseMinutes: 5 });
   t.clock.advance(10 * 60_000);
   return { checkout: m, tasks: { a, b, c, d, e }, apiPlan, brainstorm, shipped, cancelled };
 }
@@ -274,7 +274,7 @@ for (const dialect of DIALECTS) {
 
     it('GET /api/agents: every agent seen, what it holds with lease expiry, last activity; not the system', async () => {
       await h.t.sortie.sweepExpiredLeases();
-      await h.t.sortie.checkoutTask(CLEO, { taskId: w.tasks.c }, { leaseMinutes: 20 });
+      await h.t.sortie.checkoutTask(CLEO, { taskId: w.tasks.c, leaseMinutes: 20 });
       const { status, body } = await call(h.app, '/api/agents');
       expect(status).toBe(200);
       const names = body.agents.map((a: Json) => a.agent).sort();
@@ -311,7 +311,7 @@ for (const dialect of DIALECTS) {
       const crossSite = await post(h.app, `/api/missions/${w.checkout}/progress`, { progress: 1 }, { origin: 'https://evil.example' });
       expect(crossSite.status).toBe(403);
       expect(await lastEventSeq(h.t.database.kysely)).toBe(before);
-      expect((await h.t.sortie.getMission(PIA, w.checkout)).progress).toBe(40);
+      expect((await h.t.sortie.getMission(PIA, { missionId: w.checkout })).progress).toBe(40);
 
       const ok = await post(h.app, `/api/missions/${w.checkout}/progress`, { progress: 55, note: 'from the dashboard' }, { origin: 'http://localhost' });
       expect(ok.status).toBe(200);
@@ -324,7 +324,7 @@ for (const dialect of DIALECTS) {
       expect(event).toMatchObject({ kind: 'mission.progress', actor: LOCAL.agent, mission_id: w.checkout });
       const moved = await post(h.app, `/api/missions/${w.apiPlan}/status`, { status: 'execute' });
       expect(moved.status).toBe(200);
-      expect((await h.t.sortie.getMission(QUINN, w.apiPlan)).status).toBe('execute');
+      expect((await h.t.sortie.getMission(QUINN, { missionId: w.apiPlan })).status).toBe('execute');
     });
 
     it('serves the page, its modules and the three libraries; nothing outside web/', async () => {
@@ -445,8 +445,8 @@ describe('dashboard API access', () => {
       try {
         const newest = await lastEventSeq(h.t.database.kysely);
         await stream.until((m) => m.some((x) => x.event === 'ready'));
-        await h.t.sortie.updateMissionProgress(QUINN, w.apiPlan, 10);
-        await h.t.sortie.updateMissionProgress(PIA, w.checkout, 95);
+        await h.t.sortie.updateMissionProgress(QUINN, { missionId: w.apiPlan, progress: 10 });
+        await h.t.sortie.updateMissionProgress(PIA, { missionId: w.checkout, progress: 95 });
         await stream.until((m) => changes(m).some((e) => e.seq > newest));
         const seen = changes(stream.messages);
         const webSeqs = await h.t.database.kysely.selectFrom('events').select('seq').where('project', '=', 'web').orderBy('seq').execute();
@@ -536,7 +536,7 @@ for (const dialect of DIALECTS) {
     afterAll(() => h.dispose());
 
     const newest = () => lastEventSeq(h.t.database.kysely);
-    const bump = (n: number) => h.t.sortie.updateMissionProgress(PIA, w.checkout, n);
+    const bump = (n: number) => h.t.sortie.updateMissionProgress(PIA, { missionId: w.checkout, progress: n });
 
     it('replays after Last-Event-ID, then continues live: every event once, in order', async () => {
       const last = await newest();

@@ -222,7 +222,7 @@ describe('dashboard end to end (Chromium)', () => {
     await form.locator('input[name="note"]').fill('two of four steps done');
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => document.querySelector('.mission-head [data-progress="reported"]')?.textContent === '70%');
-    expect((await store.sortie.getMission({ agent: 'pia' }, missionId)).progress).toBe(70);
+    expect((await store.sortie.getMission({ agent: 'pia' }, { missionId })).progress).toBe(70);
 
     await page.locator('[data-move="cancelled"]').click();
     await page.locator('.actions input[aria-label^="Reason"]').waitFor();
@@ -230,7 +230,7 @@ describe('dashboard end to end (Chromium)', () => {
     await page.locator('.actions button', { hasText: 'Back' }).click();
     await page.locator('[data-move="validate"]').click();
     await page.waitForFunction(() => document.querySelector('.mission-head .status')?.getAttribute('data-status') === 'validate');
-    const after = await store.sortie.getMission({ agent: 'pia' }, missionId);
+    const after = await store.sortie.getMission({ agent: 'pia' }, { missionId });
     expect(after.status).toBe('validate');
     const events = await store.sortie.listEvents({ agent: 'pia' }, { missionId, since: before.lastSeq });
     expect(events.items.map((e) => [e.kind, e.actor])).toEqual([['mission.status_changed', 'operator']]);

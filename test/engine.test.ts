@@ -44,27 +44,27 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       tasks.push(await s.createTask(PIA, { title: `step ${i}`, missionId: created.missionId, dependsOn: opts.chain && i > 0 ? [`T${i - 1}`] : undefined }));
     }
     const to = opts.to ?? (tasks.length ? 'execute' : 'brainstorm');
-    if (to !== 'brainstorm') await s.updateMissionStatus(PIA, created.missionId, 'plan');
-    if (to === 'execute') await s.updateMissionStatus(PIA, created.missionId, 'execute');
+    if (to !== 'brainstorm') await s.updateMissionStatus(PIA, { missionId: created.missionId, status: 'plan' });
+    if (to === 'execute') await s.updateMissionStatus(PIA, { missionId: created.missionId, status: 'execute' });
     return { id: created.missionId, name, tasks, key: (k: string) => ({ taskId: k, missionId: created.missionId }) };
   }
 
   async function finish(actor: Actor, ref: { taskId: string; missionId?: string }, note = EVIDENT): Promise<Task> {
     await s.checkoutTask(actor, ref);
-    return s.completeTask(actor, ref, { completionNote: note });
+    return s.completeTask(actor, { ...ref, completionNote: note });
   }
 
   describe('mission lifecycle', () => {
     it('walks brainstorm → plan → execute → validate → complete, one event per move', async () => {
       const m = await mission({ tasks: 1, to: 'brainstorm', deliverables: [{ name: 'report' }] });
       const since = await currentSeq(t);
-      expect((await s.updateMissionStatus(PIA, m.id, 'plan')).status).toBe('plan');
-      expect((await s.updateMissionStatus(CARL, m.id, 'execute')).status).toBe('execute');
+      expect((await s.updateMissionStatus(PIA, { missionId: m.id, status: 'plan' })).status).toBe('plan');
+      expect((await s.updateMissionStatus(CARL, { missionId: m.id, status: 'execute' })).status).toBe('execute');
       await finish(WES, m.key('T0'));
       // The last open task closing moved it to validate by itself.
-      expect((await s.getMission(OTTO, m.id)).status).toBe('validate');
+      expect((await s.getMission(OTTO, { missionId: m.id })).status).toBe('validate');
       await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'report', evidence: [{ kind: 'file', value: 'docs/report.md' }] });
-      const done = await s.updateMissionStatus(PIA, m.id, 'complete');
+      const done = await s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' });
       expect(done).toMatchObject({ status: 'complete', progress: 100 });
       expect(done.completedAt).toBe(new Date(t.clock.now()).toISOString());
       const kinds = await eventKindsSince(t, since, { missionId: m.id });
@@ -88,35 +88,37 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
 
     it('refuses skipping a stage with INVALID_TRANSITION naming from, to and the allowed moves; nothing changes', async () => {
       const m = await mission({ tasks: 1, to: 'brainstorm' });
-      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'execute'));
+      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' }));
       expect(error.details).toMatchObject({ from: 'brainstorm', to: 'execute', allowed: ['plan', 'cancelled'] });
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'complete'));
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'brainstorm'));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'brainstorm' }));
     });
 
     it('refuses an unknown stage with VALIDATION_FAILED naming "status"', async () => {
       const m = await mission();
-      const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, m.id, 'done' as never));
+      const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'done' as never }));
       expect(error.details.field).toBe('status');
     });
 
     it('gates execute on having a task', async () => {
       const m = await mission({ to: 'plan' });
-      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'execute'));
+      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' }));
       expect(error.details).toMatchObject({ gate: 'has_tasks' });
       await s.createTask(PIA, { title: 'first', missionId: m.id });
-      expect((await s.updateMissionStatus(PIA, m.id, 'execute')).status).toBe('execute');
+      expect((await s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' })).status).toBe('execute');
     });
 
     it('lets only the pilot or the creator move it, and only they cancel — with a reason', async () => {
       const m = await mission({ tasks: 1, to: 'plan' });
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(WES, m.id, 'execute'));
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(OTTO, m.id, 'cancelled', 'not mine to cancel'));
-      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, m.id, 'cancelled'));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(WES, { missionId: m.id, status: 'execute' }));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(OTTO, { missionId: m.id, status: 'cancelled', reason: 'not mine to cancel' }));
+      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'cancelled' }));
       expect(noReason.details.field).toBe('reason');
-      const cancelled = await s.updateMissionStatus(CARL, m.id, 'cancelled', 'superseded by another plan');
+      const cancelled = await s.updateMissionStatus(CARL, { missionId: m.id, status: 'cancelled', reason: 'superseded by another plan' });
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelledBy: 'carl', cancelReason: 'superseded by another plan' });
-      const terminal = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'execute', 'try again'));
+      const terminal = await refusedUnchanged(t, 'INVALID_TRANSITION', () =>
+        s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute', reason: 'try again' }),
+      );
       expect(terminal.details).toMatchObject({ from: 'cancelled', allowed: [] });
     });
 
@@ -125,7 +127,7 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       await finish(WES, m.key('T0'));
       await s.checkoutTask(WANDA, m.key('T1'));
       const since = await currentSeq(t);
-      const result = await s.updateMissionStatus(PIA, m.id, 'cancelled', 'budget cut');
+      const result = await s.updateMissionStatus(PIA, { missionId: m.id, status: 'cancelled', reason: 'budget cut' });
       expect(result.tasks.map((x) => `${x.key}:${x.status}`)).toEqual(['T0:done', 'T1:cancelled', 'T2:cancelled']);
       expect(result.tasks[1].claim).toBeNull();
       expect(result.tasks[1].cancelReason).toContain('budget cut');
@@ -138,11 +140,11 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       const m = await mission({ tasks: 2 });
       await finish(WES, m.key('T0'));
       await s.checkoutTask(WES, m.key('T1'));
-      await s.failTask(WES, m.key('T1'), 'the build server is gone');
+      await s.failTask(WES, { ...m.key('T1'), failureNote: 'the build server is gone' });
       // Every task closed (one failed) → validate; but failed is not done or cancelled.
-      expect((await s.getMission(PIA, m.id)).status).toBe('validate');
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('validate');
       await s.addMissionEvidence(PIA, { missionId: m.id, note: 'merged in PR #7' });
-      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+      const error = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
       expect(error.details).toMatchObject({ gate: 'tasks_closed', unclosedTasks: ['T1 (failed)'] });
       expect(error.message).toContain('T1 (failed)');
     });
@@ -150,7 +152,7 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('gates complete on deliverable evidence, listing what is missing, then completes', async () => {
       const m = await mission({ tasks: 1, deliverables: [{ name: 'docs', acceptedKinds: ['pr', 'file'] }, { name: 'release' }] });
       await finish(WES, m.key('T0'));
-      const first = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+      const first = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
       expect(first.details.missing).toEqual([
         'deliverable "docs" has no evidence of kind pr, file',
         'deliverable "release" has no evidence of kind commit, pr, test_ratio, file',
@@ -158,10 +160,10 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       // Evidence of a kind the deliverable does not accept does not count.
       await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'commit', value: 'abc1234' }] });
       await s.addMissionEvidence(WES, { missionId: m.id, deliverable: 'release', note: 'tagged at 9fceb02' });
-      const second = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+      const second = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
       expect(second.details.missing).toEqual(['deliverable "docs" has no evidence of kind pr, file']);
       await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'pr', value: '#12' }] });
-      const done = await s.updateMissionStatus(PIA, m.id, 'complete');
+      const done = await s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' });
       expect(done.status).toBe('complete');
       expect(done.evidence.map((e) => `${e.deliverable}:${e.kind}:${e.value}:${e.source}`)).toEqual([
         'docs:commit:abc1234:explicit',
@@ -174,10 +176,10 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       const m = await mission({ tasks: 1 });
       await finish(WES, m.key('T0'));
       await s.addMissionEvidence(PIA, { missionId: m.id, evidence: [{ kind: 'count', value: '7 files' }] });
-      const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+      const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
       expect(error.details.missing).toEqual(['no mission evidence of kind commit, pr, test_ratio, file']);
       await s.addMissionEvidence(PIA, { missionId: m.id, evidence: [{ kind: 'test_ratio', value: '40/40' }] });
-      expect((await s.updateMissionStatus(PIA, m.id, 'complete')).status).toBe('complete');
+      expect((await s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' })).status).toBe('complete');
     });
 
     it('refuses mission evidence with none in it, and from outsiders', async () => {
@@ -195,35 +197,35 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it("rework: validate → execute needs a reason; reopen of complete is the pilot's, with a reason", async () => {
       const m = await mission({ tasks: 1 });
       await finish(WES, m.key('T0'));
-      await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, m.id, 'execute'));
-      expect((await s.updateMissionStatus(PIA, m.id, 'execute', 'needs another pass')).status).toBe('execute');
-      await s.updateMissionStatus(PIA, m.id, 'validate');
+      await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' }));
+      expect((await s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute', reason: 'needs another pass' })).status).toBe('execute');
+      await s.updateMissionStatus(PIA, { missionId: m.id, status: 'validate' });
       await s.addMissionEvidence(PIA, { missionId: m.id, note: 'PR #9' });
-      await s.updateMissionStatus(PIA, m.id, 'complete');
-      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.reopenTask(PIA, m.key('T0'), 'a regression'));
-      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.updateMissionProgress(PIA, m.id, 90));
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(CARL, m.id, 'execute', 'I want it back'));
-      await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, m.id, 'execute'));
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, m.id, 'validate', 'skip'));
-      const reopened = await s.updateMissionStatus(PIA, m.id, 'execute', 'a bug came back');
+      await s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' });
+      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.reopenTask(PIA, { ...m.key('T0'), reason: 'a regression' }));
+      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.updateMissionProgress(PIA, { missionId: m.id, progress: 90 }));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionStatus(CARL, { missionId: m.id, status: 'execute', reason: 'I want it back' }));
+      await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' }));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'validate', reason: 'skip' }));
+      const reopened = await s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute', reason: 'a bug came back' });
       expect(reopened).toMatchObject({ status: 'execute', completedAt: null });
     });
 
     it('auto-moves to validate exactly once when the last open task closes, never to complete', async () => {
       const m = await mission({ tasks: 3, deliverables: [] });
       await finish(WES, m.key('T0'));
-      await s.cancelTask(PIA, m.key('T1'), 'not needed after all');
-      expect((await s.getMission(PIA, m.id)).status).toBe('execute');
+      await s.cancelTask(PIA, { ...m.key('T1'), cancelReason: 'not needed after all' });
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('execute');
       const since = await currentSeq(t);
       await finish(WANDA, m.key('T2'));
-      const after = await s.getMission(PIA, m.id);
+      const after = await s.getMission(PIA, { missionId: m.id });
       expect(after.status).toBe('validate');
       const events = (await s.listEvents(PIA, { since, missionId: m.id })).items;
       expect(events.map((e) => e.kind)).toEqual(['task.claimed', 'task.completed', 'mission.status_changed']);
       expect(events[2]).toMatchObject({ actor: 'wanda', details: { from: 'execute', to: 'validate', auto: true } });
       // Evidence is in place for completion, yet the server never completes it by itself.
       await s.addMissionEvidence(PIA, { missionId: m.id, note: 'shipped in 3f2c9e1' });
-      expect((await s.getMission(PIA, m.id)).status).toBe('validate');
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('validate');
       const moves = (await s.listEvents(PIA, { since: 0, missionId: m.id, limit: 500 })).items.filter(
         (e) => e.kind === 'mission.status_changed' && e.details.auto,
       );
@@ -233,18 +235,18 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('a task reopened during validation sends the mission back to execute; so does a new task', async () => {
       const m = await mission({ tasks: 1 });
       await finish(WES, m.key('T0'));
-      expect((await s.getMission(PIA, m.id)).status).toBe('validate');
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('validate');
       const since = await currentSeq(t);
-      const reopened = await s.reopenTask(PIA, m.key('T0'), 'the docs link is broken');
+      const reopened = await s.reopenTask(PIA, { ...m.key('T0'), reason: 'the docs link is broken' });
       expect(reopened).toMatchObject({ status: 'todo', reopenReason: 'the docs link is broken', completionNote: null });
       expect(reopened.evidence.every((e) => e.supersededBy !== null)).toBe(true);
       const events = (await s.listEvents(PIA, { since, missionId: m.id })).items;
       expect(events.map((e) => e.kind)).toEqual(['task.reopened', 'mission.status_changed']);
       expect(events[1].details).toMatchObject({ from: 'validate', to: 'execute', auto: true });
       await finish(WES, m.key('T0'));
-      expect((await s.getMission(PIA, m.id)).status).toBe('validate');
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('validate');
       await s.createTask(PIA, { title: 'one more thing', missionId: m.id });
-      expect((await s.getMission(PIA, m.id)).status).toBe('execute');
+      expect((await s.getMission(PIA, { missionId: m.id })).status).toBe('execute');
     });
   });
 
@@ -266,8 +268,8 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       await refusedUnchanged(t, 'NOT_FOUND', () => s.checkoutTask(WES, { taskId: '01JAAAAAAAAAAAAAAAAAAAAAAA' }));
       const key = await refusedUnchanged(t, 'NOT_FOUND', () => s.checkoutTask(WES, { taskId: 'T9', missionId: m.id }));
       expect(key.message).toContain('T9');
-      await refusedUnchanged(t, 'NOT_FOUND', () => s.getMission(OTTO, '01JAAAAAAAAAAAAAAAAAAAAAAA'));
-      await refusedUnchanged(t, 'NOT_FOUND', () => s.getMission(OTTO, 'no-such-mission'));
+      await refusedUnchanged(t, 'NOT_FOUND', () => s.getMission(OTTO, { missionId: '01JAAAAAAAAAAAAAAAAAAAAAAA' }));
+      await refusedUnchanged(t, 'NOT_FOUND', () => s.getMission(OTTO, { missionId: 'no-such-mission' }));
       await refusedUnchanged(t, 'NOT_FOUND', () => s.createTask(PIA, { title: 'x', missionId: 'no-such-mission' }));
     });
 
@@ -277,14 +279,14 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       expect(error.message).toContain('T0 "step 0" (todo)');
       expect(error.details.blockers).toEqual([{ taskId: m.tasks[0].taskId, key: 'T0', status: 'todo' }]);
       await s.checkoutTask(WES, m.key('T0'));
-      await s.failTask(WES, m.key('T0'), 'flaky infrastructure');
+      await s.failTask(WES, { ...m.key('T0'), failureNote: 'flaky infrastructure' });
       const failed = await refusedUnchanged(t, 'DEPENDENCY_NOT_DONE', () => s.checkoutTask(WANDA, m.key('T1')));
       expect(failed.details.blockers).toEqual([{ taskId: m.tasks[0].taskId, key: 'T0', status: 'failed' }]);
       expect(failed.hint).toContain('failed dependency does not satisfy');
       expect((await s.getTask(WES, m.key('T1'))).ready).toBe(false);
       // Cancelled satisfies.
-      await s.reopenTask(PIA, m.key('T0'), 'retry');
-      await s.cancelTask(PIA, m.key('T0'), 'done elsewhere');
+      await s.reopenTask(PIA, { ...m.key('T0'), reason: 'retry' });
+      await s.cancelTask(PIA, { ...m.key('T0'), cancelReason: 'done elsewhere' });
       expect((await s.getTask(WES, m.key('T1'))).ready).toBe(true);
       expect((await s.checkoutTask(WANDA, m.key('T1'))).status).toBe('in_progress');
     });
@@ -293,13 +295,13 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       const m = await mission({ tasks: 1 });
       const held = await s.checkoutTask(WES, m.key('T0'));
       for (const note of ['done', 'Merged and deployed, all good.', 'tests: N/A']) {
-        const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.key('T0'), { completionNote: note }));
+        const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.key('T0'), completionNote: note }));
         expect(error.hint).toContain('allowNoEvidence');
       }
-      const ratio = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.key('T0'), { completionNote: 'tests 20/18' }));
+      const ratio = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.key('T0'), completionNote: 'tests 20/18' }));
       expect(ratio.message).toContain('20/18');
       const note = await refusedUnchanged(t, 'VALIDATION_FAILED', () =>
-        s.completeTask(WES, m.key('T0'), { completionNote: '  ', evidence: [{ kind: 'pr', value: '#1' }] }),
+        s.completeTask(WES, { ...m.key('T0'), completionNote: '  ', evidence: [{ kind: 'pr', value: '#1' }] }),
       );
       expect(note.details.field).toBe('completionNote');
       expect((await s.getTask(WES, m.key('T0'))).claim).toEqual(held.claim);
@@ -308,7 +310,8 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('stores parsed and explicit evidence as structured items, and the allowNoEvidence reason', async () => {
       const m = await mission({ tasks: 2 });
       await s.checkoutTask(WES, m.key('T0'));
-      const done = await s.completeTask(WES, m.key('T0'), {
+      const done = await s.completeTask(WES, {
+        ...m.key('T0'),
         completionNote: 'Rewrote docs/guide.md in 3f2c9e1; 18/18 tests.',
         evidence: [{ kind: 'pr', value: 'https://github.com/acme/docs/pull/42', note: 'the PR' }],
       });
@@ -323,7 +326,8 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
         ].sort(),
       );
       await s.checkoutTask(WES, m.key('T1'));
-      const waived = await s.completeTask(WES, m.key('T1'), {
+      const waived = await s.completeTask(WES, {
+        ...m.key('T1'),
         completionNote: 'Talked it through with the team',
         allowNoEvidence: 'a decision, nothing to commit',
       });
@@ -334,26 +338,26 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('requires the evidence kinds a task names', async () => {
       const m = await mission({ tasks: 0, to: 'plan' });
       await s.createTask(PIA, { title: 'needs a commit', missionId: m.id, requiredEvidence: ['commit'] });
-      await s.updateMissionStatus(PIA, m.id, 'execute');
+      await s.updateMissionStatus(PIA, { missionId: m.id, status: 'execute' });
       await s.checkoutTask(WES, m.key('T0'));
-      const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.key('T0'), { completionNote: 'PR #4, 18/18' }));
+      const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.key('T0'), completionNote: 'PR #4, 18/18' }));
       expect(error.details.missingKinds).toEqual(['commit']);
-      expect((await s.completeTask(WES, m.key('T0'), { completionNote: 'PR #4 at 3f2c9e1' })).status).toBe('done');
+      expect((await s.completeTask(WES, { ...m.key('T0'), completionNote: 'PR #4 at 3f2c9e1' })).status).toBe('done');
     });
 
     it('review: the same evidence gate, then the pilot approves or sends it back; the author cannot approve', async () => {
       const m = await mission({ tasks: 1 });
       await s.checkoutTask(WES, m.key('T0'));
-      await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.submitForReview(WES, m.key('T0'), { completionNote: 'ready for review' }));
-      const inReview = await s.submitForReview(WES, m.key('T0'), { completionNote: 'ready: PR #31' });
+      await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.submitForReview(WES, { ...m.key('T0'), completionNote: 'ready for review' }));
+      const inReview = await s.submitForReview(WES, { ...m.key('T0'), completionNote: 'ready: PR #31' });
       expect(inReview).toMatchObject({ status: 'review', claim: null });
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(WES, m.key('T0'), { completionNote: 'approving my own PR #31' }));
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.returnFromReview(WANDA, m.key('T0'), 'meh'));
-      const back = await s.returnFromReview(PIA, m.key('T0'), 'missing a test');
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.completeTask(WES, { ...m.key('T0'), completionNote: 'approving my own PR #31' }));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.returnFromReview(WANDA, { ...m.key('T0'), reason: 'meh' }));
+      const back = await s.returnFromReview(PIA, { ...m.key('T0'), reason: 'missing a test' });
       expect(back).toMatchObject({ status: 'in_progress', claim: { claimedBy: 'wes' } });
-      await s.submitForReview(WES, m.key('T0'), { completionNote: 'added the test, 19/19' });
+      await s.submitForReview(WES, { ...m.key('T0'), completionNote: 'added the test, 19/19' });
       // The gate counts evidence already cited on the way to review.
-      const approved = await s.completeTask(PIA, m.key('T0'), { completionNote: 'approved' });
+      const approved = await s.completeTask(PIA, { ...m.key('T0'), completionNote: 'approved' });
       expect(approved.status).toBe('done');
       expect(approved.evidence.map((e) => e.value)).toEqual(expect.arrayContaining(['#31', '19/19']));
     });
@@ -361,26 +365,26 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('block and unblock, fail with a note, with reasons required', async () => {
       const m = await mission({ tasks: 2 });
       await s.checkoutTask(WES, m.key('T0'));
-      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.blockTask(WES, m.key('T0'), {}));
+      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.blockTask(WES, m.key('T0')));
       expect(noReason.details.field).toBe('reason');
-      const blocked = await s.blockTask(WES, m.key('T0'), { reason: 'waiting for credentials', blockedOnTaskId: 'T1' });
+      const blocked = await s.blockTask(WES, { ...m.key('T0'), reason: 'waiting for credentials', blockedOnTaskId: 'T1' });
       expect(blocked).toMatchObject({
         status: 'blocked',
         blockedReason: 'waiting for credentials',
         blockedOnTaskId: m.tasks[1].taskId,
         blockedCause: 'peer_task',
       });
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.completeTask(WES, m.key('T0'), { completionNote: EVIDENT }));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.completeTask(WES, { ...m.key('T0'), completionNote: EVIDENT }));
       await refusedUnchanged(t, 'ALREADY_CLAIMED', () => s.checkoutTask(WANDA, m.key('T0')));
       // The holder resumes it.
       expect((await s.checkoutTask(WES, m.key('T0'))).status).toBe('in_progress');
-      await s.blockTask(WES, m.key('T0'), { reason: 'again' });
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.unblockTask(OTTO, m.key('T0'), 'meddling'));
-      expect((await s.unblockTask(PIA, m.key('T0'), 'credentials arrived')).status).toBe('todo');
+      await s.blockTask(WES, { ...m.key('T0'), reason: 'again' });
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.unblockTask(OTTO, { ...m.key('T0'), reason: 'meddling' }));
+      expect((await s.unblockTask(PIA, { ...m.key('T0'), reason: 'credentials arrived' })).status).toBe('todo');
       await s.checkoutTask(WANDA, m.key('T1'));
-      const noNote = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.failTask(WANDA, m.key('T1'), ' '));
+      const noNote = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.failTask(WANDA, { ...m.key('T1'), failureNote: ' ' }));
       expect(noNote.details.field).toBe('failureNote');
-      expect(await s.failTask(WANDA, m.key('T1'), 'upstream API removed')).toMatchObject({
+      expect(await s.failTask(WANDA, { ...m.key('T1'), failureNote: 'upstream API removed' })).toMatchObject({
         status: 'failed',
         failureNote: 'upstream API removed',
         claim: null,
@@ -389,21 +393,25 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
 
     it('cancel and reopen: reasons required, creator or pilot only, terminal states refuse moves', async () => {
       const m = await mission({ tasks: 2 });
-      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.cancelTask(PIA, m.key('T0'), ''));
+      const noReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.cancelTask(PIA, { ...m.key('T0'), cancelReason: '' }));
       expect(noReason.details.field).toBe('cancelReason');
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.cancelTask(WES, m.key('T0'), 'I do not like it'));
-      const cancelled = await s.cancelTask(PIA, m.key('T0'), 'out of scope');
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.cancelTask(WES, { ...m.key('T0'), cancelReason: 'I do not like it' }));
+      const cancelled = await s.cancelTask(PIA, { ...m.key('T0'), cancelReason: 'out of scope' });
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'out of scope' });
-      const again = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.cancelTask(PIA, m.key('T0'), 'twice'));
+      const again = await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.cancelTask(PIA, { ...m.key('T0'), cancelReason: 'twice' }));
       expect(again.details).toMatchObject({ from: 'cancelled', to: 'cancelled', allowed: [] });
       await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.checkoutTask(WES, m.key('T0')));
-      const noReopenReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.reopenTask(PIA, m.key('T0'), ''));
+      const noReopenReason = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.reopenTask(PIA, { ...m.key('T0'), reason: '' }));
       expect(noReopenReason.details.field).toBe('reason');
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.reopenTask(OTTO, m.key('T0'), 'why not'));
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.reopenTask(PIA, m.key('T1'), 'it is not closed'));
-      expect(await s.reopenTask(PIA, m.key('T0'), 'back in scope')).toMatchObject({ status: 'todo', cancelReason: null, reopenReason: 'back in scope' });
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.reopenTask(OTTO, { ...m.key('T0'), reason: 'why not' }));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.reopenTask(PIA, { ...m.key('T1'), reason: 'it is not closed' }));
+      expect(await s.reopenTask(PIA, { ...m.key('T0'), reason: 'back in scope' })).toMatchObject({
+        status: 'todo',
+        cancelReason: null,
+        reopenReason: 'back in scope',
+      });
       await finish(WES, m.key('T1'));
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.completeTask(WES, m.key('T1'), { completionNote: EVIDENT }));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.completeTask(WES, { ...m.key('T1'), completionNote: EVIDENT }));
     });
 
     it('refuses work in a mission that is not executing with MISSION_NOT_ACTIVE', async () => {
@@ -452,41 +460,41 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('add_task_dependency appends, refuses cycles naming them, and remove_task_dependency removes', async () => {
       const m = await mission({ tasks: 3, chain: true });
       const [t0, t1] = m.tasks.map((x) => x.taskId);
-      const error = await refusedUnchanged(t, 'DEPENDENCY_CYCLE', () => s.addTaskDependency(PIA, m.key('T0'), ['T2']));
+      const error = await refusedUnchanged(t, 'DEPENDENCY_CYCLE', () => s.addTaskDependency(PIA, { ...m.key('T0'), dependsOn: ['T2'] }));
       expect(error.details.cycle).toEqual(['T0', 'T2', 'T1', 'T0']);
       expect(error.message).toBe('dependency cycle: T0 → T2 → T1 → T0');
-      const self = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.addTaskDependency(PIA, m.key('T1'), [t1]));
+      const self = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.addTaskDependency(PIA, { ...m.key('T1'), dependsOn: [t1] }));
       expect(self.details.field).toBe('dependsOn');
       const since = await currentSeq(t);
-      const added = await s.addTaskDependency(PIA, m.key('T2'), ['T0']);
+      const added = await s.addTaskDependency(PIA, { ...m.key('T2'), dependsOn: ['T0'] });
       expect(added.dependsOn.sort()).toEqual([t0, t1].sort());
       // Appending an edge that exists changes nothing and records nothing.
-      await s.addTaskDependency(PIA, m.key('T2'), [t0]);
+      await s.addTaskDependency(PIA, { ...m.key('T2'), dependsOn: [t0] });
       expect(await eventKindsSince(t, since)).toEqual(['task.dependency_added']);
-      const removed = await s.removeTaskDependency(PIA, m.key('T2'), ['T1']);
+      const removed = await s.removeTaskDependency(PIA, { ...m.key('T2'), dependsOn: ['T1'] });
       expect(removed.dependsOn).toEqual([t0]);
-      const notThere = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.removeTaskDependency(PIA, m.key('T2'), ['T1']));
+      const notThere = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.removeTaskDependency(PIA, { ...m.key('T2'), dependsOn: ['T1'] }));
       expect(notThere.details.field).toBe('dependsOn');
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.addTaskDependency(OTTO, m.key('T2'), ['T1']));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.addTaskDependency(OTTO, { ...m.key('T2'), dependsOn: ['T1'] }));
       expect(await eventKindsSince(t, since)).toEqual(['task.dependency_added', 'task.dependency_removed']);
       // T2 is now ready once T0 is done, whatever T1 does.
       await finish(WES, m.key('T0'));
       expect((await s.getTask(WES, m.key('T2'))).ready).toBe(true);
-      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.addTaskDependency(PIA, m.key('T0'), ['T1']));
+      await refusedUnchanged(t, 'INVALID_TRANSITION', () => s.addTaskDependency(PIA, { ...m.key('T0'), dependsOn: ['T1'] }));
     });
   });
 
   describe('progress', () => {
     it('accepts an integer 0–100 from the pilot; refuses anything else naming "progress"', async () => {
       const m = await mission({ tasks: 1 });
-      for (const p of [0, 100]) expect((await s.updateMissionProgress(PIA, m.id, p)).progress).toBe(p);
+      for (const p of [0, 100]) expect((await s.updateMissionProgress(PIA, { missionId: m.id, progress: p })).progress).toBe(p);
       for (const p of [-1, 101, 50.5, '50', null]) {
-        const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionProgress(PIA, m.id, p));
+        const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.updateMissionProgress(PIA, { missionId: m.id, progress: p }));
         expect(error.details.field).toBe('progress');
       }
-      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionProgress(WES, m.id, 40));
+      await refusedUnchanged(t, 'FORBIDDEN', () => s.updateMissionProgress(WES, { missionId: m.id, progress: 40 }));
       const since = await currentSeq(t);
-      const reported = await s.updateMissionProgress(PIA, m.id, 40, 'audit done');
+      const reported = await s.updateMissionProgress(PIA, { missionId: m.id, progress: 40, note: 'audit done' });
       expect(reported).toMatchObject({ progress: 40, progressNote: 'audit done' });
       const events = (await s.listEvents(PIA, { since })).items;
       expect(events.map((e) => [e.kind, e.details])).toEqual([['mission.progress', { from: 100, to: 40, note: 'audit done' }]]);
@@ -494,11 +502,11 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
 
     it('computes done ÷ (all − cancelled) with counts by status on every read', async () => {
       const m = await mission({ tasks: 4 });
-      expect(await s.getMission(PIA, m.id)).toMatchObject({ computedProgress: 0, taskCounts: { todo: 4, total: 4 } });
+      expect(await s.getMission(PIA, { missionId: m.id })).toMatchObject({ computedProgress: 0, taskCounts: { todo: 4, total: 4 } });
       await finish(WES, m.key('T0'));
-      await s.cancelTask(PIA, m.key('T1'), 'dropped');
+      await s.cancelTask(PIA, { ...m.key('T1'), cancelReason: 'dropped' });
       await s.checkoutTask(WANDA, m.key('T2'));
-      const read = await s.getMission(PIA, m.id);
+      const read = await s.getMission(PIA, { missionId: m.id });
       expect(read.computedProgress).toBe(33);
       expect(read.taskCounts).toEqual({ todo: 1, in_progress: 1, review: 0, blocked: 0, done: 1, cancelled: 1, failed: 0, total: 4 });
       const listed = (await s.listMissions(PIA, { pilot: 'pia', status: 'all', limit: 200 })).items.find((x) => x.missionId === m.id);
@@ -507,8 +515,8 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
 
     it('refuses progress on a closed mission', async () => {
       const m = await mission({ tasks: 1 });
-      await s.updateMissionStatus(PIA, m.id, 'cancelled', 'stop');
-      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.updateMissionProgress(PIA, m.id, 10));
+      await s.updateMissionStatus(PIA, { missionId: m.id, status: 'cancelled', reason: 'stop' });
+      await refusedUnchanged(t, 'MISSION_NOT_ACTIVE', () => s.updateMissionProgress(PIA, { missionId: m.id, progress: 10 }));
     });
   });
 
@@ -516,11 +524,11 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
     it('records every change in the same transaction, numbered without gaps', async () => {
       const since = await currentSeq(t);
       const m = await mission({ tasks: 2, chain: true });
-      await s.updateTask(PIA, m.key('T1'), { description: 'more detail', priority: 'high' });
+      await s.updateTask(PIA, { ...m.key('T1'), description: 'more detail', priority: 'high' });
       await finish(WES, m.key('T0'));
       await s.checkoutTask(WANDA, m.key('T1'));
       await s.heartbeatTask(WANDA, m.key('T1'));
-      await s.releaseTask(WANDA, m.key('T1'), 'lunch');
+      await s.releaseTask(WANDA, { ...m.key('T1'), reason: 'lunch' });
       const page = await s.listEvents(OTTO, { since, limit: 500 });
       expect(page.items.map((e) => e.seq)).toEqual(page.items.map((_, i) => since + 1 + i));
       expect(page.items.map((e) => e.kind)).toEqual([
@@ -606,8 +614,8 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       expect(second.items.map((x) => x.missionId)).toEqual([ids[2], ids[1], ids[0]]);
       expect(second.nextCursor).toBeNull();
       await refused('VALIDATION_FAILED', s.listMissions(OTTO, { project, limit: 201 }));
-      await s.updateMissionStatus(PIA, ids[0], 'plan');
-      await s.updateMissionStatus(PIA, ids[1], 'cancelled', 'no');
+      await s.updateMissionStatus(PIA, { missionId: ids[0], status: 'plan' });
+      await s.updateMissionStatus(PIA, { missionId: ids[1], status: 'cancelled', reason: 'no' });
       expect((await s.listMissions(OTTO, { project, status: 'active' })).items.map((x) => x.missionId)).toEqual([ids[0]]);
       expect((await s.listMissions(OTTO, { project, status: 'open', limit: 200 })).items).toHaveLength(22);
       expect((await s.listMissions(OTTO, { project, status: 'all', limit: 200 })).items).toHaveLength(23);
@@ -626,16 +634,16 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       const created = await s.createMission(PIA, { name: `mine-${dialect}`, pilot: me.agent, agents: ['wes'] });
       const ref = (k: string) => ({ taskId: k, missionId: created.missionId });
       for (const title of ['held', 'blocked', 'ready', 'waits', 'review']) await s.createTask(me, { title, missionId: created.missionId });
-      await s.addTaskDependency(me, ref('T3'), ['T0']);
-      await s.updateMissionStatus(me, created.missionId, 'plan');
-      await s.updateMissionStatus(me, created.missionId, 'execute');
+      await s.addTaskDependency(me, { ...ref('T3'), dependsOn: ['T0'] });
+      await s.updateMissionStatus(me, { missionId: created.missionId, status: 'plan' });
+      await s.updateMissionStatus(me, { missionId: created.missionId, status: 'execute' });
       const other = await s.createTask(PIA, { title: 'assigned to me elsewhere', assignedTo: me.agent, priority: 'urgent' });
       const held = await s.checkoutTask(me, ref('T0'));
       await s.checkoutTask(me, ref('T1'));
-      await s.blockTask(me, ref('T1'), { reason: 'waiting on a human' });
+      await s.blockTask(me, { ...ref('T1'), reason: 'waiting on a human' });
       await s.checkoutTask(WES, ref('T4'));
-      await s.submitForReview(WES, ref('T4'), { completionNote: 'PR #77' });
-      const work = await s.myWork(me);
+      await s.submitForReview(WES, { ...ref('T4'), completionNote: 'PR #77' });
+      const work = await s.myWork(me, {});
       expect(work.agent).toBe(me.agent);
       expect(work.claimed.map((x) => x.title)).toEqual(['held']);
       expect(work.claimed[0].claim).toEqual(held.claim);
@@ -646,7 +654,7 @@ describe.each(DIALECTS)('missions engine on %s', (dialect) => {
       expect(work.blocked.map((x) => [x.title, x.blockedReason])).toEqual([['blocked', 'waiting on a human']]);
       // Wes, an agent of the mission, sees its unassigned ready task but not tasks assigned to someone else,
       // and no reviews: he is neither the pilot nor the creator.
-      const wes = await s.myWork(WES, 200);
+      const wes = await s.myWork(WES, { limit: 200 });
       expect(wes.ready.filter((x) => x.missionId === created.missionId || x.taskId === other.taskId).map((x) => x.title)).toEqual(['ready']);
       expect(wes.reviews.filter((x) => x.missionId === created.missionId)).toEqual([]);
       expect(wes.claimed.map((x) => x.title)).not.toContain('review');

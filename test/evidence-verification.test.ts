@@ -46,22 +46,22 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     t = await openDialectSortie(dialect);
     s = t.sortie;
     repo = makeRepo();
-    await s.configureProject(PIA, 'docs-site', { repoPath: repo.repo });
+    await s.configureProject(PIA, { name: 'docs-site', repoPath: repo.repo });
   });
   afterAll(() => t?.close());
 
   async function executing(deliverables?: Array<{ name: string; acceptedKinds?: Array<'commit' | 'file' | 'pr'> }>) {
     const m = await s.createMission(PIA, { name: `verify-${++counter}`, pilot: 'pia', agents: ['wes'], project: 'docs-site', deliverables });
     await s.createTask(PIA, { title: 'write', missionId: m.missionId });
-    await s.updateMissionStatus(PIA, m.missionId, 'plan');
-    await s.updateMissionStatus(PIA, m.missionId, 'execute');
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
     return { id: m.missionId, t0: { taskId: 'T0', missionId: m.missionId } };
   }
 
   it('a commit that exists is verified, with when it was checked', async () => {
     const m = await executing();
     await s.checkoutTask(WES, m.t0);
-    const done = await s.completeTask(WES, m.t0, { completionNote: `Landed in ${repo.head.slice(0, 10)}` });
+    const done = await s.completeTask(WES, { ...m.t0, completionNote: `Landed in ${repo.head.slice(0, 10)}` });
     expect(done.evidence).toHaveLength(1);
     expect(done.evidence[0]).toMatchObject({
       kind: 'commit',
@@ -74,10 +74,10 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
   it('an unknown SHA fails verification and does not satisfy the task gate; nothing changes', async () => {
     const m = await executing();
     await s.checkoutTask(WES, m.t0);
-    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: `Landed in ${UNKNOWN_SHA}` }));
+    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.t0, completionNote: `Landed in ${UNKNOWN_SHA}` }));
     expect(error.message).toContain('no evidence item found');
     // With a real item beside it, the task completes and the failed one is recorded as failed, with why.
-    const done = await s.completeTask(WES, m.t0, { completionNote: `Landed in ${UNKNOWN_SHA}`, evidence: [{ kind: 'commit', value: repo.first }] });
+    const done = await s.completeTask(WES, { ...m.t0, completionNote: `Landed in ${UNKNOWN_SHA}`, evidence: [{ kind: 'commit', value: repo.first }] });
     const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
     expect(byValue[repo.first].verification).toBe('verified');
     expect(byValue[UNKNOWN_SHA]).toMatchObject({ verification: 'failed', verificationDetail: expect.stringContaining('not found') });
@@ -86,13 +86,13 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
   it('a file in the working tree is verified; a missing one fails; one only at a cited commit is verified there', async () => {
     const m = await executing();
     await s.checkoutTask(WES, m.t0);
-    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: 'wrote docs/missing.md' }));
-    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, m.t0, { completionNote: 'see docs/old.md' }));
+    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.t0, completionNote: 'wrote docs/missing.md' }));
+    await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.t0, completionNote: 'see docs/old.md' }));
     const outside = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
-      s.completeTask(WES, m.t0, { completionNote: 'x', evidence: [{ kind: 'file', value: '../../etc/passwd' }] }),
+      s.completeTask(WES, { ...m.t0, completionNote: 'x', evidence: [{ kind: 'file', value: '../../etc/passwd' }] }),
     );
     expect(outside.message).toContain('no evidence item found');
-    const done = await s.completeTask(WES, m.t0, { completionNote: `Updated docs/guide.md; removed docs/old.md, last seen at ${repo.first}` });
+    const done = await s.completeTask(WES, { ...m.t0, completionNote: `Updated docs/guide.md; removed docs/old.md, last seen at ${repo.first}` });
     const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
     expect(byValue['docs/guide.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: 'file exists in the working tree' });
     expect(byValue['docs/old.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: `file exists at commit ${repo.first}` });
@@ -106,15 +106,12 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     await s.checkoutTask(WES, m.t0);
     for (const value of ['.git/config', './.git/HEAD', 'docs/../.git/config', '.GIT/config', 'docs/settings.cfg']) {
       const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
-        s.completeTask(WES, m.t0, { completionNote: 'x', evidence: [{ kind: 'file', value }] }),
+        s.completeTask(WES, { ...m.t0, completionNote: 'x', evidence: [{ kind: 'file', value }] }),
       );
       expect(error.message, value).toContain('no evidence item found');
     }
     // Recorded beside a real item, it is kept as failed with the reason.
-    const done = await s.completeTask(WES, m.t0, {
-      completionNote: 'Updated docs/guide.md',
-      evidence: [{ kind: 'file', value: '.git/config' }],
-    });
+    const done = await s.completeTask(WES, { ...m.t0, completionNote: 'Updated docs/guide.md', evidence: [{ kind: 'file', value: '.git/config' }] });
     expect(done.evidence.find((e) => e.value === '.git/config')).toMatchObject({
       verification: 'failed',
       verificationDetail: "file path is inside .git/: git's own data, not a deliverable",
@@ -123,7 +120,7 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
 
   it('a project URL that is not http(s) is refused, naming url, and changes nothing', async () => {
     for (const repoUrl of ['javascript:alert(document.cookie)', 'data:text/html,<b>x</b>']) {
-      const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.configureProject(PIA, 'docs-site', { repoPath: repo.repo, repoUrl }));
+      const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.configureProject(PIA, { name: 'docs-site', repoPath: repo.repo, repoUrl }));
       expect(error.details.field).toBe('url');
     }
   });
@@ -131,13 +128,13 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
   it('mission evidence that failed verification blocks complete until it is superseded', async () => {
     const m = await executing([{ name: 'docs', acceptedKinds: ['commit', 'file'] }]);
     await s.checkoutTask(WES, m.t0);
-    await s.completeTask(WES, m.t0, { completionNote: 'docs/guide.md' });
+    await s.completeTask(WES, { ...m.t0, completionNote: 'docs/guide.md' });
     const withFailed = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'commit', value: UNKNOWN_SHA }] });
     const failed = withFailed.evidence.find((e) => e.value === UNKNOWN_SHA);
     expect(failed).toMatchObject({ verification: 'failed', deliverable: 'docs' });
     await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'file', value: 'docs/guide.md' }] });
     // The deliverable has a verified item, yet the failed one still blocks completion.
-    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, m.id, 'complete'));
+    const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' }));
     expect(error.details.missing).toEqual([`evidence commit ${UNKNOWN_SHA} failed verification`]);
     const fixed = await s.addMissionEvidence(PIA, {
       missionId: m.id,
@@ -146,17 +143,17 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
       supersedes: failed?.id,
     });
     expect(fixed.evidence.find((e) => e.id === failed?.id)?.supersededBy).toEqual(expect.any(String));
-    expect((await s.updateMissionStatus(PIA, m.id, 'complete')).status).toBe('complete');
+    expect((await s.updateMissionStatus(PIA, { missionId: m.id, status: 'complete' })).status).toBe('complete');
   });
 
   it('without a linked repository items stay unverified and are accepted', async () => {
     const m = await s.createMission(PIA, { name: `unlinked-${++counter}`, pilot: 'pia', project: 'no-repo' });
     await s.createTask(PIA, { title: 'write', missionId: m.missionId });
-    await s.updateMissionStatus(PIA, m.missionId, 'plan');
-    await s.updateMissionStatus(PIA, m.missionId, 'execute');
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+    await s.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
     const ref = { taskId: 'T0', missionId: m.missionId };
     await s.checkoutTask(PIA, ref);
-    const done = await s.completeTask(PIA, ref, { completionNote: `${UNKNOWN_SHA} and docs/missing.md` });
+    const done = await s.completeTask(PIA, { ...ref, completionNote: `${UNKNOWN_SHA} and docs/missing.md` });
     expect(done.evidence.map((e) => [e.value, e.verification, e.checkedAt])).toEqual([
       [UNKNOWN_SHA, 'unverified', null],
       ['docs/missing.md', 'unverified', null],

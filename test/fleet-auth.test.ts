@@ -62,8 +62,8 @@ describe('bearer tokens on /mcp and /api', () => {
   it('answers a wrong, malformed or revoked token with 401 invalid_token', async () => {
     const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     const revokedToken = await mintToken(fleet.store, 'bob', 'worker');
-    const info = (await fleet.store.sortie.listTokens(OPERATOR)).find((t) => t.agent === 'bob');
-    await fleet.store.sortie.revokeToken(OPERATOR, info?.tokenId as string);
+    const info = (await fleet.store.sortie.listTokens(OPERATOR, {})).find((t) => t.agent === 'bob');
+    await fleet.store.sortie.revokeToken(OPERATOR, { tokenId: info?.tokenId as string });
     for (const bad of [forged, 'sortie_not-a-token', 'Basic-looking', revokedToken]) {
       const res = await fetch(`${replica.url}/mcp`, {
         method: 'POST',
@@ -106,7 +106,7 @@ describe('bearer tokens on /mcp and /api', () => {
     const client = await connectWithToken(replica.url, token, 'alice');
     expect((await client.call('my_work')).agent).toBe('alice');
     await client.close();
-    const info = (await fleet.store.sortie.listTokens(OPERATOR)).find((t) => t.agent === 'alice');
+    const info = (await fleet.store.sortie.listTokens(OPERATOR, {})).find((t) => t.agent === 'alice');
     expect(info?.lastUsedAt).not.toBeNull();
   });
 
@@ -114,8 +114,8 @@ describe('bearer tokens on /mcp and /api', () => {
     const carol = await mintToken(fleet.store, 'carol', 'worker');
     const client = await connectWithToken(replica.url, carol, 'carol');
     expect((await client.call('my_work')).agent).toBe('carol');
-    const id = (await fleet.store.sortie.listTokens(OPERATOR)).find((t) => t.agent === 'carol')?.tokenId as string;
-    await fleet.store.sortie.revokeToken(OPERATOR, id);
+    const id = (await fleet.store.sortie.listTokens(OPERATOR, {})).find((t) => t.agent === 'carol')?.tokenId as string;
+    await fleet.store.sortie.revokeToken(OPERATOR, { tokenId: id });
     await expect(client.call('my_work')).rejects.toThrow(/401|UNAUTHORIZED/);
   });
 });
@@ -250,7 +250,7 @@ describe('token management rules', () => {
     try {
       const s = fleet.store.sortie;
       await expect(s.createToken({ agent: 'pia', role: 'pilot' }, { agent: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(s.listTokens({ agent: 'pia', role: 'pilot' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(s.listTokens({ agent: 'pia', role: 'pilot' }, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
       const scopedAdmin = { agent: 'ada', role: 'admin' as const, projects: ['web'] };
       const inherited = await s.createToken(scopedAdmin, { agent: 'w1' });
       expect(inherited.info.projects).toEqual(['web']);
@@ -259,8 +259,8 @@ describe('token management rules', () => {
         message: 'project api not found',
       });
       const global = await s.createToken(OPERATOR, { agent: 'root', role: 'admin' });
-      expect((await s.listTokens(scopedAdmin)).map((t) => t.agent)).toEqual(['w1']);
-      await expect(s.revokeToken(scopedAdmin, global.info.tokenId)).rejects.toMatchObject({
+      expect((await s.listTokens(scopedAdmin, {})).map((t) => t.agent)).toEqual(['w1']);
+      await expect(s.revokeToken(scopedAdmin, { tokenId: global.info.tokenId })).rejects.toMatchObject({
         code: 'NOT_FOUND',
         message: `token ${global.info.tokenId} not found`,
       });

@@ -56,7 +56,7 @@ for (const dialect of SHARED_DIALECTS) {
           while ((await back()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
           expect(await back()).toBe(1);
         }
-        const again = await writer.updateMission({ agent: 'pia' }, m.missionId, { description: 'changed' });
+        const again = await writer.updateMission({ agent: 'pia' }, { missionId: m.missionId, description: 'changed' });
         await until(() => seen.some((e) => e.missionId === again.missionId && e.kind === 'mission.updated'), 'the event after reconnecting');
         // Each event exactly once, in sequence order.
         const seqs = seen.map((e) => e.seq);

@@ -35,7 +35,7 @@ async function buildWorld(fleet: FleetStore): Promise<World> {
   const web = await s.createMission(PIA, { name: 'web-launch', project: 'web', pilot: 'pia', status: 'plan' });
   const webTask = (await s.createTask(PIA, { title: 'web step', missionId: web.missionId })).taskId;
   const webHeldTask = (await s.createTask(PIA, { title: 'web held', missionId: web.missionId })).taskId;
-  await s.updateMissionStatus(PIA, web.missionId, 'execute');
+  await s.updateMissionStatus(PIA, { missionId: web.missionId, status: 'execute' });
   await s.checkoutTask(PIA, { taskId: webHeldTask });
 
   const apiMissionName = 'api-secret-launch';
@@ -43,9 +43,9 @@ async function buildWorld(fleet: FleetStore): Promise<World> {
   const apiTodo = (await s.createTask(PIA, { title: 'api todo', missionId: api.missionId })).taskId;
   const apiHeld = (await s.createTask(PIA, { title: 'api held', missionId: api.missionId })).taskId;
   const apiCancelled = (await s.createTask(PIA, { title: 'api cancelled', missionId: api.missionId })).taskId;
-  await s.updateMissionStatus(PIA, api.missionId, 'execute');
+  await s.updateMissionStatus(PIA, { missionId: api.missionId, status: 'execute' });
   await s.checkoutTask(PIA, { taskId: apiHeld });
-  await s.cancelTask(PIA, { taskId: apiCancelled }, 'not needed');
+  await s.cancelTask(PIA, { taskId: apiCancelled, cancelReason: 'not needed' });
   const apiRecurring = (await s.createRecurring(PIA, { title: 'api nightly', cronExpression: '0 2 * * *', project: 'api', assignedTo: 'pia' })).recurringTaskId;
   await s.updateTemplate(OPERATOR, { name: 'isolation-tpl', steps: [{ key: 'a', title: 'A' }] });
   return {
@@ -231,7 +231,7 @@ for (const dialect of SHARED_DIALECTS) {
 
     it('nothing of the other project changed through all those calls', async () => {
       const s = fleet.store.sortie;
-      const api = await s.getMission(OPERATOR, w.apiMission);
+      const api = await s.getMission(OPERATOR, { missionId: w.apiMission });
       expect(api.status).toBe('execute');
       expect(api.tasks.map((t) => [t.title, t.status])).toEqual([
         ['api todo', 'todo'],
@@ -239,7 +239,7 @@ for (const dialect of SHARED_DIALECTS) {
         ['api cancelled', 'cancelled'],
       ]);
       expect((await s.listEvents(OPERATOR, { project: 'api', limit: 500 })).items.every((e) => e.actor === 'pia' && !['root'].includes(e.actor))).toBe(true);
-      expect((await s.getRecurring(OPERATOR, w.apiRecurring)).paused).toBe(false);
+      expect((await s.getRecurring(OPERATOR, { recurringTaskId: w.apiRecurring })).paused).toBe(false);
     });
   });
 
@@ -255,11 +255,11 @@ for (const dialect of SHARED_DIALECTS) {
           const scopedPia: Actor = { agent: 'pia', role: 'pilot', projects: ['web'] };
           const calls: Array<[string, (id: string) => Promise<unknown>, string]> = [
             ['getTask', (id) => sortie.getTask(scopedPia, { taskId: id }), w.apiTodo],
-            ['getMission', (id) => sortie.getMission(scopedPia, id), w.apiMission],
+            ['getMission', (id) => sortie.getMission(scopedPia, { missionId: id }), w.apiMission],
             ['checkoutTask', (id) => sortie.checkoutTask(scopedPia, { taskId: id }), w.apiTodo],
-            ['completeTask', (id) => sortie.completeTask(scopedPia, { taskId: id }, { completionNote: 'tests 3/3 pass' }), w.apiHeld],
-            ['cancelTask', (id) => sortie.cancelTask(scopedPia, { taskId: id }, 'hostile'), w.apiTodo],
-            ['updateMissionStatus', (id) => sortie.updateMissionStatus(scopedPia, id, 'validate'), w.apiMission],
+            ['completeTask', (id) => sortie.completeTask(scopedPia, { taskId: id, completionNote: 'tests 3/3 pass' }), w.apiHeld],
+            ['cancelTask', (id) => sortie.cancelTask(scopedPia, { taskId: id, cancelReason: 'hostile' }), w.apiTodo],
+            ['updateMissionStatus', (id) => sortie.updateMissionStatus(scopedPia, { missionId: id, status: 'validate' }), w.apiMission],
             ['getTask by key', (id) => sortie.getTask(scopedPia, { taskId: 'T1', missionId: id }), w.apiMission],
           ];
           for (const [name, call, foreign] of calls) {

@@ -37,7 +37,7 @@ for (const dialect of SHARED_DIALECTS) {
       const m = await s.createMission({ agent: 'pia' }, { name: 'under-fire', project: 'web', pilot: 'pia', agents: WORKERS, status: 'plan' });
       missionId = m.missionId;
       for (let i = 0; i < TASKS; i++) await s.createTask({ agent: 'pia' }, { title: `job ${i}`, missionId });
-      await s.updateMissionStatus({ agent: 'pia' }, missionId, 'execute');
+      await s.updateMissionStatus({ agent: 'pia' }, { missionId, status: 'execute' });
       [a, b] = await Promise.all([startReplica(fleet.url), startReplica(fleet.url)]);
     });
 

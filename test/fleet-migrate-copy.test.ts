@@ -80,11 +80,11 @@ async function populate(store: TestSortie): Promise<void> {
   const s = store.sortie;
   const pia = { agent: 'pia' };
   const wes = { agent: 'wes' };
-  await s.configureProject(OPERATOR, 'web', { repoUrl: 'https://example.com/web' });
-  await s.configureProject(OPERATOR, 'api', { repoPath: null, repoUrl: null });
+  await s.configureProject(OPERATOR, { name: 'web', repoUrl: 'https://example.com/web' });
+  await s.configureProject(OPERATOR, { name: 'api', repoPath: null, repoUrl: null });
   const keep = await s.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['web'], note: 'laptop' });
   const gone = await s.createToken(OPERATOR, { agent: 'old', role: 'viewer' });
-  await s.revokeToken(OPERATOR, gone.info.tokenId);
+  await s.revokeToken(OPERATOR, { tokenId: gone.info.tokenId });
   await s.authenticate(keep.token);
 
   // A mission whose tasks sit in every status, with dependencies, evidence (some superseded) and a reopen.
@@ -102,17 +102,17 @@ async function populate(store: TestSortie): Promise<void> {
       (await s.createTask(pia, { title, missionId: m.missionId, tags: ['x', 'y'], requiredEvidence: title === 'review' ? ['test_ratio'] : undefined })).taskId,
     );
   }
-  await s.addTaskDependency(pia, { taskId: t[6] }, [t[0]]);
-  await s.updateMissionStatus(pia, m.missionId, 'execute');
+  await s.addTaskDependency(pia, { taskId: t[6], dependsOn: [t[0]] });
+  await s.updateMissionStatus(pia, { missionId: m.missionId, status: 'execute' });
   for (const id of [t[0], t[1], t[2], t[3], t[4], t[7]]) await s.checkoutTask(wes, { taskId: id });
-  await s.completeTask(wes, { taskId: t[0] }, { completionNote: 'merged 3f2c9e1a, tests 18/18 pass' });
-  await s.submitForReview(wes, { taskId: t[2] }, { completionNote: 'tests 5/5 pass' });
-  await s.blockTask(wes, { taskId: t[3] }, { reason: 'waiting', blockedOnTaskId: t[1] });
-  await s.failTask(wes, { taskId: t[4] }, 'broken');
-  await s.cancelTask(pia, { taskId: t[5] }, 'dropped');
-  await s.completeTask(wes, { taskId: t[7] }, { completionNote: 'first try, tests 1/1 pass' });
-  await s.reopenTask(pia, { taskId: t[7] }, 'not really');
-  await s.updateMissionProgress(pia, m.missionId, 40, 'halfway-ish');
+  await s.completeTask(wes, { taskId: t[0], completionNote: 'merged 3f2c9e1a, tests 18/18 pass' });
+  await s.submitForReview(wes, { taskId: t[2], completionNote: 'tests 5/5 pass' });
+  await s.blockTask(wes, { taskId: t[3], reason: 'waiting', blockedOnTaskId: t[1] });
+  await s.failTask(wes, { taskId: t[4], failureNote: 'broken' });
+  await s.cancelTask(pia, { taskId: t[5], cancelReason: 'dropped' });
+  await s.completeTask(wes, { taskId: t[7], completionNote: 'first try, tests 1/1 pass' });
+  await s.reopenTask(pia, { taskId: t[7], reason: 'not really' });
+  await s.updateMissionProgress(pia, { missionId: m.missionId, progress: 40, note: 'halfway-ish' });
 
   // A completed mission with a deliverable and superseded mission evidence; a cancelled one; one in another project.
   const c = await s.createMission(pia, {
@@ -123,14 +123,14 @@ async function populate(store: TestSortie): Promise<void> {
     deliverables: [{ name: 'docs', acceptedKinds: ['pr'] }],
   });
   const only = (await s.createTask(pia, { title: 'only step', missionId: c.missionId })).taskId;
-  await s.updateMissionStatus(pia, c.missionId, 'execute');
+  await s.updateMissionStatus(pia, { missionId: c.missionId, status: 'execute' });
   await s.checkoutTask(pia, { taskId: only });
-  await s.completeTask(pia, { taskId: only }, { completionNote: 'PR #41 merged' });
+  await s.completeTask(pia, { taskId: only, completionNote: 'PR #41 merged' });
   const first = await s.addMissionEvidence(pia, { missionId: c.missionId, deliverable: 'docs', evidence: [{ kind: 'pr', value: '#41' }] });
   await s.addMissionEvidence(pia, { missionId: c.missionId, deliverable: 'docs', evidence: [{ kind: 'pr', value: '#42' }], supersedes: first.evidence[0].id });
-  await s.updateMissionStatus(pia, c.missionId, 'complete');
+  await s.updateMissionStatus(pia, { missionId: c.missionId, status: 'complete' });
   const x = await s.createMission(pia, { name: 'abandoned', project: 'api', pilot: 'pia' });
-  await s.updateMissionStatus(pia, x.missionId, 'cancelled', 'no longer needed');
+  await s.updateMissionStatus(pia, { missionId: x.missionId, status: 'cancelled', reason: 'no longer needed' });
   await s.createTask(pia, { title: 'standalone', project: 'api', dueDate: '2026-12-01', estimatedMinutes: 90, leaseMinutes: 45 });
 
   // Templates (two versions, one deleted) and recurring work that already ran once.
@@ -144,7 +144,7 @@ async function populate(store: TestSortie): Promise<void> {
     ],
   });
   await s.updateTemplate(OPERATOR, { name: 'doomed-tpl', steps: [{ key: 'a', title: 'A' }] });
-  await s.deleteTemplate(OPERATOR, 'doomed-tpl');
+  await s.deleteTemplate(OPERATOR, { name: 'doomed-tpl' });
   await s.createRecurring(pia, { title: 'hourly check', cronExpression: '0 * * * *', project: 'web', assignedTo: 'wes', requiredEvidence: ['count'] });
   await s.createRecurring(pia, { title: 'weekly', cronExpression: '0 9 * * 1', project: 'api', paused: true });
   store.clock.advance(2 * 3600_000);
@@ -244,7 +244,7 @@ for (const target of TARGETS) {
         const tokens = await copy.sortie.listTokens(OPERATOR, { includeRevoked: true });
         expect(tokens.map((t) => t.agent).sort()).toEqual(['old', 'pia']);
         const todo = (await copy.sortie.listTasks(OPERATOR, { project: 'api', limit: 10 })).items[0];
-        await copy.sortie.updateTask({ agent: 'pia' }, { taskId: todo.taskId }, { title: 'written after the move' });
+        await copy.sortie.updateTask({ agent: 'pia' }, { taskId: todo.taskId, title: 'written after the move' });
         const next = await copy.sortie.listEvents(OPERATOR, { since: last });
         expect(next.items.map((e) => e.seq)).toEqual([last + 1]);
       } finally {

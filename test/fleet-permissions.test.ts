@@ -49,7 +49,7 @@ for (const dialect of SHARED_DIALECTS) {
       for (let i = 0; i < (opts.tasks ?? (status === 'execute' ? 1 : 0)); i++) {
         taskIds.push((await s().createTask({ agent: pilot }, { title: `step ${i}`, missionId: m.missionId })).taskId);
       }
-      if (status === 'execute') await s().updateMissionStatus({ agent: pilot }, m.missionId, 'execute');
+      if (status === 'execute') await s().updateMissionStatus({ agent: pilot }, { missionId: m.missionId, status: 'execute' });
       return { missionId: m.missionId, taskIds };
     }
 
@@ -70,17 +70,14 @@ for (const dialect of SHARED_DIALECTS) {
       now();
       const name = unique('tpl');
       // Saved into web, the project of every mission here: templates are per project.
-      await s().updateTemplate(
-        OPERATOR,
-        {
-          name,
-          steps: [
-            { key: 'a', title: 'first' },
-            { key: 'b', title: 'second' },
-          ],
-        },
-        'web',
-      );
+      await s().updateTemplate(OPERATOR, {
+        name,
+        steps: [
+          { key: 'a', title: 'first' },
+          { key: 'b', title: 'second' },
+        ],
+        project: 'web',
+      });
       return name;
     }
 
@@ -169,7 +166,7 @@ for (const dialect of SHARED_DIALECTS) {
         allowed: MANAGERS,
         setup: async (agent) => {
           const t = await task(agent);
-          await s().cancelTask({ agent }, { taskId: t }, 'paused');
+          await s().cancelTask({ agent }, { taskId: t, cancelReason: 'paused' });
           return { taskId: t, reason: 'needed again' };
         },
       },

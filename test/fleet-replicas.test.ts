@@ -27,7 +27,7 @@ for (const dialect of SHARED_DIALECTS) {
       const m = await s().createMission({ agent: 'pia' }, { name: `race-${++n}`, project: 'web', pilot: 'pia', agents, status: 'plan' });
       const ids: string[] = [];
       for (let i = 0; i < tasks; i++) ids.push((await s().createTask({ agent: 'pia' }, { title: `t${i}`, missionId: m.missionId })).taskId);
-      await s().updateMissionStatus({ agent: 'pia' }, m.missionId, 'execute');
+      await s().updateMissionStatus({ agent: 'pia' }, { missionId: m.missionId, status: 'execute' });
       return { missionId: m.missionId, ids };
     }
 
@@ -149,19 +149,16 @@ for (const dialect of SHARED_DIALECTS) {
     it('template instantiations into one mission, at once through both replicas, each land whole with their own keys', async () => {
       fleet.store.clock.set(Date.now());
       // Saved into web, the mission's project: templates are per project.
-      await s().updateTemplate(
-        OPERATOR,
-        {
-          name: `fanout-${++n}`,
-          steps: [
-            { key: 'plan', title: 'plan' },
-            { key: 'left', title: 'left', dependsOn: ['plan'] },
-            { key: 'right', title: 'right', dependsOn: ['plan'] },
-            { key: 'join', title: 'join', dependsOn: ['left', 'right'] },
-          ],
-        },
-        'web',
-      );
+      await s().updateTemplate(OPERATOR, {
+        name: `fanout-${++n}`,
+        steps: [
+          { key: 'plan', title: 'plan' },
+          { key: 'left', title: 'left', dependsOn: ['plan'] },
+          { key: 'right', title: 'right', dependsOn: ['plan'] },
+          { key: 'join', title: 'join', dependsOn: ['left', 'right'] },
+        ],
+        project: 'web',
+      });
       const templateName = `fanout-${n}`;
       const m = await s().createMission({ agent: 'pia' }, { name: `tpl-${++n}`, project: 'web', pilot: 'pia', status: 'plan' });
       const runs = await inParallel(
@@ -171,7 +168,7 @@ for (const dialect of SHARED_DIALECTS) {
           (i % 2 === 0 ? pilotOnA : pilotOnB).call('instantiate_template_into_mission', { templateName, missionId: m.missionId, titlePrefix: `run ${i}: ` }),
       );
       expect(runs.every((r) => r.count === 4)).toBe(true);
-      const detail = await s().getMission(OPERATOR, m.missionId);
+      const detail = await s().getMission(OPERATOR, { missionId: m.missionId });
       expect(detail.tasks.length).toBe(32);
       expect(new Set(detail.tasks.map((t) => t.key)).size).toBe(32);
       // Each run's dependencies point inside the same run: no instantiation saw another's half-written state.

@@ -104,7 +104,7 @@ describe.each(SHARED_DIALECTS)('revocation ends streams and sessions (%s)', (dia
 
   async function token(agent: string, role: 'viewer' | 'pilot' | 'worker') {
     const secret = await mintToken(fleet.store, agent, role);
-    const info = (await fleet.store.sortie.listTokens(OPERATOR)).find((t) => t.agent === agent);
+    const info = (await fleet.store.sortie.listTokens(OPERATOR, {})).find((t) => t.agent === agent);
     return { secret, tokenId: info?.tokenId as string };
   }
 
@@ -180,7 +180,7 @@ describe.each(SHARED_DIALECTS)('revocation ends streams and sessions (%s)', (dia
       expect(list.status).toBe(200);
 
       // Revoked by another process on the database (this test's own store), not through the replica.
-      await fleet.store.sortie.revokeToken(OPERATOR, pilot.tokenId);
+      await fleet.store.sortie.revokeToken(OPERATOR, { tokenId: pilot.tokenId });
       expect(['end', 'error']).toContain(await stream.ended);
       const after = await fetch(`${sessions.url}/mcp`, {
         method: 'POST',

@@ -39,7 +39,7 @@ for (const dialect of SHARED_DIALECTS) {
         apiPilot: await mintToken(fleet.store, 'pia', 'pilot', ['api']),
         root: await mintToken(fleet.store, 'root', 'admin'),
       };
-      await fleet.store.sortie.updateTemplate(OPERATOR, { name: 'api-secret', description: 'internal', steps: [{ title: 'secret' }] }, 'api');
+      await fleet.store.sortie.updateTemplate(OPERATOR, { name: 'api-secret', description: 'internal', steps: [{ title: 'secret' }], project: 'api' });
       replica = await startReplica(fleet.url);
       for (const [label, token] of Object.entries(tokens)) {
         const client = await connectWithToken(replica.url, token, label);

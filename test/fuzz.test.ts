@@ -287,12 +287,12 @@ for (const dialect of DIALECTS)
       const { sortie } = harness.store;
       const me = { agent: 'pia' };
       const mission = await sortie.createMission(me, { name: 'fuzz-mission', pilot: 'pia', agents: ['alice'], deliverables: [{ name: 'docs' }] });
-      await sortie.updateMissionStatus(me, mission.missionId, 'plan');
+      await sortie.updateMissionStatus(me, { missionId: mission.missionId, status: 'plan' });
       const t0 = await sortie.createTask(me, { title: 'first', missionId: mission.missionId, assignedTo: 'pia' });
       await sortie.createTask(me, { title: 'second', missionId: mission.missionId, dependsOn: 'T0' });
       await sortie.createTask(me, { title: 'third', missionId: mission.missionId });
       await sortie.createTask(me, { title: 'standalone' });
-      await sortie.updateMissionStatus(me, mission.missionId, 'execute');
+      await sortie.updateMissionStatus(me, { missionId: mission.missionId, status: 'execute' });
       await sortie.checkoutTask(me, { taskId: t0.taskId });
       await sortie.updateTemplate(me, { name: 'fuzz-template', steps: [{ title: 'only step' }] });
       const recurring = await sortie.createRecurring(me, { title: 'weekly', cronExpression: '0 9 * * 1' });

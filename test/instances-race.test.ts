@@ -80,8 +80,8 @@ async function tasksFor(agent: string, n: number): Promise<string[]> {
   const m = await store.sortie.createMission(PIA, { name: `race-${agent}`, pilot: 'pia', agents: [agent] });
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push((await store.sortie.createTask(PIA, { title: `task ${i}`, missionId: m.missionId, assignedTo: agent })).taskId);
-  await store.sortie.updateMissionStatus(PIA, m.missionId, 'plan');
-  await store.sortie.updateMissionStatus(PIA, m.missionId, 'execute');
+  await store.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+  await store.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
   return ids;
 }
 

@@ -79,8 +79,8 @@ describe('8 processes on one SQLite file', () => {
     const m = await t.sortie.createMission(PIA, { name: 'race', pilot: 'pia', agents });
     const ids: string[] = [];
     for (let i = 0; i < tasks; i++) ids.push((await t.sortie.createTask(PIA, { title: `task ${i}`, missionId: m.missionId })).taskId);
-    await t.sortie.updateMissionStatus(PIA, m.missionId, 'plan');
-    await t.sortie.updateMissionStatus(PIA, m.missionId, 'execute');
+    await t.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'plan' });
+    await t.sortie.updateMissionStatus(PIA, { missionId: m.missionId, status: 'execute' });
     return { missionId: m.missionId, ids };
   }
 
@@ -134,7 +134,7 @@ describe('8 processes on one SQLite file', () => {
     expect([...claimedBy.keys()].sort()).toEqual([...ids].sort());
     for (const [taskId, who] of claimedBy) expect(who, taskId).toHaveLength(1);
 
-    const mission = await t.sortie.getMission(PIA, missionId);
+    const mission = await t.sortie.getMission(PIA, { missionId });
     expect(mission.taskCounts).toMatchObject({ done: 40, total: 40 });
     expect(mission.status).toBe('validate');
     for (const task of mission.tasks) expect(task.completedAt).not.toBeNull();

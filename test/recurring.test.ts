@@ -75,17 +75,17 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     expect(task).toMatchObject({ title: 'Dependency audit 2026-01-05', assignedTo: 'bob', createdBy: 'alice', status: 'todo' });
     expect(task.tags).toEqual(['deps', `recurring:${r.recurringTaskId}`]);
     expect((await runAt('2026-01-05T08:00:30.000Z')).created).toEqual([]);
-    const after = await t.sortie.getRecurring(alice, r.recurringTaskId);
+    const after = await t.sortie.getRecurring(alice, { recurringTaskId: r.recurringTaskId });
     expect(after).toMatchObject({ nextRunAt: MONDAY_2, lastRunAt: MONDAY_1, lastError: null });
     expect(after.runs).toEqual([{ dueAt: MONDAY_1, outcome: 'created', taskId: task.taskId, missionId: null, error: null, createdAt: expect.any(String) }]);
   });
 
   it('creates nothing while paused and resumes from the resume time, without catching up', async () => {
     const r = await weekly();
-    const paused = await t.sortie.pauseRecurring(alice, r.recurringTaskId);
+    const paused = await t.sortie.pauseRecurring(alice, { recurringTaskId: r.recurringTaskId });
     expect(paused).toMatchObject({ paused: true, upcoming: [] });
     expect((await runAt('2026-01-13T00:00:00.000Z')).created).toEqual([]);
-    const resumed = await t.sortie.resumeRecurring(alice, r.recurringTaskId);
+    const resumed = await t.sortie.resumeRecurring(alice, { recurringTaskId: r.recurringTaskId });
     expect(resumed).toMatchObject({ paused: false, nextRunAt: MONDAY_3 });
     expect((await runAt('2026-01-14T00:00:00.000Z')).created).toEqual([]);
     expect((await runAt(MONDAY_3)).created.map((c) => c.dueAt)).toEqual([MONDAY_3]);
@@ -101,8 +101,8 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     expect(second.created.map((c) => c.recurringTaskId)).toEqual([allow.recurringTaskId]);
     const skippedTask = first.created.find((c) => c.recurringTaskId === skip.recurringTaskId)?.taskId as string;
     expect(second.skipped).toEqual([{ recurringTaskId: skip.recurringTaskId, dueAt: MONDAY_2, openInstance: skippedTask }]);
-    expect((await t.sortie.getRecurring(alice, skip.recurringTaskId)).runs.map((x) => x.outcome)).toEqual(['skipped', 'created']);
-    await t.sortie.cancelTask(alice, { taskId: skippedTask }, 'superseded');
+    expect((await t.sortie.getRecurring(alice, { recurringTaskId: skip.recurringTaskId })).runs.map((x) => x.outcome)).toEqual(['skipped', 'created']);
+    await t.sortie.cancelTask(alice, { taskId: skippedTask, cancelReason: 'superseded' });
     const third = await runAt(MONDAY_3);
     expect(third.created.map((c) => c.recurringTaskId).sort()).toEqual([skip.recurringTaskId, allow.recurringTaskId].sort());
   });
@@ -116,7 +116,7 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     ]);
     expect(await taskCount()).toBe(1);
     expect((await t.sortie.getTask(alice, { taskId: report.created[0].taskId as string })).title).toBe('Nightly 2026-01-11');
-    expect((await t.sortie.getRecurring(alice, r.recurringTaskId)).nextRunAt).toBe('2026-01-12T02:00:00.000Z');
+    expect((await t.sortie.getRecurring(alice, { recurringTaskId: r.recurringTaskId })).nextRunAt).toBe('2026-01-12T02:00:00.000Z');
     const fired = await t.sortie.listEvents(alice, { since: 0 });
     expect(fired.items.find((e) => e.kind === 'recurring.fired')?.details).toMatchObject({ catchUp: true, firstMissedAt: '2026-01-01T02:00:00.000Z' });
   });
@@ -134,7 +134,7 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     expect(r.kind).toBe('mission');
     const week1 = await runAt(MONDAY_1);
     const missionId = week1.created[0].missionId as string;
-    const mission = await t.sortie.getMission(alice, missionId);
+    const mission = await t.sortie.getMission(alice, { missionId });
     expect(mission).toMatchObject({ name: 'Release 2026-01-05', status: 'plan', templateName: 'issue-resolution', pilot: 'alice' });
     expect(mission.tasks).toHaveLength(7);
     expect((await runAt(MONDAY_1)).created).toEqual([]);
@@ -184,7 +184,7 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     const again = await runAt('2026-01-05T08:01:00.000Z');
     expect(again.created).toEqual([]);
     expect(await taskCount()).toBe(1);
-    expect((await t.sortie.getRecurring(alice, r.recurringTaskId)).nextRunAt).toBe(MONDAY_2);
+    expect((await t.sortie.getRecurring(alice, { recurringTaskId: r.recurringTaskId })).nextRunAt).toBe(MONDAY_2);
   });
 
   it('marks a broken definition with its error and skips it without stopping the others', async () => {
@@ -197,7 +197,7 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     });
     const garbled = await weekly({ title: 'garbled' });
     const healthy = await weekly({ title: 'healthy' });
-    await t.sortie.deleteTemplate(alice, 'short-lived');
+    await t.sortie.deleteTemplate(alice, { name: 'short-lived' });
     await t.database.write((tx) =>
       tx.updateTable('recurring_definitions').set({ cron_expression: 'every monday' }).where('id', '=', garbled.recurringTaskId).execute(),
     );
@@ -206,11 +206,11 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     expect(report.created.map((c) => c.recurringTaskId)).toEqual([healthy.recurringTaskId]);
     expect(report.failed.map((f) => f.recurringTaskId).sort()).toEqual([gone.recurringTaskId, garbled.recurringTaskId].sort());
 
-    const goneAfter = await t.sortie.getRecurring(alice, gone.recurringTaskId);
+    const goneAfter = await t.sortie.getRecurring(alice, { recurringTaskId: gone.recurringTaskId });
     expect(goneAfter.lastError).toMatch(/^NOT_FOUND: template short-lived not found/);
     expect(goneAfter.nextRunAt).toBe(MONDAY_2);
     expect(goneAfter.runs[0]).toMatchObject({ dueAt: MONDAY_1, outcome: 'failed' });
-    const garbledAfter = await t.sortie.getRecurring(alice, garbled.recurringTaskId);
+    const garbledAfter = await t.sortie.getRecurring(alice, { recurringTaskId: garbled.recurringTaskId });
     expect(garbledAfter.lastError).toMatch(/^VALIDATION_FAILED: cronExpression/);
     expect(garbledAfter.nextRunAt).toBeNull();
 
@@ -218,30 +218,30 @@ describe.each(DIALECTS)('recurring work on %s', (dialect) => {
     const next = await runAt(MONDAY_2);
     expect(next.failed.map((f) => f.recurringTaskId)).toEqual([gone.recurringTaskId]);
     // Fixing the schedule clears the error and puts it back on the schedule.
-    const fixed = await t.sortie.updateRecurring(alice, garbled.recurringTaskId, { cronExpression: '0 9 * * 1' });
+    const fixed = await t.sortie.updateRecurring(alice, { recurringTaskId: garbled.recurringTaskId, cronExpression: '0 9 * * 1' });
     expect(fixed).toMatchObject({ lastError: null, nextRunAt: MONDAY_3 });
   });
 
   it('updates recompute nextRunAt; delete stops new instances; only the creator or an admin manages one', async () => {
     const r = await weekly();
-    const updated = await t.sortie.updateRecurring(alice, r.recurringTaskId, { cronExpression: '0 7 * * *', timezone: 'UTC' });
+    const updated = await t.sortie.updateRecurring(alice, { recurringTaskId: r.recurringTaskId, cronExpression: '0 7 * * *', timezone: 'UTC' });
     expect(updated.nextRunAt).toBe('2026-01-01T07:00:00.000Z');
-    await refused('FORBIDDEN', t.sortie.pauseRecurring({ agent: 'mallory' }, r.recurringTaskId));
+    await refused('FORBIDDEN', t.sortie.pauseRecurring({ agent: 'mallory' }, { recurringTaskId: r.recurringTaskId }));
     await refused('FORBIDDEN', t.sortie.createRecurring({ agent: 'w', role: 'worker' }, { title: 'x', cronExpression: '@daily' }));
-    expect((await t.sortie.pauseRecurring({ agent: 'root', role: 'admin' }, r.recurringTaskId)).paused).toBe(true);
+    expect((await t.sortie.pauseRecurring({ agent: 'root', role: 'admin' }, { recurringTaskId: r.recurringTaskId })).paused).toBe(true);
     expect((await t.sortie.listRecurring(alice, { status: 'paused' })).items).toHaveLength(1);
     expect((await t.sortie.listRecurring(alice, { status: 'active' })).items).toHaveLength(0);
-    await t.sortie.resumeRecurring(alice, r.recurringTaskId);
-    await t.sortie.deleteRecurring(alice, r.recurringTaskId);
+    await t.sortie.resumeRecurring(alice, { recurringTaskId: r.recurringTaskId });
+    await t.sortie.deleteRecurring(alice, { recurringTaskId: r.recurringTaskId });
     expect((await runAt('2026-01-02T08:00:00.000Z')).created).toEqual([]);
-    await refused('NOT_FOUND', t.sortie.getRecurring(alice, r.recurringTaskId));
+    await refused('NOT_FOUND', t.sortie.getRecurring(alice, { recurringTaskId: r.recurringTaskId }));
     expect((await t.sortie.listRecurring(alice, {})).items).toEqual([]);
   });
 
   it('keeps a project-scoped caller to its projects', async () => {
     const r = await t.sortie.createRecurring(alice, { title: 'x', cronExpression: '@daily', project: 'ops' });
     const scoped: Actor = { agent: 'alice', projects: ['web'] };
-    await refused('NOT_FOUND', t.sortie.getRecurring(scoped, r.recurringTaskId));
+    await refused('NOT_FOUND', t.sortie.getRecurring(scoped, { recurringTaskId: r.recurringTaskId }));
     expect((await t.sortie.listRecurring(scoped, {})).items).toEqual([]);
     await refused('NOT_FOUND', t.sortie.createRecurring(scoped, { title: 'y', cronExpression: '@daily', project: 'ops' }));
   });

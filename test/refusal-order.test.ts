@@ -17,12 +17,12 @@ describe('refusal order and arguments that do not apply', () => {
     const { sortie } = harness.store;
     const mission = await sortie.createMission(me, { name: 'order', pilot: 'pia', agents: ['alice'] });
     missionId = mission.missionId;
-    await sortie.updateMissionStatus(me, missionId, 'plan');
+    await sortie.updateMissionStatus(me, { missionId, status: 'plan' });
     await sortie.createTask(me, { title: 'first', missionId });
     await sortie.createTask(me, { title: 'second', missionId });
-    await sortie.updateMissionStatus(me, missionId, 'execute');
+    await sortie.updateMissionStatus(me, { missionId, status: 'execute' });
     await sortie.checkoutTask(me, { taskId: 'T0', missionId });
-    await sortie.completeTask(me, { taskId: 'T0', missionId }, { completionNote: 'done in abc1234' });
+    await sortie.completeTask(me, { taskId: 'T0', missionId, completionNote: 'done in abc1234' });
     [pia, mallory] = await Promise.all([harness.connect('pia'), harness.connect('mallory')]);
   });
   afterAll(async () => {

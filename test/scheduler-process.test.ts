@@ -80,7 +80,7 @@ describe('the recurring scheduler in server processes', () => {
     const runs = await (store as TestSortie).database.kysely.selectFrom('recurring_runs').selectAll().execute();
     expect(runs.map((r) => r.outcome)).toEqual(['created', 'created', 'created']);
     for (const d of defs) {
-      const after = await (store as TestSortie).sortie.getRecurring({ agent: 'alice' }, d.recurringTaskId);
+      const after = await (store as TestSortie).sortie.getRecurring({ agent: 'alice' }, { recurringTaskId: d.recurringTaskId });
       expect(after.lastRunAt).not.toBeNull();
       expect(Date.parse(after.nextRunAt as string)).toBeGreaterThan(Date.parse(after.lastRunAt as string));
     }

@@ -25,18 +25,18 @@ function calls(s: Sortie, dep: string): Array<[string, (ref: TaskRef) => Promise
     ['listEvents', (ref) => s.listEvents(WES, { taskId: ref.taskId, missionId: ref.missionId ?? undefined })],
     ['checkoutTask', (ref) => s.checkoutTask(WES, ref)],
     ['heartbeatTask', (ref) => s.heartbeatTask(WES, ref)],
-    ['releaseTask', (ref) => s.releaseTask(WES, ref, 'why')],
-    ['completeTask', (ref) => s.completeTask(WES, ref, { completionNote: NOTE })],
-    ['submitForReview', (ref) => s.submitForReview(WES, ref, { completionNote: NOTE })],
-    ['blockTask', (ref) => s.blockTask(WES, ref, { reason: 'waiting' })],
-    ['failTask', (ref) => s.failTask(WES, ref, 'broke')],
-    ['updateTask', (ref) => s.updateTask(PIA, ref, { title: 'renamed' })],
-    ['addTaskDependency', (ref) => s.addTaskDependency(PIA, ref, [dep])],
-    ['removeTaskDependency', (ref) => s.removeTaskDependency(PIA, ref, [dep])],
-    ['cancelTask', (ref) => s.cancelTask(PIA, ref, 'why')],
-    ['reopenTask', (ref) => s.reopenTask(PIA, ref, 'why')],
-    ['returnFromReview', (ref) => s.returnFromReview(PIA, ref, 'why')],
-    ['unblockTask', (ref) => s.unblockTask(WES, ref, 'why')],
+    ['releaseTask', (ref) => s.releaseTask(WES, { ...ref, reason: 'why' })],
+    ['completeTask', (ref) => s.completeTask(WES, { ...ref, completionNote: NOTE })],
+    ['submitForReview', (ref) => s.submitForReview(WES, { ...ref, completionNote: NOTE })],
+    ['blockTask', (ref) => s.blockTask(WES, { ...ref, reason: 'waiting' })],
+    ['failTask', (ref) => s.failTask(WES, { ...ref, failureNote: 'broke' })],
+    ['updateTask', (ref) => s.updateTask(PIA, { ...ref, title: 'renamed' })],
+    ['addTaskDependency', (ref) => s.addTaskDependency(PIA, { ...ref, dependsOn: [dep] })],
+    ['removeTaskDependency', (ref) => s.removeTaskDependency(PIA, { ...ref, dependsOn: [dep] })],
+    ['cancelTask', (ref) => s.cancelTask(PIA, { ...ref, cancelReason: 'why' })],
+    ['reopenTask', (ref) => s.reopenTask(PIA, { ...ref, reason: 'why' })],
+    ['returnFromReview', (ref) => s.returnFromReview(PIA, { ...ref, reason: 'why' })],
+    ['unblockTask', (ref) => s.unblockTask(WES, { ...ref, reason: 'why' })],
     ['deleteTask', (ref) => s.deleteTask(PIA, ref)],
   ];
 }
@@ -52,8 +52,8 @@ async function world(s: Sortie, tag: string) {
   const held = (await s.createTask(PIA, { title: 'held', missionId: a, assignedTo: 'wes' })).taskId;
   const dep = (await s.createTask(PIA, { title: 'dep', missionId: a })).taskId;
   const loose = (await s.createTask(PIA, { title: 'no mission', project: `web-${tag}` })).taskId;
-  await s.updateMissionStatus(PIA, a, 'plan');
-  await s.updateMissionStatus(PIA, a, 'execute');
+  await s.updateMissionStatus(PIA, { missionId: a, status: 'plan' });
+  await s.updateMissionStatus(PIA, { missionId: a, status: 'execute' });
   await s.checkoutTask(WES, { taskId: held });
   return { a, sibling, foreign, held, dep, loose };
 }
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('missionId with a task id on %s', (dialect) => {
   });
 
   it('the refusal for a mission that exists but does not hold the task says so, with a hint; a missing mission is NOT_FOUND for the mission', async () => {
-    const sibling = await refusedUnchanged(t, 'NOT_FOUND', () => s.completeTask(WES, { taskId: w.held, missionId: w.sibling }, { completionNote: NOTE }));
+    const sibling = await refusedUnchanged(t, 'NOT_FOUND', () => s.completeTask(WES, { taskId: w.held, missionId: w.sibling, completionNote: NOTE }));
     expect(sibling.message).toBe(`task ${w.held} not found in mission ${w.sibling}`);
     expect(sibling.hint).toContain('another mission');
     expect(sibling.details).toMatchObject({ kind: 'task', ref: w.held });

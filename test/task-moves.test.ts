@@ -46,20 +46,28 @@ describe.each(DIALECTS)('status moves on %s', (dialect) => {
     const b = await mission(1);
     const pairs: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
       ['claim', () => s.checkoutTask(WES, a('T0')), () => s.moveTask(WES, { ...b('T0'), status: 'in_progress' })],
-      ['block', () => s.blockTask(WES, a('T0'), { reason: 'waits' }), () => s.moveTask(WES, { ...b('T0'), status: 'blocked', blockedReason: 'waits' })],
+      ['block', () => s.blockTask(WES, { ...a('T0'), reason: 'waits' }), () => s.moveTask(WES, { ...b('T0'), status: 'blocked', blockedReason: 'waits' })],
       ['unblock', () => s.unblockTask(WES, a('T0')), () => s.moveTask(WES, { ...b('T0'), status: 'todo' })],
       ['re-claim', () => s.checkoutTask(WES, a('T0')), () => s.moveTask(WES, { ...b('T0'), status: 'in_progress' })],
-      ['release', () => s.releaseTask(WES, a('T0'), 'later'), () => s.moveTask(WES, { ...b('T0'), status: 'todo', reason: 'later' })],
+      ['release', () => s.releaseTask(WES, { ...a('T0'), reason: 'later' }), () => s.moveTask(WES, { ...b('T0'), status: 'todo', reason: 'later' })],
       ['claim again', () => s.checkoutTask(WES, a('T0')), () => s.moveTask(WES, { ...b('T0'), status: 'in_progress' })],
       [
         'review',
-        () => s.submitForReview(WES, a('T0'), { completionNote: EVIDENT }),
+        () => s.submitForReview(WES, { ...a('T0'), completionNote: EVIDENT }),
         () => s.moveTask(WES, { ...b('T0'), status: 'review', completionNote: EVIDENT }),
       ],
-      ['send back', () => s.returnFromReview(PIA, a('T0'), 'redo'), () => s.moveTask(PIA, { ...b('T0'), status: 'in_progress', reason: 'redo' })],
-      ['fail', () => s.failTask(WES, a('T0'), 'broke'), () => s.moveTask(WES, { ...b('T0'), status: 'failed', failureNote: 'broke' })],
-      ['reopen', () => s.reopenTask(PIA, a('T0'), 'again'), () => s.moveTask(PIA, { ...b('T0'), status: 'todo', reason: 'again' })],
-      ['cancel', () => s.cancelTask(PIA, a('T0'), 'dropped'), () => s.moveTask(PIA, { ...b('T0'), status: 'cancelled', cancelReason: 'dropped' })],
+      [
+        'send back',
+        () => s.returnFromReview(PIA, { ...a('T0'), reason: 'redo' }),
+        () => s.moveTask(PIA, { ...b('T0'), status: 'in_progress', reason: 'redo' }),
+      ],
+      ['fail', () => s.failTask(WES, { ...a('T0'), failureNote: 'broke' }), () => s.moveTask(WES, { ...b('T0'), status: 'failed', failureNote: 'broke' })],
+      ['reopen', () => s.reopenTask(PIA, { ...a('T0'), reason: 'again' }), () => s.moveTask(PIA, { ...b('T0'), status: 'todo', reason: 'again' })],
+      [
+        'cancel',
+        () => s.cancelTask(PIA, { ...a('T0'), cancelReason: 'dropped' }),
+        () => s.moveTask(PIA, { ...b('T0'), status: 'cancelled', cancelReason: 'dropped' }),
+      ],
     ];
     for (const [label, dedicated, moved] of pairs) {
       await dedicated();
@@ -74,15 +82,19 @@ describe.each(DIALECTS)('status moves on %s', (dialect) => {
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
       [
         'complete, not the holder',
-        () => s.completeTask(WANDA, a('T0'), { completionNote: EVIDENT }),
+        () => s.completeTask(WANDA, { ...a('T0'), completionNote: EVIDENT }),
         () => s.moveTask(WANDA, { ...a('T0'), status: 'done', completionNote: EVIDENT }),
       ],
       ['release, not the holder', () => s.releaseTask(WANDA, a('T0')), () => s.moveTask(WANDA, { ...a('T0'), status: 'todo' })],
       ['claim a held task', () => s.checkoutTask(WANDA, a('T0')), () => s.moveTask(WANDA, { ...a('T0'), status: 'in_progress' })],
-      ['cancel by an outsider', () => s.cancelTask(OTTO, a('T1'), 'no'), () => s.moveTask(OTTO, { ...a('T1'), status: 'cancelled', cancelReason: 'no' })],
+      [
+        'cancel by an outsider',
+        () => s.cancelTask(OTTO, { ...a('T1'), cancelReason: 'no' }),
+        () => s.moveTask(OTTO, { ...a('T1'), status: 'cancelled', cancelReason: 'no' }),
+      ],
       ['claim by an outsider', () => s.checkoutTask(OTTO, a('T1')), () => s.moveTask(OTTO, { ...a('T1'), status: 'in_progress' })],
-      ['fail without a note', () => s.failTask(WES, a('T0'), ''), () => s.moveTask(WES, { ...a('T0'), status: 'failed' })],
-      ['block a todo task', () => s.blockTask(WES, a('T1'), { reason: 'x' }), () => s.moveTask(WES, { ...a('T1'), status: 'blocked', blockedReason: 'x' })],
+      ['fail without a note', () => s.failTask(WES, { ...a('T0'), failureNote: '' }), () => s.moveTask(WES, { ...a('T0'), status: 'failed' })],
+      ['block a todo task', () => s.blockTask(WES, { ...a('T1'), reason: 'x' }), () => s.moveTask(WES, { ...a('T1'), status: 'blocked', blockedReason: 'x' })],
     ];
     for (const [label, dedicated, moved] of cases) {
       const expected = await dedicated().then(
@@ -127,7 +139,7 @@ describe.each(DIALECTS)('status moves on %s', (dialect) => {
     for (let round = 0; round < 3; round++) {
       const a = await mission(1);
       await s.checkoutTask(WES, a('T0'));
-      await s.submitForReview(WES, a('T0'), { completionNote: EVIDENT });
+      await s.submitForReview(WES, { ...a('T0'), completionNote: EVIDENT });
       const results = await Promise.allSettled([
         s.moveTask(PIA, { ...a('T0'), status: 'done', completionNote: EVIDENT }),
         s.moveTask(PIA, { ...a('T0'), status: 'in_progress', reason: 'redo' }),

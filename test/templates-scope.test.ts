@@ -51,14 +51,14 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
     expect(GENERIC_STEPS).toEqual(['plan', 'build', 'verify', 'ship']);
     // The attack as reported: no project named. It lands in the default project, which the token does not cover.
     await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED }));
-    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED }, 'api'));
-    const saved = await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED }, 'web');
+    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'api' }));
+    const saved = await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'web' });
     expect(saved).toMatchObject({ project: 'web', name: 'generic', version: 2 });
 
-    const api = await t.sortie.createMissionFromTemplate(API_PILOT, { name: 'api work', project: 'api', pilot: 'pia' }, 'generic', GOAL);
+    const api = await t.sortie.createMissionFromTemplate(API_PILOT, { name: 'api work', project: 'api', pilot: 'pia', template: 'generic', context: GOAL });
     expect(api).toMatchObject({ project: 'api', templateName: 'generic', templateVersion: 1 });
     expect(stepsOf(api)).toEqual(GENERIC_STEPS);
-    const web = await t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'web work', project: 'web', pilot: 'wendy' }, 'generic', GOAL);
+    const web = await t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'web work', project: 'web', pilot: 'wendy', template: 'generic', context: GOAL });
     expect(web).toMatchObject({ project: 'web', templateName: 'generic', templateVersion: 2 });
     expect(stepsOf(web)).toEqual(['injected']);
 
@@ -67,12 +67,15 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
     const into = await t.sortie.instantiateTemplate(API_PILOT, { templateName: 'generic', missionId: host.missionId, context: GOAL });
     expect(into).toMatchObject({ templateVersion: 1, count: GENERIC_STEPS?.length });
     // The web version does not exist for api even by number, and the default project never saw it either.
-    await refused('NOT_FOUND', t.sortie.createMissionFromTemplate(API_PILOT, { name: 'pinned', project: 'api', pilot: 'pia' }, 'generic@2', GOAL));
-    expect((await t.sortie.getTemplate(OPERATOR, 'generic')).version).toBe(1);
+    await refused(
+      'NOT_FOUND',
+      t.sortie.createMissionFromTemplate(API_PILOT, { name: 'pinned', project: 'api', pilot: 'pia', template: 'generic@2', context: GOAL }),
+    );
+    expect((await t.sortie.getTemplate(OPERATOR, { name: 'generic' })).version).toBe(1);
   });
 
   it('recurring definitions resolve their template in their own project at each run', async () => {
-    await t.sortie.updateTemplate(OPERATOR, { name: 'generic', steps: INJECTED }, 'web');
+    await t.sortie.updateTemplate(OPERATOR, { name: 'generic', steps: INJECTED, project: 'web' });
     const base = { title: 'weekly {{date}}', cronExpression: '0 9 * * 1', templateName: 'generic', context: GOAL };
     const inApi = await t.sortie.createRecurring(API_PILOT, { ...base, project: 'api', pilot: 'pia' });
     const inWeb = await t.sortie.createRecurring(WEB_PILOT, { ...base, project: 'web', pilot: 'wendy' });
@@ -81,34 +84,34 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
     const report = await t.sortie.runDueRecurring(due);
     expect(report.failed).toEqual([]);
     const missionOf = (id: string) => report.created.find((c) => c.recurringTaskId === id)?.missionId as string;
-    expect(stepsOf(await t.sortie.getMission(OPERATOR, missionOf(inApi.recurringTaskId)))).toEqual(GENERIC_STEPS);
-    expect(stepsOf(await t.sortie.getMission(OPERATOR, missionOf(inWeb.recurringTaskId)))).toEqual(['injected']);
+    expect(stepsOf(await t.sortie.getMission(OPERATOR, { missionId: missionOf(inApi.recurringTaskId) }))).toEqual(GENERIC_STEPS);
+    expect(stepsOf(await t.sortie.getMission(OPERATOR, { missionId: missionOf(inWeb.recurringTaskId) }))).toEqual(['injected']);
     // A template saved only in web cannot be scheduled in api.
-    await t.sortie.updateTemplate(OPERATOR, { name: 'web-only', steps: [{ title: 'x' }] }, 'web');
+    await t.sortie.updateTemplate(OPERATOR, { name: 'web-only', steps: [{ title: 'x' }], project: 'web' });
     await refused('NOT_FOUND', t.sortie.createRecurring(API_PILOT, { ...base, templateName: 'web-only', project: 'api', pilot: 'pia' }));
   });
 
   it('a scoped token reads another project’s saved template exactly like a missing one, and cannot delete it', async () => {
-    await t.sortie.updateTemplate(OPERATOR, { name: 'api-secret', description: 'internal', steps: [{ title: 'secret step' }] }, 'api');
-    const foreign = await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, 'api-secret', undefined, 'api'));
-    const missing = await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, 'api-secret', undefined, 'no-such-project'));
+    await t.sortie.updateTemplate(OPERATOR, { name: 'api-secret', description: 'internal', steps: [{ title: 'secret step' }], project: 'api' });
+    const foreign = await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, { name: 'api-secret', project: 'api' }));
+    const missing = await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, { name: 'api-secret', project: 'no-such-project' }));
     const strip = (e: { message: string; hint: string; details: unknown }, project: string) =>
       JSON.stringify({ message: e.message, hint: e.hint, details: e.details }).replaceAll(project, '<P>');
     expect(strip(foreign, 'api')).toBe(strip(missing, 'no-such-project'));
-    await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, 'api-secret@1', undefined, 'api'));
-    await refused('NOT_FOUND', t.sortie.listTemplates(WEB_ADMIN, 'api'));
+    await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, { name: 'api-secret@1', project: 'api' }));
+    await refused('NOT_FOUND', t.sortie.listTemplates(WEB_ADMIN, { project: 'api' }));
     // In its own project it does not exist.
-    await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, 'api-secret', undefined, 'web'));
-    expect((await t.sortie.listTemplates(WEB_ADMIN, 'web')).items.map((i) => i.name)).not.toContain('api-secret');
+    await refused('NOT_FOUND', t.sortie.getTemplate(WEB_ADMIN, { name: 'api-secret', project: 'web' }));
+    expect((await t.sortie.listTemplates(WEB_ADMIN, { project: 'web' })).items.map((i) => i.name)).not.toContain('api-secret');
     // Nor through a mission of its own project, nor by creating a mission in the other one.
-    await refused('NOT_FOUND', t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'w', project: 'web', pilot: 'wendy' }, 'api-secret'));
+    await refused('NOT_FOUND', t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'w', project: 'web', pilot: 'wendy', template: 'api-secret' }));
     await refusedNothingChanged(t, 'NOT_FOUND', () =>
-      t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'w', project: 'api', pilot: 'wendy' }, 'api-secret'),
+      t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'w', project: 'api', pilot: 'wendy', template: 'api-secret' }),
     );
-    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.deleteTemplate(WEB_ADMIN, 'api-secret', 'api'));
+    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.deleteTemplate(WEB_ADMIN, { name: 'api-secret', project: 'api' }));
     // The owner project still has it, and an unscoped admin reaches any named project.
-    expect((await t.sortie.getTemplate(API_PILOT, 'api-secret', undefined, 'api')).description).toBe('internal');
-    expect((await t.sortie.listTemplates(OPERATOR, 'api')).items.map((i) => i.name)).toContain('api-secret');
+    expect((await t.sortie.getTemplate(API_PILOT, { name: 'api-secret', project: 'api' })).description).toBe('internal');
+    expect((await t.sortie.listTemplates(OPERATOR, { project: 'api' })).items.map((i) => i.name)).toContain('api-secret');
   });
 
   it('a built-in cannot be deleted, in any project, by any admin', async () => {
@@ -117,26 +120,26 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
       [OPERATOR, 'api'],
       [WEB_ADMIN, 'web'],
     ] as const) {
-      const error = await refusedNothingChanged(t, 'CONFLICT', () => t.sortie.deleteTemplate(actor, 'generic', project));
+      const error = await refusedNothingChanged(t, 'CONFLICT', () => t.sortie.deleteTemplate(actor, { name: 'generic', project }));
       expect(error.message).toContain('built in');
     }
-    expect((await t.sortie.getTemplate(OPERATOR, 'generic', undefined, 'web')).builtin).toBe(true);
+    expect((await t.sortie.getTemplate(OPERATOR, { name: 'generic', project: 'web' })).builtin).toBe(true);
   });
 
   it('shadows a built-in in one project and unshadows it by deleting that project’s versions', async () => {
     const seq = await lastEventSeq(t.database.kysely);
-    await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', description: 'web’s own', steps: INJECTED }, 'web');
-    const generic = async (project: string) => (await t.sortie.listTemplates(OPERATOR, project)).items.find((i) => i.name === 'generic');
+    await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', description: 'web’s own', steps: INJECTED, project: 'web' });
+    const generic = async (project: string) => (await t.sortie.listTemplates(OPERATOR, { project })).items.find((i) => i.name === 'generic');
     expect(await generic('web')).toMatchObject({ version: 2, builtin: false, description: 'web’s own' });
     expect(await generic('api')).toMatchObject({ version: 1, builtin: true });
     expect(await generic('default')).toMatchObject({ version: 1, builtin: true });
-    const detail = await t.sortie.getTemplate(WEB_ADMIN, 'generic', undefined, 'web');
+    const detail = await t.sortie.getTemplate(WEB_ADMIN, { name: 'generic', project: 'web' });
     expect(detail).toMatchObject({ project: 'web', version: 2 });
     expect(detail.versions.map((v) => [v.version, v.builtin])).toEqual([
       [1, true],
       [2, false],
     ]);
-    expect((await t.sortie.getTemplate(API_PILOT, 'generic', undefined, 'api')).versions.map((v) => v.version)).toEqual([1]);
+    expect((await t.sortie.getTemplate(API_PILOT, { name: 'generic', project: 'api' })).versions.map((v) => v.version)).toEqual([1]);
 
     // The save is an event of web: an api-scoped reader of the feed does not see it.
     const events = await t.sortie.listEvents(OPERATOR, { since: seq });
@@ -144,30 +147,30 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
     expect((await t.sortie.listEvents(API_PILOT, { since: seq })).items).toEqual([]);
 
     // Versions are numbered per project.
-    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'audit', steps: [{ title: 'a' }] }, 'api')).version).toBe(1);
-    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'audit', steps: [{ title: 'b' }] }, 'web')).version).toBe(1);
-    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'generic', steps: [{ title: 'api' }] }, 'api')).version).toBe(2);
+    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'audit', steps: [{ title: 'a' }], project: 'api' })).version).toBe(1);
+    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'audit', steps: [{ title: 'b' }], project: 'web' })).version).toBe(1);
+    expect((await t.sortie.updateTemplate(OPERATOR, { name: 'generic', steps: [{ title: 'api' }], project: 'api' })).version).toBe(2);
 
-    const deleted = await t.sortie.deleteTemplate(WEB_ADMIN, 'generic', 'web');
+    const deleted = await t.sortie.deleteTemplate(WEB_ADMIN, { name: 'generic', project: 'web' });
     expect(deleted).toMatchObject({ project: 'web', versionsDeleted: 1, current: { version: 1, builtin: true } });
     expect(await generic('web')).toMatchObject({ version: 1, builtin: true });
     // api's own shadow is untouched by web's delete; web's deleted version stays readable by number in web only.
     expect(await generic('api')).toMatchObject({ version: 2, builtin: false });
-    expect((await t.sortie.getTemplate(WEB_ADMIN, 'generic', 2, 'web')).deletedAt).not.toBeNull();
-    const m = await t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'after', project: 'web', pilot: 'wendy' }, 'generic', GOAL);
+    expect((await t.sortie.getTemplate(WEB_ADMIN, { name: 'generic', version: 2, project: 'web' })).deletedAt).not.toBeNull();
+    const m = await t.sortie.createMissionFromTemplate(WEB_PILOT, { name: 'after', project: 'web', pilot: 'wendy', template: 'generic', context: GOAL });
     expect(stepsOf(m)).toEqual(GENERIC_STEPS);
-    expect((await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED }, 'web')).version).toBe(3);
+    expect((await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'web' })).version).toBe(3);
   });
 
   it('defaults to the default project, and refuses a malformed project name', async () => {
     const saved = await t.sortie.updateTemplate(OPERATOR, { name: 'plain', steps: [{ title: 'x' }] });
     expect(saved.project).toBe('default');
-    expect((await t.sortie.listTemplates(OPERATOR)).project).toBe('default');
-    expect((await t.sortie.getTemplate(OPERATOR, 'plain')).project).toBe('default');
-    await refused('NOT_FOUND', t.sortie.getTemplate(OPERATOR, 'plain', undefined, 'web'));
-    const m = await t.sortie.createMissionFromTemplate(OPERATOR, { name: 'm', pilot: 'operator' }, 'plain');
+    expect((await t.sortie.listTemplates(OPERATOR, {})).project).toBe('default');
+    expect((await t.sortie.getTemplate(OPERATOR, { name: 'plain' })).project).toBe('default');
+    await refused('NOT_FOUND', t.sortie.getTemplate(OPERATOR, { name: 'plain', project: 'web' }));
+    const m = await t.sortie.createMissionFromTemplate(OPERATOR, { name: 'm', pilot: 'operator', template: 'plain' });
     expect(m).toMatchObject({ project: 'default', templateName: 'plain' });
-    const bad = await refused('VALIDATION_FAILED', t.sortie.updateTemplate(OPERATOR, { name: 'plain', steps: [{ title: 'x' }] }, ''));
+    const bad = await refused('VALIDATION_FAILED', t.sortie.updateTemplate(OPERATOR, { name: 'plain', steps: [{ title: 'x' }], project: '' }));
     expect(bad.details.field).toBe('project');
   });
 });
@@ -213,10 +216,10 @@ describe.each(DIALECTS)('migration 0005 on %s', (dialect) => {
     });
     expect(await migrate(database)).toEqual(MIGRATIONS.filter((m) => m.name >= '0005').map((m) => m.name));
     const s = createSortie({ database, logger: silentLogger });
-    expect(await s.getTemplate(OPERATOR, 'generic', undefined, 'default')).toMatchObject({ version: 2, description: 'old global', builtin: false });
-    expect(await s.getTemplate(OPERATOR, 'generic', undefined, 'api')).toMatchObject({ version: 1, builtin: true });
+    expect(await s.getTemplate(OPERATOR, { name: 'generic', project: 'default' })).toMatchObject({ version: 2, description: 'old global', builtin: false });
+    expect(await s.getTemplate(OPERATOR, { name: 'generic', project: 'api' })).toMatchObject({ version: 1, builtin: true });
     // The per-project index took over: web may now save its own generic v2 beside default's.
-    expect((await s.updateTemplate(OPERATOR, { name: 'generic', steps: [{ title: 'w' }] }, 'web')).version).toBe(2);
+    expect((await s.updateTemplate(OPERATOR, { name: 'generic', steps: [{ title: 'w' }], project: 'web' })).version).toBe(2);
     await s.changes.stop();
   });
 });

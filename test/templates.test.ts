@@ -51,7 +51,7 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
 
   it('lists the five built-ins from their files, with no database write', async () => {
     const before = await counts(t);
-    const { items } = await t.sortie.listTemplates(alice);
+    const { items } = await t.sortie.listTemplates(alice, {});
     expect(items.map((i) => i.name).sort()).toEqual(BUILTINS);
     expect(items[0]).toMatchObject({ name: 'generic', isDefault: true, builtin: true, version: 1 });
     expect(items.find((i) => i.name === 'issue-resolution')?.placeholders).toEqual(['issue']);
@@ -59,7 +59,7 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
   });
 
   it('shows issue-resolution as a chain whose fix, suite and merge steps demand commit, test ratio and PR', async () => {
-    const tpl = await t.sortie.getTemplate(alice, 'issue-resolution');
+    const tpl = await t.sortie.getTemplate(alice, { name: 'issue-resolution' });
     expect(tpl.steps.map((s) => s.key)).toEqual(['acknowledge', 'reproduce', 'fix', 'suite', 'review', 'merge', 'verify-after-release']);
     expect(tpl.steps.slice(1).map((s) => s.dependsOn)).toEqual(tpl.steps.slice(0, -1).map((s) => [s.key]));
     const byKey = new Map(tpl.steps.map((s) => [s.key, s]));
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
   });
 
   it('new-feature builds backend and frontend in parallel after design and joins them at tests', async () => {
-    const tpl = await t.sortie.getTemplate(alice, 'new-feature');
+    const tpl = await t.sortie.getTemplate(alice, { name: 'new-feature' });
     const deps = Object.fromEntries(tpl.steps.map((s) => [s.key, s.dependsOn]));
     expect(deps.backend).toEqual(['design']);
     expect(deps.frontend).toEqual(['design']);
@@ -87,32 +87,32 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
       ],
     });
     expect([first.version, second.version]).toEqual([1, 2]);
-    expect((await t.sortie.getTemplate(alice, 'audit')).steps.map((s) => s.key)).toEqual(['scan', 'report']);
-    expect((await t.sortie.getTemplate(alice, 'audit', 1)).steps.map((s) => s.key)).toEqual(['scan']);
-    expect((await t.sortie.getTemplate(alice, 'audit@1')).version).toBe(1);
+    expect((await t.sortie.getTemplate(alice, { name: 'audit' })).steps.map((s) => s.key)).toEqual(['scan', 'report']);
+    expect((await t.sortie.getTemplate(alice, { name: 'audit', version: 1 })).steps.map((s) => s.key)).toEqual(['scan']);
+    expect((await t.sortie.getTemplate(alice, { name: 'audit@1' })).version).toBe(1);
 
     const override = await t.sortie.updateTemplate(alice, { name: 'generic', description: 'ours', steps: [{ key: 'do', title: 'Do it' }] });
     expect(override.version).toBe(2);
-    const listed = (await t.sortie.listTemplates(alice)).items.find((i) => i.name === 'generic');
+    const listed = (await t.sortie.listTemplates(alice, {})).items.find((i) => i.name === 'generic');
     expect(listed).toMatchObject({ version: 2, builtin: false, description: 'ours' });
-    expect((await t.sortie.getTemplate(alice, 'generic', 1)).builtin).toBe(true);
+    expect((await t.sortie.getTemplate(alice, { name: 'generic', version: 1 })).builtin).toBe(true);
 
-    const deleted = await t.sortie.deleteTemplate(alice, 'generic');
+    const deleted = await t.sortie.deleteTemplate(alice, { name: 'generic' });
     expect(deleted).toMatchObject({ versionsDeleted: 1, current: { version: 1, builtin: true } });
-    expect((await t.sortie.getTemplate(alice, 'generic')).builtin).toBe(true);
-    expect((await t.sortie.getTemplate(alice, 'generic', 2)).deletedAt).not.toBeNull();
-    await t.sortie.deleteTemplate(alice, 'audit');
-    await refused('NOT_FOUND', t.sortie.getTemplate(alice, 'audit'));
-    expect((await t.sortie.getTemplate(alice, 'audit', 2)).deletedAt).not.toBeNull();
-    expect((await t.sortie.listTemplates(alice)).items.map((i) => i.name)).not.toContain('audit');
-    await refused('CONFLICT', t.sortie.deleteTemplate(alice, 'repo-fix'));
+    expect((await t.sortie.getTemplate(alice, { name: 'generic' })).builtin).toBe(true);
+    expect((await t.sortie.getTemplate(alice, { name: 'generic', version: 2 })).deletedAt).not.toBeNull();
+    await t.sortie.deleteTemplate(alice, { name: 'audit' });
+    await refused('NOT_FOUND', t.sortie.getTemplate(alice, { name: 'audit' }));
+    expect((await t.sortie.getTemplate(alice, { name: 'audit', version: 2 })).deletedAt).not.toBeNull();
+    expect((await t.sortie.listTemplates(alice, {})).items.map((i) => i.name)).not.toContain('audit');
+    await refused('CONFLICT', t.sortie.deleteTemplate(alice, { name: 'repo-fix' }));
     expect((await t.sortie.updateTemplate(alice, { name: 'audit', steps: [{ title: 'again' }] })).version).toBe(3);
   });
 
   it('gives concurrent saves of one name distinct, consecutive versions', async () => {
     const saves = await Promise.all([1, 2, 3, 4, 5].map((i) => t.sortie.updateTemplate(alice, { name: 'race', steps: [{ title: `v${i}` }] })));
     expect(saves.map((r) => r.version).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect((await t.sortie.getTemplate(alice, 'race')).versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    expect((await t.sortie.getTemplate(alice, { name: 'race' })).versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('refuses invalid saves — cycle, unknown dependency, duplicate key — and creates nothing', async () => {
@@ -145,11 +145,17 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
     );
     expect(duplicate.details).toMatchObject({ duplicate: 'a' });
     expect(await counts(t)).toEqual(before);
-    await refused('NOT_FOUND', t.sortie.getTemplate(alice, 'loop'));
+    await refused('NOT_FOUND', t.sortie.getTemplate(alice, { name: 'loop' }));
   });
 
   it('creates an issue-resolution mission in one call: steps chained, owned, evidence-bound, template recorded', async () => {
-    const m = await t.sortie.createMissionFromTemplate(alice, { name: 'Fix #77', pilot: 'alice', agents: ['bob'] }, 'issue-resolution', { issue: '#77' });
+    const m = await t.sortie.createMissionFromTemplate(alice, {
+      name: 'Fix #77',
+      pilot: 'alice',
+      agents: ['bob'],
+      template: 'issue-resolution',
+      context: { issue: '#77' },
+    });
     expect(m).toMatchObject({ templateName: 'issue-resolution', templateVersion: 1, status: 'brainstorm' });
     expect(m.brief).toContain('Resolve issue **#77**');
     expect(m.deliverables.map((d) => d.name)).toEqual(['fix', 'regression-test']);
@@ -172,11 +178,17 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
       ],
     });
     const before = await counts(t);
-    const missing = await refused('VALIDATION_FAILED', t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice' }, 'issue-resolution', {}));
+    const missing = await refused(
+      'VALIDATION_FAILED',
+      t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice', template: 'issue-resolution', context: {} }),
+    );
     expect(missing.details.missing).toEqual(['issue']);
-    const owner = await refused('VALIDATION_FAILED', t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice' }, 'pair', { topic: 'y' }));
+    const owner = await refused(
+      'VALIDATION_FAILED',
+      t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice', template: 'pair', context: { topic: 'y' } }),
+    );
     expect(owner.message).toContain('step b: agent:1 needs at least 1 agent(s) besides the pilot');
-    await refused('NOT_FOUND', t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice' }, 'nope', {}));
+    await refused('NOT_FOUND', t.sortie.createMissionFromTemplate(alice, { name: 'x', pilot: 'alice', template: 'nope', context: {} }));
     expect(await counts(t)).toEqual(before);
   });
 
@@ -195,7 +207,7 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
     // first two were inserted in the same transaction.
     await expect(t.sortie.instantiateTemplate(alice, { templateName: 'tagged', missionId: m.missionId, context: { area: 'x'.repeat(60) } })).rejects.toThrow();
     expect(await counts(t)).toEqual(before);
-    const after = await t.sortie.getMission(alice, m.missionId);
+    const after = await t.sortie.getMission(alice, { missionId: m.missionId });
     expect(after.tasks).toEqual([]);
     expect(after.templateName).toBeNull();
     const ok = await t.sortie.instantiateTemplate(alice, { templateName: 'tagged', missionId: m.missionId, context: { area: 'api' } });
@@ -217,7 +229,7 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
       titlePrefix: '[api]',
     });
     expect(result).toMatchObject({ templateName: 'doc-completion', templateVersion: 1, count: 4, keys: ['T1', 'T2', 'T3', 'T4'] });
-    const after = await t.sortie.getMission(alice, m.missionId);
+    const after = await t.sortie.getMission(alice, { missionId: m.missionId });
     expect(after.brief).toBe('own brief');
     expect(after.deliverables.map((d) => [d.name, d.acceptedKinds])).toEqual([
       ['docs', ['url']],
@@ -232,22 +244,25 @@ describe.each(DIALECTS)('templates on %s', (dialect) => {
   it('instantiates a pinned old version by name@version', async () => {
     await t.sortie.updateTemplate(alice, { name: 'v', steps: [{ title: 'one' }] });
     await t.sortie.updateTemplate(alice, { name: 'v', steps: [{ title: 'one' }, { title: 'two' }] });
-    const m = await t.sortie.createMissionFromTemplate(alice, { name: 'pinned', pilot: 'alice' }, 'v@1');
+    const m = await t.sortie.createMissionFromTemplate(alice, { name: 'pinned', pilot: 'alice', template: 'v@1' });
     expect(m.tasks.map((x) => x.title)).toEqual(['one']);
     expect(m.templateVersion).toBe(1);
   });
 
   it('leaves template editing to admins and instantiation to pilots (token roles)', async () => {
     await refused('FORBIDDEN', t.sortie.updateTemplate({ agent: 'p', role: 'pilot' }, { name: 'x', steps: [{ title: 'a' }] }));
-    await refused('FORBIDDEN', t.sortie.createMissionFromTemplate({ agent: 'w', role: 'worker' }, { name: 'x', pilot: 'w' }, 'generic', CONTEXT));
-    const m = await t.sortie.createMissionFromTemplate({ agent: 'p', role: 'pilot' }, { name: 'x', pilot: 'p' }, 'generic', CONTEXT);
+    await refused(
+      'FORBIDDEN',
+      t.sortie.createMissionFromTemplate({ agent: 'w', role: 'worker' }, { name: 'x', pilot: 'w', template: 'generic', context: CONTEXT }),
+    );
+    const m = await t.sortie.createMissionFromTemplate({ agent: 'p', role: 'pilot' }, { name: 'x', pilot: 'p', template: 'generic', context: CONTEXT });
     expect(m.tasks).toHaveLength(4);
   });
 
   it.each(BUILTINS)('built-in %s instantiates and its mission is driven to complete with the evidence each step demands', async (name) => {
     const template = loadBuiltinTemplates().get(name);
     const context = Object.fromEntries((template?.placeholders ?? []).map((p) => [p, CONTEXT[p]]));
-    const m = await t.sortie.createMissionFromTemplate(alice, { name: `run ${name}`, pilot: 'alice', agents: ['bob'] }, name, context);
+    const m = await t.sortie.createMissionFromTemplate(alice, { name: `run ${name}`, pilot: 'alice', agents: ['bob'], template: name, context });
     expect(m.tasks).toHaveLength(template?.steps.length ?? -1);
     const done = await driveMissionToComplete(t.sortie, m.missionId);
     expect(done.status).toBe('complete');

@@ -79,7 +79,7 @@ export function registerFleetCommands(program: Command): void {
     .description('revoke a token: the next request that presents it is refused with 401, on every replica')
     .action((id: string, _o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const info = await sortie.revokeToken(operator(), id);
+        const info = await sortie.revokeToken(operator(), { tokenId: id });
         print(opts, info, () => `token ${info.tokenId} of ${info.agent} revoked at ${info.revokedAt}`);
       }),
     );

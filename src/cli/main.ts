@@ -126,7 +126,7 @@ export function buildProgram(): Command {
     .description('draw a mission: its steps, their status and dependencies, deliverables and evidence')
     .action((ref, _o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const m = await sortie.getMission(cliActor(opts), ref);
+        const m = await sortie.getMission(cliActor(opts), { missionId: ref });
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -169,7 +169,7 @@ export function buildProgram(): Command {
         };
         if (o.context && !o.template) throw validationFailed('context', '--context fills template placeholders; pass --template too');
         const m = o.template
-          ? await sortie.createMissionFromTemplate(me, input, o.template, parseContextArgs(o.context))
+          ? await sortie.createMissionFromTemplate(me, { ...input, template: o.template, context: parseContextArgs(o.context) })
           : await sortie.createMission(me, input);
         print(opts, m, () => drawMission(m));
       }),
@@ -191,7 +191,7 @@ export function buildProgram(): Command {
     .action((ref, percent, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const value = /^\d+$/.test(percent) ? Number(percent) : percent;
-        const m = await sortie.updateMissionProgress(cliActor(opts), ref, value, o.note);
+        const m = await sortie.updateMissionProgress(cliActor(opts), { missionId: ref, progress: value, note: o.note });
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -298,8 +298,8 @@ export function buildProgram(): Command {
         if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
         if (!ref && o.takeover) throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; my_work lists them.');
         const t = ref
-          ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission }, { leaseMinutes: o.leaseMinutes, takeover: o.takeover })
-          : await sortie.claimNextTask(me, { missionId: o.mission }, { leaseMinutes: o.leaseMinutes });
+          ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission, leaseMinutes: o.leaseMinutes, takeover: o.takeover })
+          : await sortie.claimNextTask(me, { missionId: o.mission, leaseMinutes: o.leaseMinutes });
         print(opts, t, () => (t ? drawTask(t) : 'nothing ready for you'));
       }),
     );
@@ -314,7 +314,7 @@ export function buildProgram(): Command {
     .action((ref, o, cmd) =>
       showTask(ref, o, cmd, ({ sortie }, me, t) => {
         const input = { completionNote: o.note, evidence: parseEvidenceArgs(o.evidence), allowNoEvidence: o.allowNoEvidence };
-        return o.review ? sortie.submitForReview(me, t, input) : sortie.completeTask(me, t, input);
+        return o.review ? sortie.submitForReview(me, { ...t, ...input }) : sortie.completeTask(me, { ...t, ...input });
       }),
     );
   task
@@ -325,32 +325,32 @@ export function buildProgram(): Command {
     .option('--on <task>', 'the task it waits on')
     .addOption(new Option('--cause <c>').choices(['peer_task', 'human', 'authorisation', 'other']))
     .action((ref, o, cmd) =>
-      showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, t, { reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })),
+      showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, { ...t, reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })),
     );
   task
     .command('release <task>')
     .description('hand back a task you hold')
     .option('--mission <m>')
     .option('--reason <text>')
-    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.releaseTask(me, t, o.reason)));
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.releaseTask(me, { ...t, reason: o.reason })));
   task
     .command('fail <task>')
     .description('mark a task you hold as failed')
     .option('--mission <m>')
     .requiredOption('--note <text>')
-    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.failTask(me, t, o.note)));
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.failTask(me, { ...t, failureNote: o.note })));
   task
     .command('cancel <task>')
     .description('cancel a task (creator or pilot)')
     .option('--mission <m>')
     .requiredOption('--reason <text>')
-    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.cancelTask(me, t, o.reason)));
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.cancelTask(me, { ...t, cancelReason: o.reason })));
   task
     .command('reopen <task>')
     .description('return a closed task to todo')
     .option('--mission <m>')
     .requiredOption('--reason <text>')
-    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.reopenTask(me, t, o.reason)));
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.reopenTask(me, { ...t, reason: o.reason })));
 
   program
     .command('events')
@@ -419,7 +419,7 @@ export function buildProgram(): Command {
     .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const { resolve } = await import('node:path');
-        const result = await sortie.configureProject(cliActor(opts), name, { repoPath: o.repo ? resolve(o.repo) : null, repoUrl: o.url ?? null });
+        const result = await sortie.configureProject(cliActor(opts), { name, repoPath: o.repo ? resolve(o.repo) : null, repoUrl: o.url ?? null });
         print(opts, result, () => `project ${result.name}: repo ${result.repoPath ?? '—'}, url ${result.repoUrl ?? '—'}`);
       }),
     );
@@ -428,7 +428,7 @@ export function buildProgram(): Command {
     .description('list configured projects')
     .action((_o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const rows = await sortie.listProjects(cliActor(opts));
+        const rows = await sortie.listProjects(cliActor(opts), {});
         print(opts, rows, () =>
           rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured',
         );

@@ -19,7 +19,7 @@ export function registerTemplateCommands(program: Command): void {
     .option('--project <p>', 'whose templates (default: the default project)')
     .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const result = await sortie.listTemplates(cliActor(opts), o.project);
+        const result = await sortie.listTemplates(cliActor(opts), { project: o.project });
         print(opts, result, () => templateTable(result.items));
       }),
     );
@@ -29,7 +29,7 @@ export function registerTemplateCommands(program: Command): void {
     .option('--project <p>', 'resolve it in this project (default: the default project)')
     .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const t = await sortie.getTemplate(cliActor(opts), name, undefined, o.project);
+        const t = await sortie.getTemplate(cliActor(opts), { name, project: o.project });
         print(opts, t, () => drawTemplate(t));
       }),
     );
@@ -53,7 +53,7 @@ export function registerTemplateCommands(program: Command): void {
         if (o.mission && o.name) throw validationFailed('mission', 'pass --mission (existing) or --name (new), not both');
         if (o.mission) {
           const result = await sortie.instantiateTemplate(me, { templateName: name, missionId: o.mission, context, titlePrefix: o.titlePrefix });
-          const m = await sortie.getMission(me, result.missionId);
+          const m = await sortie.getMission(me, { missionId: result.missionId });
           print(opts, { ...result, mission: m }, () => `${result.count} task(s) added: ${result.keys.join(', ')}\n\n${drawMission(m)}`);
           return;
         }
@@ -67,7 +67,7 @@ export function registerTemplateCommands(program: Command): void {
           brief: o.brief,
           status: o.status,
         };
-        const m = await sortie.createMissionFromTemplate(me, input, name, context, { titlePrefix: o.titlePrefix });
+        const m = await sortie.createMissionFromTemplate(me, { ...input, template: name, context, titlePrefix: o.titlePrefix });
         print(opts, m, () => drawMission(m));
       }),
     );
@@ -85,7 +85,7 @@ export function registerTemplateCommands(program: Command): void {
         }
         // "version" in a file is informational: every save allocates the next version.
         const { version: _ignored, ...input } = body;
-        const result = await sortie.updateTemplate(cliActor(opts), input as never, o.project);
+        const result = await sortie.updateTemplate(cliActor(opts), { ...input, project: o.project } as never);
         print(opts, result, () => `saved ${result.name} v${result.version} (${result.stepCount} steps) in project ${result.project}`);
       }),
     );
@@ -96,7 +96,7 @@ export function registerTemplateCommands(program: Command): void {
     .option('--project <p>', 'resolve it in this project (default: the default project)')
     .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const t = await sortie.getTemplate(cliActor(opts), name, undefined, o.project);
+        const t = await sortie.getTemplate(cliActor(opts), { name, project: o.project });
         const text = `${JSON.stringify({ ...templateToInput(t), version: t.version }, null, 2)}\n`;
         if (o.out) {
           await writeFile(o.out, text);
@@ -123,7 +123,7 @@ export function registerTemplateCommands(program: Command): void {
     .description('show a recurring task, its next five runs and its recent runs')
     .action((id, _o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const r = await sortie.getRecurring(cliActor(opts), id);
+        const r = await sortie.getRecurring(cliActor(opts), { recurringTaskId: id });
         print(opts, r, () => drawRecurring(r));
       }),
     );
@@ -179,7 +179,7 @@ export function registerTemplateCommands(program: Command): void {
       .action((id, _o, cmd) =>
         withRuntime(cmd, async ({ sortie }, opts) => {
           const me = cliActor(opts);
-          const r = verb === 'pause' ? await sortie.pauseRecurring(me, id) : await sortie.resumeRecurring(me, id);
+          const r = verb === 'pause' ? await sortie.pauseRecurring(me, { recurringTaskId: id }) : await sortie.resumeRecurring(me, { recurringTaskId: id });
           print(opts, r, () => drawRecurring(r));
         }),
       );
@@ -189,7 +189,7 @@ export function registerTemplateCommands(program: Command): void {
     .description('delete a recurring task (instances already created stay)')
     .action((id, _o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
-        const result = await sortie.deleteRecurring(cliActor(opts), id);
+        const result = await sortie.deleteRecurring(cliActor(opts), { recurringTaskId: id });
         print(opts, result, () => `deleted recurring task ${result.recurringTaskId}`);
       }),
     );

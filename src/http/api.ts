@@ -170,7 +170,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
     '/missions/:id',
     run(async (c, actor) => {
       const q = MissionQuery.parse(c.req.query());
-      return c.json(await sortie.missionPage(actor, idParam(c), { stalledMinutes: stalled(q.stalledMinutes), eventsLimit: q.events }));
+      return c.json(await sortie.missionPage(actor, { missionId: idParam(c), stalledMinutes: stalled(q.stalledMinutes), eventsLimit: q.events }));
     }),
   );
 
@@ -178,7 +178,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
     '/missions/:id/events',
     run(async (c, actor) => {
       const q = TimelineQuery.parse(c.req.query());
-      return c.json(await sortie.missionTimeline(actor, idParam(c), { before: q.before, limit: q.limit }));
+      return c.json(await sortie.missionTimeline(actor, { missionId: idParam(c), before: q.before, limit: q.limit }));
     }),
   );
 
@@ -197,7 +197,7 @@ export function createDashboardApi(options: DashboardApiOptions): Hono {
     run(async (c, actor) => {
       assertSameOriginJson(c);
       const body = ProgressBody.parse(await jsonBody(c));
-      const mission = await sortie.updateMissionProgress(actor, idParam(c), body.progress, body.note || undefined);
+      const mission = await sortie.updateMissionProgress(actor, { missionId: idParam(c), progress: body.progress, note: body.note || undefined });
       return c.json(missionSummary(mission));
     }),
   );

@@ -31,7 +31,7 @@ export function registerResources(server: McpServer, sortie: Sortie, reader: () 
       },
     }),
     { title: 'Mission', description: 'A mission with its tasks, progress, deliverables and evidence', mimeType: 'application/json' },
-    async (uri, { missionId }) => json(uri.href, await sortie.getMission(reader(), String(missionId))),
+    async (uri, { missionId }) => json(uri.href, await sortie.getMission(reader(), { missionId: String(missionId) })),
   );
   server.registerResource(
     'task',

@@ -1,6 +1,7 @@
 // Finding what a caller names, and what a caller may see: out-of-scope ids answer exactly like missing ones.
 // The token's projects go into the lookup query itself, so an id from another project costs the same one query,
 // takes no lock, and fails with the same NOT_FOUND code and message as an id that never existed.
+import { z } from 'zod';
 import { DomainError, echo, notFound, validationFailed } from '../core/errors.js';
 import type { Actor } from '../core/model.js';
 import type { MissionParties, TaskParties } from '../core/policy.js';
@@ -30,6 +31,12 @@ export interface TaskRef {
   taskId: string;
   missionId?: string | null;
 }
+
+/** The fields that name a task, opening every task use case's input schema (the names of the MCP arguments). */
+export const TaskRefFields = {
+  taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),
+  missionId: z.string().nullable().optional().describe('Mission id; required when taskId is a T-key'),
+};
 
 /** Whether a task reference is a mission-local key (T3), which needs its missionId, rather than a task id. */
 export function isTaskKey(ref: string): boolean {

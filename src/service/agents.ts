@@ -106,3 +106,6 @@ export async function getAgents(deps: ServiceDeps, actor: Actor, raw: AgentsInpu
   const list = [...agents.values()].sort((x, y) => (y.lastActivityAt ?? '').localeCompare(x.lastActivityAt ?? '') || x.agent.localeCompare(y.agent));
   return { generatedAt: nowIso, lastSeq, projects: options.projects, agents: list };
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { agents: getAgents };

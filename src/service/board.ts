@@ -199,3 +199,6 @@ export async function getBoard(deps: ServiceDeps, actor: Actor, raw: BoardInput)
     columns,
   };
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { board: getBoard };

@@ -4,6 +4,7 @@
 // A claim belongs to one instance of an agent (one `sortie mcp` process, one X-Sortie-Instance; no instance at all
 // is the agent's default instance): another instance of the same agent is refused like any other claimant, until
 // it takes the claim over explicitly (takeover: true), which moves it with a new epoch.
+import { z } from 'zod';
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -16,17 +17,49 @@ import { getMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
-import { assertProjectVisible, lockTask, missionParties, readMission, type TaskRef, taskParties } from './access.js';
+import { assertProjectVisible, lockTask, missionParties, readMission, TaskRefFields, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
+import { parseInput, Reason } from './inputs.js';
 import { taskView } from './views.js';
+
+const LeaseMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60)
+  .optional()
+  .describe("Lease length for this claim, in minutes (default: the task's, else the server's)");
+const Epoch = z.number().int().min(0).optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST');
+
+export const CheckoutTaskInput = z.object({
+  ...TaskRefFields,
+  leaseMinutes: LeaseMinutes,
+  takeover: z
+    .boolean()
+    .optional()
+    .describe(
+      "Move a live claim held by another instance of the same agent to the caller's instance (a restarted session recovering its agent's work). Another agent's claim is never taken over; an unheld task is simply claimed.",
+    ),
+});
+export type CheckoutTaskInput = z.input<typeof CheckoutTaskInput>;
+
+export const ClaimNextTaskInput = z.object({
+  missionId: z.string().optional().describe('Only tasks of this mission'),
+  project: z.string().optional().describe('Only tasks of this project'),
+  leaseMinutes: LeaseMinutes,
+});
+export type ClaimNextTaskInput = z.input<typeof ClaimNextTaskInput>;
+
+export const HeartbeatTaskInput = z.object({ ...TaskRefFields, epoch: Epoch, leaseMinutes: LeaseMinutes });
+export type HeartbeatTaskInput = z.input<typeof HeartbeatTaskInput>;
+
+export const ReleaseTaskInput = z.object({ ...TaskRefFields, reason: Reason.optional().describe('Why the claim is handed back'), epoch: Epoch });
+export type ReleaseTaskInput = z.input<typeof ReleaseTaskInput>;
 
 export interface ClaimOptions {
   /** Lease length for this claim, in minutes (default: the task's, else the server's). */
   leaseMinutes?: number;
-  /**
-   * Move a live claim held by another instance of the same agent to the caller's instance (a restarted session
-   * recovering its agent's work). Another agent's claim is never taken over; an unheld task is simply claimed.
-   */
+  /** Move a live claim held by another instance of the same agent to the caller's instance; see CheckoutTaskInput. */
   takeover?: boolean;
 }
 
@@ -295,11 +328,12 @@ async function takeOver(deps: ServiceDeps, work: Work, row: TasksTable, options:
 }
 
 /** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */
-export async function checkoutTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, options: ClaimOptions = {}): Promise<Task> {
+export async function checkoutTask(deps: ServiceDeps, actor: Actor, raw: CheckoutTaskInput): Promise<Task> {
   authorize(actor, 'task.work');
+  const input = parseInput(CheckoutTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    return taskView(work.tx, await claimRow(deps, work, row, options));
+    const row = await lockTask(deps.database, work.tx, actor, input);
+    return taskView(work.tx, await claimRow(deps, work, row, input));
   });
 }
 
@@ -307,13 +341,9 @@ export async function checkoutTask(deps: ServiceDeps, actor: Actor, ref: TaskRef
  * Picks and claims the best ready task for the caller in one transaction, or returns null when nothing is
  * ready. Expired leases are swept first so their tasks are candidates again.
  */
-export async function claimNextTask(
-  deps: ServiceDeps,
-  actor: Actor,
-  filter: { missionId?: string; project?: string },
-  options: ClaimOptions = {},
-): Promise<Task | null> {
+export async function claimNextTask(deps: ServiceDeps, actor: Actor, raw: ClaimNextTaskInput): Promise<Task | null> {
   authorize(actor, 'task.work');
+  const filter = parseInput(ClaimNextTaskInput, raw);
   if (filter.project) assertProjectVisible(actor, filter.project);
   const missionId = filter.missionId ? (await readMission(deps.database.kysely, actor, filter.missionId)).id : undefined;
   return inWrite(deps, actor, async (work) => {
@@ -326,7 +356,7 @@ export async function claimNextTask(
       projects: actor.projects,
     });
     if (!row) return null;
-    return taskView(work.tx, await claimRow(deps, work, row, options));
+    return taskView(work.tx, await claimRow(deps, work, row, filter));
   });
 }
 
@@ -391,12 +421,13 @@ export async function assertHolder(work: Work, row: TasksTable, epoch: number | 
   );
 }
 
-export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, epoch?: number, options: ClaimOptions = {}): Promise<Task> {
+export async function heartbeatTask(deps: ServiceDeps, actor: Actor, raw: HeartbeatTaskInput): Promise<Task> {
   authorize(actor, 'task.work');
+  const input = parseInput(HeartbeatTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const row = await lockTask(deps.database, work.tx, actor, ref);
-    await assertHolder(work, row, epoch, 'heartbeat');
-    const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, row, options)).toISOString(), updated_at: work.now };
+    const row = await lockTask(deps.database, work.tx, actor, input);
+    await assertHolder(work, row, input.epoch, 'heartbeat');
+    const patch = { lease_expires_at: new Date(work.nowMs + leaseMs(deps, row, input)).toISOString(), updated_at: work.now };
     await updateTaskRow(work.tx, row.id, patch);
     work.emit(
       'task.heartbeat',
@@ -408,9 +439,10 @@ export async function heartbeatTask(deps: ServiceDeps, actor: Actor, ref: TaskRe
 }
 
 /** release_task: the holder hands the claim back; the task returns to todo. */
-export async function releaseTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string, epoch?: number): Promise<Task> {
+export async function releaseTask(deps: ServiceDeps, actor: Actor, raw: ReleaseTaskInput): Promise<Task> {
   authorize(actor, 'task.work');
-  return inWrite(deps, actor, async (work) => releaseLocked(work, await lockTask(deps.database, work.tx, actor, ref), reason, epoch));
+  const input = parseInput(ReleaseTaskInput, raw);
+  return inWrite(deps, actor, async (work) => releaseLocked(work, await lockTask(deps.database, work.tx, actor, input), input.reason, input.epoch));
 }
 
 /** The holder hands back the locked row. */
@@ -437,3 +469,6 @@ export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500): Promis
   if (!(await anyExpiredLease(deps.database.kysely, now))) return 0;
   return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit));
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { checkoutTask, claimNextTask, heartbeatTask, releaseTask };

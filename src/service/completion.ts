@@ -13,15 +13,16 @@ import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../d
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, taskParties } from './access.js';
+import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, TaskRefFields, taskParties } from './access.js';
 import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
-import { assertTextLength, MAX_NOTE, MAX_REASON, parseInput } from './inputs.js';
+import { assertTextLength, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
 
 export const CompleteInput = z.object({
+  ...TaskRefFields,
   completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence (SHA, #PR, 18/18, path)'),
   evidence: z.array(EvidenceInput).max(100).optional().describe('Explicit evidence items, in addition to those parsed from the note'),
   allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Only when no evidence can exist: the reason, stored and shown'),
@@ -54,17 +55,17 @@ export interface PreparedCompletion {
   prepared: PreparedEvidence;
 }
 
-export async function prepareCompletion(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput): Promise<PreparedCompletion> {
+export async function prepareCompletion(deps: ServiceDeps, actor: Actor, raw: CompleteInput): Promise<PreparedCompletion> {
   authorize(actor, 'task.work');
   const input = parseInput(CompleteInput, raw);
   const db = deps.database.kysely;
-  const before = await readTask(db, actor, ref);
+  const before = await readTask(db, actor, input);
   const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
   return { taskId: before.id, input, prepared };
 }
 
-async function closeWithEvidence(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
-  const completion = await prepareCompletion(deps, actor, ref, raw);
+async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
+  const completion = await prepareCompletion(deps, actor, raw);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId });
     return closeLocked(deps, work, row, mission, completion, target);
@@ -136,16 +137,17 @@ export async function closeLocked(
 }
 
 /** complete_task: in_progress (holder) or review (reviewer) → done, only with evidence. */
-export function completeTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, input: CompleteInput): Promise<Task> {
-  return closeWithEvidence(deps, actor, ref, input, 'done');
+export function completeTask(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<Task> {
+  return closeWithEvidence(deps, actor, input, 'done');
 }
 
 /** in_progress → review: the same evidence gate as completion. */
-export function submitForReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, input: CompleteInput): Promise<Task> {
-  return closeWithEvidence(deps, actor, ref, input, 'review');
+export function submitForReview(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<Task> {
+  return closeWithEvidence(deps, actor, input, 'review');
 }
 
 export const BlockInput = z.object({
+  ...TaskRefFields,
   reason: z.string().trim().min(1).max(5000).optional().describe('What the task is waiting for'),
   blockedBy: Name.optional().describe('Who or what blocks it: an agent, or a name such as legal-team or ci'),
   blockedOnTaskId: z.string().max(100).optional().describe('The task it waits on (id, or T-key with missionId)'),
@@ -155,10 +157,10 @@ export const BlockInput = z.object({
 export type BlockInput = z.input<typeof BlockInput>;
 
 /** in_progress → blocked. The claim stays with the holder but the lease stops running while it waits. */
-export async function blockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: BlockInput): Promise<Task> {
+export async function blockTask(deps: ServiceDeps, actor: Actor, raw: BlockInput): Promise<Task> {
   authorize(actor, 'task.work');
   const input = parseInput(BlockInput, raw);
-  return inWrite(deps, actor, async (work) => blockLocked(work, await lockTask(deps.database, work.tx, actor, ref), input));
+  return inWrite(deps, actor, async (work) => blockLocked(work, await lockTask(deps.database, work.tx, actor, input), input));
 }
 
 export async function blockLocked(work: Work, row: TasksTable, input: z.output<typeof BlockInput>): Promise<Task> {
@@ -198,12 +200,16 @@ export async function blockLocked(work: Work, row: TasksTable, input: z.output<t
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
+export const UnblockTaskInput = z.object({ ...TaskRefFields, reason: Reason.optional().describe('Why it can go on') });
+export type UnblockTaskInput = z.input<typeof UnblockTaskInput>;
+
 /** blocked → todo: the claim is handed back so anyone eligible can pick it up. */
-export async function unblockTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason?: string): Promise<Task> {
+export async function unblockTask(deps: ServiceDeps, actor: Actor, raw: UnblockTaskInput): Promise<Task> {
   authorize(actor, 'task.work');
+  const input = parseInput(UnblockTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, ref);
-    return unblockLocked(work, row, mission, reason);
+    const { row, mission } = await lockForClose(deps, work, input);
+    return unblockLocked(work, row, mission, input.reason);
   });
 }
 
@@ -223,13 +229,23 @@ export async function unblockLocked(work: Work, row: TasksTable, mission: Missio
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
+// The note or reason a fail, cancel or reopen needs is optional in its schema: its absence is refused on the locked
+// row, after the holder or permission check, so only a caller who may make the move is told what its call lacks.
+export const FailTaskInput = z.object({
+  ...TaskRefFields,
+  failureNote: Note.optional().describe('What went wrong and what was tried (required)'),
+  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+});
+export type FailTaskInput = z.input<typeof FailTaskInput>;
+
 /** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
-export async function failTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, failureNote: string, epoch?: number): Promise<Task> {
+export async function failTask(deps: ServiceDeps, actor: Actor, raw: FailTaskInput): Promise<Task> {
   authorize(actor, 'task.work');
-  assertTextLength('failureNote', failureNote, MAX_NOTE);
+  assertTextLength('failureNote', raw.failureNote, MAX_NOTE);
+  const input = parseInput(FailTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, ref);
-    return failLocked(work, row, mission, failureNote, epoch);
+    const { row, mission } = await lockForClose(deps, work, input);
+    return failLocked(work, row, mission, input.failureNote ?? '', input.epoch);
   });
 }
 
@@ -246,13 +262,17 @@ export async function failLocked(work: Work, row: TasksTable, mission: MissionsT
   return taskView(work.tx, after);
 }
 
+export const CancelTaskInput = z.object({ ...TaskRefFields, cancelReason: Reason.optional().describe('Why it is cancelled (required)') });
+export type CancelTaskInput = z.input<typeof CancelTaskInput>;
+
 /** Any open task → cancelled, with a reason, by its creator or the mission's pilot. */
-export async function cancelTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
+export async function cancelTask(deps: ServiceDeps, actor: Actor, raw: CancelTaskInput): Promise<Task> {
   authorize(actor, 'task.manage');
-  assertTextLength('cancelReason', reason, MAX_REASON);
+  assertTextLength('cancelReason', raw.cancelReason, MAX_REASON);
+  const input = parseInput(CancelTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, ref);
-    return cancelLocked(work, row, mission, reason);
+    const { row, mission } = await lockForClose(deps, work, input);
+    return cancelLocked(work, row, mission, input.cancelReason ?? '');
   });
 }
 
@@ -275,16 +295,20 @@ export async function cancelLocked(work: Work, row: TasksTable, mission: Mission
   return taskView(work.tx, after);
 }
 
+export const ReopenTaskInput = z.object({ ...TaskRefFields, reason: Reason.optional().describe('Why it is reopened (required)') });
+export type ReopenTaskInput = z.input<typeof ReopenTaskInput>;
+
 /**
  * done / cancelled / failed → todo, with a reason. Its old evidence is superseded (the next completion cites
  * its own), and a mission under validation goes back to execute.
  */
-export async function reopenTask(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string): Promise<Task> {
+export async function reopenTask(deps: ServiceDeps, actor: Actor, raw: ReopenTaskInput): Promise<Task> {
   authorize(actor, 'task.manage');
-  assertTextLength('reason', reason, MAX_REASON);
+  assertTextLength('reason', raw.reason, MAX_REASON);
+  const input = parseInput(ReopenTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, ref);
-    return reopenLocked(work, row, mission, reason);
+    const { row, mission } = await lockForClose(deps, work, input);
+    return reopenLocked(work, row, mission, input.reason ?? '');
   });
 }
 
@@ -323,12 +347,16 @@ export async function reopenLocked(work: Work, row: TasksTable, mission: Mission
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
+export const ReturnFromReviewInput = z.object({ ...TaskRefFields, reason: Reason.optional().describe('What needs rework') });
+export type ReturnFromReviewInput = z.input<typeof ReturnFromReviewInput>;
+
 /** review → in_progress: the reviewer sends it back; the last holder gets a fresh claim to rework it. */
-export async function returnFromReview(deps: ServiceDeps, actor: Actor, ref: TaskRef, reason: string | undefined): Promise<Task> {
+export async function returnFromReview(deps: ServiceDeps, actor: Actor, raw: ReturnFromReviewInput): Promise<Task> {
   authorize(actor, 'task.manage');
+  const input = parseInput(ReturnFromReviewInput, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, ref);
-    return returnFromReviewLocked(deps, work, row, mission, reason);
+    const { row, mission } = await lockForClose(deps, work, input);
+    return returnFromReviewLocked(deps, work, row, mission, input.reason);
   });
 }
 
@@ -364,3 +392,6 @@ export async function returnFromReviewLocked(
   );
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { completeTask, submitForReview, returnFromReview, blockTask, unblockTask, failTask, cancelTask, reopenTask };

@@ -69,7 +69,13 @@ export interface MyWork {
 export type HeldElsewhere = Task & { instance: string | null; leaseExpiresAt: string | null; hint: string };
 
 /** Everything an agent needs at the start of a session, in one call. */
-export async function myWork(deps: ServiceDeps, actor: Actor, limit = 20): Promise<MyWork> {
+export const MyWorkInput = z.object({
+  limit: z.number().int().min(1).max(200).optional().describe('At most this many tasks per list (default 20)'),
+});
+export type MyWorkInput = z.input<typeof MyWorkInput>;
+
+export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput): Promise<MyWork> {
+  const limit = parseInput(MyWorkInput, raw).limit ?? 20;
   const db = deps.database.kysely;
   const scope = { projects: actor.projects };
   const instance = actor.instance ?? null;
@@ -196,3 +202,6 @@ export class ChangeFeed {
     this.listeners.clear();
   }
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { listEvents, myWork };

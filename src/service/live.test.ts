@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
       dispose = db.dispose;
       t = await openTestSortie(db.url);
       mission = (await t.sortie.createMission(PIA, { name: 'm', project: 'web', pilot: 'pia' })).missionId;
-      for (let i = 1; i <= 4; i++) await t.sortie.updateMissionProgress(PIA, mission, i);
+      for (let i = 1; i <= 4; i++) await t.sortie.updateMissionProgress(PIA, { missionId: mission, progress: i });
     });
     afterEach(async () => {
       await t.close();
@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
           // (the replay's query already ran, so only the feed can bring it).
           raced = true;
           const before = await lastEventSeq(t.database.kysely);
-          await t.sortie.updateMissionProgress(PIA, mission, 50);
+          await t.sortie.updateMissionProgress(PIA, { missionId: mission, progress: 50 });
           deliver(await events(before));
         }
       });
@@ -81,7 +81,7 @@ for (const dialect of DIALECTS) {
       await follower.ready;
       const all = await events(0);
       deliver(all.slice(2));
-      await t.sortie.updateMissionProgress(PIA, mission, 60);
+      await t.sortie.updateMissionProgress(PIA, { missionId: mission, progress: 60 });
       deliver(await events(0));
       deliver(await events(0));
       await new Promise((r) => setImmediate(r));
@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
       await Promise.all([a.ready, b.ready]);
       const before = await lastEventSeq(t.database.kysely);
       await t.sortie.createMission(PIA, { name: 'more', project: 'api', pilot: 'pia' });
-      await t.sortie.updateMissionProgress(PIA, mission, 70);
+      await t.sortie.updateMissionProgress(PIA, { missionId: mission, progress: 70 });
       deliver(await events(before));
       await new Promise((r) => setImmediate(r));
       expect(scoped.length).toBeGreaterThan(0);

@@ -16,7 +16,7 @@ import { isTerminalMission, satisfiesDependency } from '../core/status-traits.js
 import { latestEvents, stalledCounts, taskAggregates, tasksByIds } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
 import { getProject } from '../db/projects-repo.js';
-import { canSeeProject, readMission } from './access.js';
+import { canSeeProject, readMission, TaskRefFields } from './access.js';
 import { DEFAULT_STALLED_MINUTES, isOverdue, type MissionWarnings, summarize } from './board.js';
 import type { ServiceDeps } from './context.js';
 import { toEvent } from './feed.js';
@@ -25,12 +25,14 @@ import { getMission } from './missions.js';
 import { getTask } from './tasks.js';
 
 export const MissionPageInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
   stalledMinutes: z.number().int().min(1).max(43_200).optional().describe('Minutes a ready task may wait unclaimed before it counts as stalled'),
   eventsLimit: z.number().int().min(1).max(500).optional().describe('Timeline entries to include, newest first (default 100)'),
 });
 export type MissionPageInput = z.input<typeof MissionPageInput>;
 
 export const TimelineInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
   before: SeqInput.min(1).optional().describe('Only events with a sequence number below this (the previous page ends there)'),
   limit: z.number().int().min(1).max(500).optional().describe('Page size, default 100'),
 });
@@ -159,9 +161,9 @@ function deliverableViews(deliverables: readonly Deliverable[], evidence: readon
   });
 }
 
-export async function missionTimeline(deps: ServiceDeps, actor: Actor, ref: string, raw: TimelineInput): Promise<Timeline> {
+export async function missionTimeline(deps: ServiceDeps, actor: Actor, raw: TimelineInput): Promise<Timeline> {
   const input = parseInput(TimelineInput, raw);
-  const row = await readMission(deps.database.kysely, actor, ref);
+  const row = await readMission(deps.database.kysely, actor, input.missionId);
   return timelinePage(deps, { missionId: row.id }, input.before ?? null, input.limit ?? 100);
 }
 
@@ -170,14 +172,15 @@ async function timelinePage(deps: ServiceDeps, where: { missionId?: string; task
   return { events: rows.map(toEvent), before: rows.length === limit ? rows[rows.length - 1].seq : null };
 }
 
-export async function getMissionPage(deps: ServiceDeps, actor: Actor, ref: string, raw: MissionPageInput): Promise<MissionPage> {
+export async function missionPage(deps: ServiceDeps, actor: Actor, raw: MissionPageInput): Promise<MissionPage> {
   const input = parseInput(MissionPageInput, raw);
+  const ref = input.missionId;
   const db = deps.database.kysely;
   const nowMs = deps.clock.now();
   const nowIso = iso(nowMs);
   const stalledMinutes = input.stalledMinutes ?? DEFAULT_STALLED_MINUTES;
   const lastSeq = await lastEventSeq(db);
-  const detail = await getMission(deps, actor, ref);
+  const detail = await getMission(deps, actor, { missionId: ref });
   const [project, aggregates, stalled, timeline] = await Promise.all([
     getProject(db, detail.project),
     taskAggregates(db, [detail.missionId], nowIso),
@@ -247,7 +250,11 @@ export interface TaskDetail {
 }
 
 /** One task for the detail panel: the task with linked evidence, its mission, and its recent events. */
-export async function getTaskDetail(deps: ServiceDeps, actor: Actor, ref: { taskId: string; missionId?: string | null }): Promise<TaskDetail> {
+export const TaskDetailInput = z.object(TaskRefFields);
+export type TaskDetailInput = z.input<typeof TaskDetailInput>;
+
+export async function taskDetail(deps: ServiceDeps, actor: Actor, raw: TaskDetailInput): Promise<TaskDetail> {
+  const ref = parseInput(TaskDetailInput, raw);
   const db = deps.database.kysely;
   const task = await getTask(deps, actor, ref);
   const [project, mission, timeline] = await Promise.all([
@@ -263,3 +270,6 @@ export async function getTaskDetail(deps: ServiceDeps, actor: Actor, ref: { task
     timeline,
   };
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { missionPage, missionTimeline, taskDetail };

@@ -108,9 +108,16 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
   return { ...mission, tasks, evidence };
 }
 
-export async function getMission(deps: ServiceDeps, actor: Actor, ref: string, withTaskEvidence = true): Promise<MissionDetail> {
-  const row = await readMission(deps.database.kysely, actor, ref);
-  return missionDetail(deps, row.id, withTaskEvidence);
+export const GetMissionInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
+  withTaskEvidence: z.boolean().optional().describe("Include each task's evidence (default true)"),
+});
+export type GetMissionInput = z.input<typeof GetMissionInput>;
+
+export async function getMission(deps: ServiceDeps, actor: Actor, raw: GetMissionInput): Promise<MissionDetail> {
+  const input = parseInput(GetMissionInput, raw);
+  const row = await readMission(deps.database.kysely, actor, input.missionId);
+  return missionDetail(deps, row.id, input.withTaskEvidence ?? true);
 }
 
 export const ListMissionsInput = z.object({
@@ -187,9 +194,12 @@ export const UpdateMissionFields = z.object({
 });
 export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
 
-export async function updateMissionFields(deps: ServiceDeps, actor: Actor, ref: string, raw: UpdateMissionFields): Promise<MissionDetail> {
+export const UpdateMissionInput = UpdateMissionFields.extend({ missionId: z.string().describe('Mission id (or its unique name)') });
+export type UpdateMissionInput = z.input<typeof UpdateMissionInput>;
+
+export async function updateMission(deps: ServiceDeps, actor: Actor, raw: UpdateMissionInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
-  const input = parseInput(UpdateMissionFields, raw);
+  const { missionId: ref, ...input } = parseInput(UpdateMissionInput, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
     if (!isMissionManager(actor, missionParties(row))) {
@@ -297,8 +307,17 @@ async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: strin
   }
 }
 
-export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, ref: string, progress: unknown, note?: string): Promise<MissionDetail> {
+// progress is checked by assertReportedProgress (the core's rule, with its own refusals), after the permission check.
+export const UpdateMissionProgressInput = z.object({
+  missionId: z.string().describe('Mission id (or its unique name)'),
+  progress: z.unknown().describe('Reported progress, 0–100'),
+  note: z.string().optional().describe('What the number means (at most 5000 characters)'),
+});
+export type UpdateMissionProgressInput = z.input<typeof UpdateMissionProgressInput>;
+
+export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, raw: UpdateMissionProgressInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
+  const { missionId: ref, progress, note } = parseInput(UpdateMissionProgressInput, raw);
   const value = assertReportedProgress(progress);
   if (note !== undefined && note.length > 5000) throw validationFailed('note', 'is longer than 5000 characters');
   const id = await inWrite(deps, actor, async (work) => {
@@ -383,3 +402,18 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
   });
   return missionDetail(deps, id);
 }
+
+/**
+ * The use cases of this module the facade exposes (see sortie.ts). updateMissionStatus is the older name of
+ * moveMission, kept for the update_mission_status tool and its callers.
+ */
+export const USE_CASES = {
+  createMission,
+  getMission,
+  listMissions,
+  updateMission,
+  moveMission,
+  updateMissionStatus: moveMission,
+  updateMissionProgress,
+  addMissionEvidence,
+};

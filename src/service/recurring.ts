@@ -64,6 +64,15 @@ export const CreateRecurringInput = z.object({
 export type CreateRecurringInput = z.input<typeof CreateRecurringInput>;
 
 export const UpdateRecurringFields = CreateRecurringInput.omit({ paused: true }).partial();
+
+const RecurringTaskId = z.string().describe('Recurring task id');
+
+/** Names one definition: get, pause, resume and delete take only this. */
+export const RecurringRef = z.object({ recurringTaskId: RecurringTaskId });
+export type RecurringRef = z.input<typeof RecurringRef>;
+
+export const UpdateRecurringInput = UpdateRecurringFields.extend({ recurringTaskId: RecurringTaskId });
+export type UpdateRecurringInput = z.input<typeof UpdateRecurringInput>;
 export type UpdateRecurringFields = z.input<typeof UpdateRecurringFields>;
 
 export interface RecurringRun {
@@ -264,7 +273,7 @@ export async function createRecurring(deps: ServiceDeps, actor: Actor, raw: Crea
       { recurringTaskId: row.id, kind: row.kind, cronExpression: row.cron_expression, nextRunAt: row.next_run_at },
     );
   });
-  return getRecurring(deps, actor, row.id);
+  return getRecurring(deps, actor, { recurringTaskId: row.id });
 }
 
 async function readDefinition(deps: ServiceDeps, actor: Actor, id: string): Promise<RecurringDefinitionsTable> {
@@ -278,7 +287,8 @@ async function readDefinition(deps: ServiceDeps, actor: Actor, id: string): Prom
   return row;
 }
 
-export async function getRecurring(deps: ServiceDeps, actor: Actor, id: string): Promise<RecurringTaskDetail> {
+export async function getRecurring(deps: ServiceDeps, actor: Actor, raw: RecurringRef): Promise<RecurringTaskDetail> {
+  const id = parseInput(RecurringRef, raw).recurringTaskId;
   const row = await readDefinition(deps, actor, id);
   const schedule = safeSchedule(row);
   const from = Math.max(deps.clock.now(), row.next_run_at ? Date.parse(row.next_run_at) - 1 : 0);
@@ -325,9 +335,9 @@ export async function listRecurring(deps: ServiceDeps, actor: Actor, raw: ListRe
 }
 
 /** update_recurring_task: changes fields and recomputes nextRunAt from now; clears the last error. */
-export async function updateRecurring(deps: ServiceDeps, actor: Actor, id: string, raw: UpdateRecurringFields): Promise<RecurringTaskDetail> {
+export async function updateRecurring(deps: ServiceDeps, actor: Actor, raw: UpdateRecurringInput): Promise<RecurringTaskDetail> {
   authorize(actor, 'recurring.manage');
-  const input = parseInput(UpdateRecurringFields, raw);
+  const { recurringTaskId: id, ...input } = parseInput(UpdateRecurringInput, raw);
   const before = await readDefinition(deps, actor, id);
   assertDefinitionManager(actor, before);
   const nowMs = deps.clock.now();
@@ -349,12 +359,21 @@ export async function updateRecurring(deps: ServiceDeps, actor: Actor, id: strin
     });
     work.emit('recurring.updated', { project: next.project }, { recurringTaskId: row.id, fields, nextRunAt: next.next_run_at });
   });
-  return getRecurring(deps, actor, before.id);
+  return getRecurring(deps, actor, { recurringTaskId: before.id });
 }
 
 /** Pause stops new instances; resume schedules from now (due times passed while paused are not caught up). */
-export async function setRecurringPaused(deps: ServiceDeps, actor: Actor, id: string, paused: boolean): Promise<RecurringTaskDetail> {
+export function pauseRecurring(deps: ServiceDeps, actor: Actor, raw: RecurringRef): Promise<RecurringTaskDetail> {
+  return setRecurringPaused(deps, actor, raw, true);
+}
+
+export function resumeRecurring(deps: ServiceDeps, actor: Actor, raw: RecurringRef): Promise<RecurringTaskDetail> {
+  return setRecurringPaused(deps, actor, raw, false);
+}
+
+async function setRecurringPaused(deps: ServiceDeps, actor: Actor, raw: RecurringRef, paused: boolean): Promise<RecurringTaskDetail> {
   authorize(actor, 'recurring.manage');
+  const id = parseInput(RecurringRef, raw).recurringTaskId;
   const before = await readDefinition(deps, actor, id);
   assertDefinitionManager(actor, before);
   await inWrite(deps, actor, async (work) => {
@@ -375,12 +394,13 @@ export async function setRecurringPaused(deps: ServiceDeps, actor: Actor, id: st
       { recurringTaskId: row.id, nextRunAt: patch.next_run_at ?? row.next_run_at },
     );
   });
-  return getRecurring(deps, actor, before.id);
+  return getRecurring(deps, actor, { recurringTaskId: before.id });
 }
 
 /** Soft delete: no more instances; past runs and the instances they created stay. */
-export async function deleteRecurring(deps: ServiceDeps, actor: Actor, id: string): Promise<{ deleted: true; recurringTaskId: string }> {
+export async function deleteRecurring(deps: ServiceDeps, actor: Actor, raw: RecurringRef): Promise<{ deleted: true; recurringTaskId: string }> {
   authorize(actor, 'recurring.manage');
+  const id = parseInput(RecurringRef, raw).recurringTaskId;
   const before = await readDefinition(deps, actor, id);
   assertDefinitionManager(actor, before);
   return inWrite(deps, actor, async (work) => {
@@ -588,3 +608,6 @@ export async function runDueRecurring(deps: ServiceDeps, nowMs: number = deps.cl
     }
   }
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts); runDueRecurring takes no actor and is wired apart. */
+export const USE_CASES = { createRecurring, getRecurring, listRecurring, updateRecurring, pauseRecurring, resumeRecurring, deleteRecurring };

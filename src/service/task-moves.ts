@@ -107,14 +107,15 @@ export async function moveTask(deps: ServiceDeps, actor: Actor, raw: MoveTaskInp
   // A completion's evidence is checked before the transaction, as complete_task does: verifying it may run git.
   const completion =
     status === 'review' || status === 'done'
-      ? await prepareCompletion(deps, actor, ref, {
+      ? await prepareCompletion(deps, actor, {
+          ...ref,
           completionNote: input.completionNote ?? '',
           evidence: input.evidence,
           allowNoEvidence: input.allowNoEvidence,
           epoch,
         })
       : null;
-  const block = status === 'blocked' ? parseInput(BlockInput, { reason: input.blockedReason ?? reason, epoch }) : null;
+  const block = status === 'blocked' ? parseInput(BlockInput, { ...ref, reason: input.blockedReason ?? reason, epoch }) : null;
   const failureNote = input.failureNote ?? reason ?? '';
   const cancelReason = input.cancelReason ?? reason ?? '';
   if (status === 'failed') assertTextLength('failureNote', failureNote, MAX_NOTE);
@@ -152,3 +153,6 @@ export async function moveTask(deps: ServiceDeps, actor: Actor, raw: MoveTaskInp
     }
   });
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { moveTask };

@@ -27,7 +27,17 @@ import {
   taskRefs,
   updateTaskRow,
 } from '../db/tasks-repo.js';
-import { assertProjectVisible, lockMission, lockTask, lockTaskAndMission, missionParties, readMission, readTask, type TaskRef, taskParties } from './access.js';
+import {
+  assertProjectVisible,
+  lockMission,
+  lockTask,
+  lockTaskAndMission,
+  missionParties,
+  readMission,
+  readTask,
+  TaskRefFields,
+  taskParties,
+} from './access.js';
 import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
@@ -201,7 +211,11 @@ export async function createTask(deps: ServiceDeps, actor: Actor, input: CreateT
   });
 }
 
-export async function getTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Promise<Task> {
+export const GetTaskInput = z.object(TaskRefFields);
+export type GetTaskInput = z.input<typeof GetTaskInput>;
+
+export async function getTask(deps: ServiceDeps, actor: Actor, raw: GetTaskInput): Promise<Task> {
+  const ref = parseInput(GetTaskInput, raw);
   const row = await readTask(deps.database.kysely, actor, ref);
   return taskView(deps.database.kysely, row);
 }
@@ -267,10 +281,14 @@ export const UpdateTaskFields = z.object({
 });
 export type UpdateTaskFields = z.input<typeof UpdateTaskFields>;
 
+export const UpdateTaskInput = UpdateTaskFields.extend(TaskRefFields);
+export type UpdateTaskInput = z.input<typeof UpdateTaskInput>;
+
 /** Edits a task's fields (not its status; status moves go through their own use cases). */
-export async function updateTaskFields(deps: ServiceDeps, actor: Actor, ref: TaskRef, raw: UpdateTaskFields): Promise<Task> {
+export async function updateTask(deps: ServiceDeps, actor: Actor, raw: UpdateTaskInput): Promise<Task> {
   authorize(actor, 'task.manage');
-  const input = parseInput(UpdateTaskFields, raw);
+  const { taskId, missionId, ...input } = parseInput(UpdateTaskInput, raw);
+  const ref = { taskId, missionId };
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     const owners = mission && missionParties(mission);
@@ -322,8 +340,16 @@ export function extendLeaseIfHolder(deps: ServiceDeps, work: Work, row: TasksTab
   }
 }
 
-export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
+export const TaskDependencyInput = z.object({
+  ...TaskRefFields,
+  dependsOn: OneOrMany.describe('Task id(s) or T-key(s) of the same mission'),
+});
+export type TaskDependencyInput = z.input<typeof TaskDependencyInput>;
+
+export async function addTaskDependency(deps: ServiceDeps, actor: Actor, raw: TaskDependencyInput): Promise<Task> {
   authorize(actor, 'task.manage');
+  const ref = parseInput(TaskDependencyInput, raw);
+  const refs = asList(ref.dependsOn);
   return inWrite(deps, actor, async (work) => {
     // Taken first, before any row lock, so it can never be part of a lock cycle.
     await deps.database.lockDependencyGraph(work.tx);
@@ -355,8 +381,10 @@ export async function addTaskDependency(deps: ServiceDeps, actor: Actor, ref: Ta
   });
 }
 
-export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, ref: TaskRef, refs: string[]): Promise<Task> {
+export async function removeTaskDependency(deps: ServiceDeps, actor: Actor, raw: TaskDependencyInput): Promise<Task> {
   authorize(actor, 'task.manage');
+  const ref = parseInput(TaskDependencyInput, raw);
+  const refs = asList(ref.dependsOn);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockTaskAndMission(deps.database, work.tx, actor, ref);
     assertEditor(actor, row, mission);
@@ -383,8 +411,12 @@ function assertEditor(actor: Actor, row: TasksTable, mission: MissionsTable | nu
 }
 
 /** Deletes a task that never went anywhere: creator only, still todo, no history beyond its creation. */
-export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef): Promise<{ deleted: true; taskId: string }> {
+export const DeleteTaskInput = z.object(TaskRefFields);
+export type DeleteTaskInput = z.input<typeof DeleteTaskInput>;
+
+export async function deleteTask(deps: ServiceDeps, actor: Actor, raw: DeleteTaskInput): Promise<{ deleted: true; taskId: string }> {
   authorize(actor, 'task.manage');
+  const ref = parseInput(DeleteTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
     const row = await lockTask(deps.database, work.tx, actor, ref);
     if (!mayDeleteTask(actor, taskParties(row))) {
@@ -413,3 +445,6 @@ export async function deleteTask(deps: ServiceDeps, actor: Actor, ref: TaskRef):
     return { deleted: true as const, taskId: row.id };
   });
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { createTask, getTask, listTasks, updateTask, addTaskDependency, removeTaskDependency, deleteTask };

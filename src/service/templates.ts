@@ -140,9 +140,30 @@ function summary(t: MissionTemplate): TemplateSummary {
   };
 }
 
+// The template use cases' inputs. `project` comes first: a project outside the caller's scope is refused before
+// anything else is looked at. A template definition is validated by the core's TemplateInput (normalizeTemplate).
+export const ListTemplatesInput = z.object({ project: TemplateProject.optional() });
+export type ListTemplatesInput = z.input<typeof ListTemplatesInput>;
+
+export const GetTemplateInput = z.object({
+  project: TemplateProject.optional(),
+  name: z.string().describe('Template name, or name@version'),
+  version: z.number().int().min(1).optional().describe('A version (default: the current one)'),
+});
+export type GetTemplateInput = z.input<typeof GetTemplateInput>;
+
+export const UpdateTemplateInput = z.looseObject({ project: TemplateProject.optional() }).describe('A template definition (TemplateInput) and its project');
+export type UpdateTemplateInput = TemplateInput & { project?: string };
+
+export const DeleteTemplateInput = z.object({
+  project: TemplateProject.optional(),
+  name: z.string().describe('Template name (all its versions are deleted)'),
+});
+export type DeleteTemplateInput = z.input<typeof DeleteTemplateInput>;
+
 /** The current version of every template in a project (built-ins and its saved ones), the default first, then by name. */
-export async function listTemplates(deps: ServiceDeps, actor: Actor, projectName?: string): Promise<{ project: string; items: TemplateSummary[] }> {
-  const project = templateProject(deps, actor, projectName);
+export async function listTemplates(deps: ServiceDeps, actor: Actor, raw: ListTemplatesInput): Promise<{ project: string; items: TemplateSummary[] }> {
+  const project = templateProject(deps, actor, parseInput(ListTemplatesInput, raw).project);
   const db = deps.database.kysely;
   const current = new Map<string, MissionTemplate>();
   for (const t of loadBuiltinTemplates().values()) current.set(t.name, t);
@@ -161,7 +182,8 @@ export interface TemplateDetail extends MissionTemplate {
   versions: Array<{ version: number; builtin: boolean; createdBy: string; createdAt: string; deletedAt: string | null }>;
 }
 
-export async function getTemplate(deps: ServiceDeps, actor: Actor, ref: string, version?: number, projectName?: string): Promise<TemplateDetail> {
+export async function getTemplate(deps: ServiceDeps, actor: Actor, raw: GetTemplateInput): Promise<TemplateDetail> {
+  const { project: projectName, name: ref, version } = parseInput(GetTemplateInput, raw);
   const project = templateProject(deps, actor, projectName);
   const db = deps.database.kysely;
   const parsed = parseTemplateRef(ref);
@@ -186,15 +208,15 @@ export async function getTemplate(deps: ServiceDeps, actor: Actor, ref: string, 
  * update_mission_template: validates and saves the template as a new version in one project (a saved built-in name
  * shadows the built-in there only); earlier versions stay readable.
  */
-export async function upsertTemplate(
+export async function updateTemplate(
   deps: ServiceDeps,
   actor: Actor,
-  raw: TemplateInput,
-  projectName?: string,
+  raw: UpdateTemplateInput,
 ): Promise<{ templateId: string; project: string; name: string; version: number; stepCount: number; placeholders: string[] }> {
   authorize(actor, 'template.manage');
+  const { project: projectName, ...definition } = parseInput(UpdateTemplateInput, raw);
   const project = templateProject(deps, actor, projectName);
-  const def = normalizeTemplate(raw);
+  const def = normalizeTemplate(definition);
   const builtin = loadBuiltinTemplates().get(def.name);
   return inWrite(deps, actor, async (work) => {
     const id = deps.ids();
@@ -227,10 +249,10 @@ export async function upsertTemplate(
 export async function deleteTemplate(
   deps: ServiceDeps,
   actor: Actor,
-  name: string,
-  projectName?: string,
+  raw: DeleteTemplateInput,
 ): Promise<{ deleted: true; project: string; name: string; versionsDeleted: number; current: { version: number; builtin: true } | null }> {
   authorize(actor, 'template.manage');
+  const { project: projectName, name } = parseInput(DeleteTemplateInput, raw);
   const project = templateProject(deps, actor, projectName);
   const parsed = parseTemplateRef(name);
   if (parsed.version !== undefined) throw validationFailed('name', 'delete removes a template with all its versions; name it without @version');
@@ -402,17 +424,28 @@ export async function createMissionFromTemplateIn(
   return mission;
 }
 
+/**
+ * create_mission with a template. The context is checked once the template is found (createMissionFromTemplateIn),
+ * so a missing template is refused before its placeholder values.
+ */
+export const CreateMissionFromTemplateInput = CreateMissionInput.extend({
+  template: z.string().describe('Template to instantiate (name or name@version)'),
+  context: z.unknown().optional().describe('Values for its {{placeholders}} (TemplateContext)'),
+  titlePrefix: z.string().max(100).optional().describe('Prepended to every task title'),
+});
+export type CreateMissionFromTemplateInput = z.input<typeof CreateMissionFromTemplateInput> & { context?: TemplateContext };
+
 /** create_mission with a template: the mission and all its tasks, or nothing. */
-export async function createMissionFromTemplate(
-  deps: ServiceDeps,
-  actor: Actor,
-  raw: z.input<typeof CreateMissionInput>,
-  templateRef: string,
-  context: TemplateContext = {},
-  options: { titlePrefix?: string } = {},
-): Promise<MissionDetail> {
+export async function createMissionFromTemplate(deps: ServiceDeps, actor: Actor, raw: CreateMissionFromTemplateInput): Promise<MissionDetail> {
   authorize(actor, 'mission.manage');
   authorize(actor, 'template.use');
-  const mission = await inWrite(deps, actor, (work) => createMissionFromTemplateIn(deps, work, raw, templateRef, context, options));
-  return getMission(deps, actor, mission.id);
+  const { template, context, titlePrefix } = parseInput(CreateMissionFromTemplateInput, raw);
+  const { template: _template, context: _context, titlePrefix: _titlePrefix, ...fields } = raw;
+  const mission = await inWrite(deps, actor, (work) =>
+    createMissionFromTemplateIn(deps, work, fields, template, (context ?? {}) as TemplateContext, { titlePrefix }),
+  );
+  return getMission(deps, actor, { missionId: mission.id });
 }
+
+/** The use cases of this module the facade exposes (see sortie.ts). */
+export const USE_CASES = { listTemplates, getTemplate, updateTemplate, deleteTemplate, instantiateTemplate, createMissionFromTemplate };

@@ -109,16 +109,23 @@ export async function createToken(deps: ServiceDeps, actor: Actor, raw: CreateTo
   });
 }
 
-export async function listTokens(deps: ServiceDeps, actor: Actor, options: { includeRevoked?: boolean } = {}): Promise<TokenInfo[]> {
+export const ListTokensInput = z.object({ includeRevoked: z.boolean().optional().describe('Include revoked tokens') });
+export type ListTokensInput = z.input<typeof ListTokensInput>;
+
+export async function listTokens(deps: ServiceDeps, actor: Actor, raw: ListTokensInput): Promise<TokenInfo[]> {
   authorize(actor, 'token.manage');
+  const options = parseInput(ListTokensInput, raw);
   const rows = await listTokenRows(deps.database.kysely, options.includeRevoked ?? false);
   return rows.map(toInfo).filter((t) => withinScope(actor, t.projects));
 }
 
 /** Revokes a token at once: the next request that presents it gets 401. Revoking twice is a no-op. */
-export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): Promise<TokenInfo> {
+export const RevokeTokenInput = z.object({ tokenId: z.string().describe('Token id, as the token list shows it') });
+export type RevokeTokenInput = z.input<typeof RevokeTokenInput>;
+
+export async function revokeToken(deps: ServiceDeps, actor: Actor, raw: RevokeTokenInput): Promise<TokenInfo> {
   authorize(actor, 'token.manage');
-  const ref = id.trim();
+  const ref = parseInput(RevokeTokenInput, raw).tokenId.trim();
   return inWrite(deps, actor, async (work) => {
     const row = await getTokenRow(work.tx, ref.toUpperCase());
     if (!row || !withinScope(actor, toInfo(row).projects)) throw tokenNotFound(ref);
@@ -170,3 +177,9 @@ export function tokensExist(deps: ServiceDeps): Promise<boolean> {
 export async function activeTokens(deps: ServiceDeps, tokenIds: readonly string[]): Promise<Set<string>> {
   return new Set(await activeTokenIds(deps.database.kysely, tokenIds));
 }
+
+/**
+ * The use cases of this module the facade exposes (see sortie.ts). authenticate, tokensExist and activeTokens take
+ * no actor (they find one) and are wired apart.
+ */
+export const USE_CASES = { createToken, listTokens, revokeToken };

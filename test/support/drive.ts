@@ -35,10 +35,10 @@ function otherKind(required: readonly EvidenceKind[]): EvidenceKind {
  * refused with EVIDENCE_REQUIRED — then closed with the right evidence; finally deliverable evidence and complete.
  */
 export async function driveMissionToComplete(sortie: Sortie, missionId: string): Promise<MissionDetail> {
-  let mission = await sortie.getMission({ agent: 'observer' }, missionId);
+  let mission = await sortie.getMission({ agent: 'observer' }, { missionId });
   const pilot: Actor = { agent: mission.pilot };
-  if (mission.status === 'brainstorm') await sortie.updateMissionStatus(pilot, missionId, 'plan');
-  await sortie.updateMissionStatus(pilot, missionId, 'execute');
+  if (mission.status === 'brainstorm') await sortie.updateMissionStatus(pilot, { missionId, status: 'plan' });
+  await sortie.updateMissionStatus(pilot, { missionId, status: 'execute' });
   for (const task of mission.tasks) {
     const owner: Actor = { agent: task.assignedTo ?? mission.pilot };
     await sortie.checkoutTask(owner, { taskId: task.taskId });
@@ -46,18 +46,18 @@ export async function driveMissionToComplete(sortie: Sortie, missionId: string):
       const wrong = otherKind(task.requiredEvidence);
       const refusal = await refused(
         'EVIDENCE_REQUIRED',
-        sortie.completeTask(owner, { taskId: task.taskId }, { completionNote: 'done', evidence: [{ kind: wrong, value: SAMPLE_EVIDENCE[wrong] }] }),
+        sortie.completeTask(owner, { taskId: task.taskId, completionNote: 'done', evidence: [{ kind: wrong, value: SAMPLE_EVIDENCE[wrong] }] }),
       );
       expect(refusal.details.missingKinds).toEqual(task.requiredEvidence.filter((k) => k !== wrong));
     }
-    const done = await sortie.completeTask(
-      owner,
-      { taskId: task.taskId },
-      { completionNote: `${task.title}: finished`, evidence: evidenceFor(task.requiredEvidence) },
-    );
+    const done = await sortie.completeTask(owner, {
+      taskId: task.taskId,
+      completionNote: `${task.title}: finished`,
+      evidence: evidenceFor(task.requiredEvidence),
+    });
     expect(done.status).toBe('done');
   }
-  mission = await sortie.getMission(pilot, missionId);
+  mission = await sortie.getMission(pilot, { missionId });
   expect(mission.status).toBe('validate');
   for (const d of mission.deliverables) {
     await sortie.addMissionEvidence(pilot, {
@@ -67,7 +67,7 @@ export async function driveMissionToComplete(sortie: Sortie, missionId: string):
     });
   }
   if (mission.deliverables.length === 0) await sortie.addMissionEvidence(pilot, { missionId, evidence: [{ kind: 'pr', value: '#42' }] });
-  return sortie.updateMissionStatus(pilot, missionId, 'complete');
+  return sortie.updateMissionStatus(pilot, { missionId, status: 'complete' });
 }
 
 /** The same drive through real MCP clients, one per agent (connect returns a client for an agent name). */

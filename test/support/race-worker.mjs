@@ -47,7 +47,7 @@ if (mode === 'checkout') {
     if (r.value === null) break;
     const task = r.value;
     const done = await attempt(task.key, () =>
-      sortie.completeTask(me, { taskId: task.taskId }, { completionNote: `Done by ${agent}: 3/3 tests, see docs/${task.key}.md`, epoch: task.epoch }),
+      sortie.completeTask(me, { taskId: task.taskId, completionNote: `Done by ${agent}: 3/3 tests, see docs/${task.key}.md`, epoch: task.epoch }),
     );
     outcomes.push({ key: task.key, taskId: task.taskId, completed: done.ok, code: done.ok ? null : done.code });
   }

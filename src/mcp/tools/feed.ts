@@ -39,7 +39,7 @@ export const myWork = defineTool({
   annotations: READ,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), args.limit);
+    const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), { limit: args.limit });
     const lite = (list: typeof work.claimed) => list.map((t) => ({ ...taskLite(t), blockedReason: t.blockedReason, blockedOnTaskId: t.blockedOnTaskId }));
     const elsewhere = work.heldElsewhere.map((t) => ({ ...taskLite(t), instance: t.instance, leaseExpiresAt: t.leaseExpiresAt, hint: t.hint }));
     return {

@@ -31,7 +31,7 @@ export const createMission = defineTool({
   async handler(args, { sortie, actor }) {
     const { createdBy, callerOrchestrator, template, context, ...input } = args;
     const who = actor({ createdBy, callerOrchestrator });
-    if (template) return sortie.createMissionFromTemplate(who, input, template, context);
+    if (template) return sortie.createMissionFromTemplate(who, { ...input, template, context });
     if (context) throw validationFailed('context', 'context fills the placeholders of a template; pass template too');
     return sortie.createMission(who, input);
   },
@@ -47,7 +47,7 @@ export const getMission = defineTool({
   profiles: ALL,
   async handler(args, { sortie, reader }) {
     const full = args.fields === 'full';
-    const mission = await sortie.getMission(reader(), args.missionId, full);
+    const mission = await sortie.getMission(reader(), { missionId: args.missionId, withTaskEvidence: full });
     return full ? mission : { ...mission, tasks: mission.tasks.map(taskLite) };
   },
 });
@@ -97,8 +97,8 @@ export const updateMission = defineTool({
     const change = status !== undefined ? `status ${status}` : progress !== undefined ? 'a progress report' : 'field edits';
     assertReasonArguments(status, { reason, cancelReason }, change);
     if (status !== undefined) return sortie.moveMission(who, { missionId: ref, status, reason: reason ?? cancelReason });
-    if (progress !== undefined) return sortie.updateMissionProgress(who, ref, progress, reason);
-    return sortie.updateMission(who, ref, fields);
+    if (progress !== undefined) return sortie.updateMissionProgress(who, { missionId: ref, progress, note: reason });
+    return sortie.updateMission(who, { missionId: ref, ...fields });
   },
 });
 
@@ -156,7 +156,7 @@ export const updateMissionProgress = defineTool({
   output: MissionDetailOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.updateMissionProgress(actor(args), args.missionId, args.progress, args.note),
+  handler: (args, { sortie, actor }) => sortie.updateMissionProgress(actor(args), { missionId: args.missionId, progress: args.progress, note: args.note }),
 });
 
 export const addMissionEvidence = defineTool({

@@ -39,7 +39,7 @@ export const getRecurringTask = defineTool({
   output: RecurringOut,
   annotations: READ,
   profiles: ADMIN,
-  handler: (args, { sortie, reader }) => sortie.getRecurring(reader(), args.recurringTaskId),
+  handler: (args, { sortie, reader }) => sortie.getRecurring(reader(), args),
 });
 
 export const updateRecurringTask = defineTool({
@@ -50,7 +50,8 @@ export const updateRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ADMIN,
-  handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) => sortie.updateRecurring(actor({ callerOrchestrator }), id, fields),
+  handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) =>
+    sortie.updateRecurring(actor({ callerOrchestrator }), { recurringTaskId: id, ...fields }),
 });
 
 export const pauseRecurringTask = defineTool({
@@ -61,7 +62,7 @@ export const pauseRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ADMIN,
-  handler: (args, { sortie, actor }) => sortie.pauseRecurring(actor(args), args.recurringTaskId),
+  handler: (args, { sortie, actor }) => sortie.pauseRecurring(actor(args), args),
 });
 
 export const resumeRecurringTask = defineTool({
@@ -72,7 +73,7 @@ export const resumeRecurringTask = defineTool({
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ADMIN,
-  handler: (args, { sortie, actor }) => sortie.resumeRecurring(actor(args), args.recurringTaskId),
+  handler: (args, { sortie, actor }) => sortie.resumeRecurring(actor(args), args),
 });
 
 export const deleteRecurringTask = defineTool({
@@ -83,7 +84,7 @@ export const deleteRecurringTask = defineTool({
   output: z.looseObject({ deleted: z.boolean(), recurringTaskId: z.string() }),
   annotations: DESTRUCTIVE,
   profiles: ADMIN,
-  handler: (args, { sortie, actor }) => sortie.deleteRecurring(actor(args), args.recurringTaskId),
+  handler: (args, { sortie, actor }) => sortie.deleteRecurring(actor(args), args),
 });
 
 export const RECURRING_TOOLS = [

@@ -88,7 +88,7 @@ export const updateTask = defineTool({
     const who = actor({ callerOrchestrator, callerInstance });
     const moveArgs = { completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch };
     assertMoveArguments(status, moveArgs);
-    if (status === undefined) return sortie.updateTask(who, { taskId, missionId }, fields);
+    if (status === undefined) return sortie.updateTask(who, { taskId, missionId, ...fields });
     if (Object.values(fields).some((v) => v !== undefined)) {
       throw validationFailed(
         'status',
@@ -108,7 +108,7 @@ export const addTaskDependency = defineTool({
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.addTaskDependency(actor(args), args, Array.isArray(args.dependsOn) ? args.dependsOn : [args.dependsOn]),
+  handler: (args, { sortie, actor }) => sortie.addTaskDependency(actor(args), args),
 });
 
 export const removeTaskDependency = defineTool({
@@ -119,7 +119,7 @@ export const removeTaskDependency = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.removeTaskDependency(actor(args), args, Array.isArray(args.dependsOn) ? args.dependsOn : [args.dependsOn]),
+  handler: (args, { sortie, actor }) => sortie.removeTaskDependency(actor(args), args),
 });
 
 export const deleteTask = defineTool({
@@ -141,7 +141,7 @@ export const cancelTask = defineTool({
   output: TaskOut,
   annotations: DESTRUCTIVE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.cancelTask(actor(args), args, args.cancelReason),
+  handler: (args, { sortie, actor }) => sortie.cancelTask(actor(args), args),
 });
 
 export const reopenTask = defineTool({
@@ -152,7 +152,7 @@ export const reopenTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.reopenTask(actor(args), args, args.reason),
+  handler: (args, { sortie, actor }) => sortie.reopenTask(actor(args), args),
 });
 
 export const TASK_TOOLS = [createTask, getTask, listTasks, updateTask, addTaskDependency, removeTaskDependency, cancelTask, reopenTask, deleteTask];

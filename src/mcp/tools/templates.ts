@@ -22,7 +22,7 @@ export const listMissionTemplates = defineTool({
   output: z.object({ project: z.string(), items: z.array(TemplateOut) }),
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.listTemplates(reader(), args.project),
+  handler: (args, { sortie, reader }) => sortie.listTemplates(reader(), args),
 });
 
 export const getMissionTemplate = defineTool({
@@ -37,7 +37,7 @@ export const getMissionTemplate = defineTool({
   output: TemplateOut,
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args.name, args.version, args.project),
+  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args),
 });
 
 export const updateMissionTemplate = defineTool({
@@ -60,7 +60,7 @@ export const updateMissionTemplate = defineTool({
   annotations: WRITE,
   profiles: ADMIN,
   handler: ({ createdBy, callerOrchestrator, project, ...input }, { sortie, actor }) =>
-    sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), input, project),
+    sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), { ...input, project }),
 });
 
 export const deleteMissionTemplate = defineTool({
@@ -71,7 +71,7 @@ export const deleteMissionTemplate = defineTool({
   output: z.looseObject({ deleted: z.boolean(), name: z.string() }),
   annotations: DESTRUCTIVE,
   profiles: ADMIN,
-  handler: (args, { sortie, actor }) => sortie.deleteTemplate(actor(args), args.name, args.project),
+  handler: (args, { sortie, actor }) => sortie.deleteTemplate(actor(args), args),
 });
 
 export const instantiateTemplateIntoMission = defineTool({

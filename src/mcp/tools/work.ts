@@ -28,7 +28,7 @@ export const checkoutTask = defineTool({
   profiles: ALL,
   handler: async (args, { sortie, actor }) => ({
     claimed: true as const,
-    ...(await sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes, takeover: args.takeover })),
+    ...(await sortie.checkoutTask(actor(args), args)),
   }),
 });
 
@@ -40,7 +40,7 @@ export const startTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args, { leaseMinutes: args.leaseMinutes, takeover: args.takeover }),
+  handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args),
 });
 
 export const claimNextTask = defineTool({
@@ -58,7 +58,7 @@ export const claimNextTask = defineTool({
   annotations: WRITE,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const task = await sortie.claimNextTask(actor(args), { missionId: args.missionId, project: args.project }, { leaseMinutes: args.leaseMinutes });
+    const task = await sortie.claimNextTask(actor(args), { missionId: args.missionId, project: args.project, leaseMinutes: args.leaseMinutes });
     return { claimed: task !== null, task };
   },
 });
@@ -71,7 +71,7 @@ export const heartbeatTask = defineTool({
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.heartbeatTask(actor(args), args, args.epoch, { leaseMinutes: args.leaseMinutes }),
+  handler: (args, { sortie, actor }) => sortie.heartbeatTask(actor(args), args),
 });
 
 export const releaseTask = defineTool({
@@ -82,7 +82,7 @@ export const releaseTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.releaseTask(actor(args), args, args.reason, args.epoch),
+  handler: (args, { sortie, actor }) => sortie.releaseTask(actor(args), args),
 });
 
 export const completeTask = defineTool({
@@ -94,7 +94,7 @@ export const completeTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.completeTask(actor(args), args, args),
+  handler: (args, { sortie, actor }) => sortie.completeTask(actor(args), args),
 });
 
 export const blockTask = defineTool({
@@ -106,7 +106,7 @@ export const blockTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args, args),
+  handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args),
 });
 
 export const failTask = defineTool({
@@ -117,7 +117,7 @@ export const failTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args, args.failureNote, args.epoch),
+  handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args),
 });
 
 export const WORK_TOOLS = [checkoutTask, startTask, claimNextTask, heartbeatTask, releaseTask, completeTask, blockTask, failTask];
