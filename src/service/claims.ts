@@ -291,13 +291,7 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
       instance: actor.instance ?? null,
     },
   );
-  if (takenFrom !== undefined) {
-    work.emit(
-      'task.taken_over',
-      { project: current.project, missionId: current.mission_id, taskId: current.id },
-      { fromInstance: takenFrom, toInstance: patch.claimed_by_instance, fromEpoch: current.epoch, toEpoch: patch.epoch, leaseExpiresAt: lease },
-    );
-  }
+  if (takenFrom !== undefined) emitTakenOver(work, current, { ...current, ...patch });
   return { ...current, ...patch };
 }
 
@@ -313,18 +307,23 @@ async function takeOver(deps: ServiceDeps, work: Work, row: TasksTable, options:
     updated_at: work.now,
   } as const;
   await updateTaskRow(work.tx, row.id, patch);
+  emitTakenOver(work, row, { ...row, ...patch });
+  return { ...row, ...patch };
+}
+
+/** The takeover event: which instance and epoch the claim left, which it went to. */
+function emitTakenOver(work: Work, before: TasksTable, after: TasksTable): void {
   work.emit(
     'task.taken_over',
-    { project: row.project, missionId: row.mission_id, taskId: row.id },
+    { project: before.project, missionId: before.mission_id, taskId: before.id },
     {
-      fromInstance: instanceOf(row.claimed_by_instance),
-      toInstance: patch.claimed_by_instance,
-      fromEpoch: row.epoch,
-      toEpoch: patch.epoch,
-      leaseExpiresAt: patch.lease_expires_at,
+      fromInstance: instanceOf(before.claimed_by_instance),
+      toInstance: instanceOf(after.claimed_by_instance),
+      fromEpoch: before.epoch,
+      toEpoch: after.epoch,
+      leaseExpiresAt: after.lease_expires_at,
     },
   );
-  return { ...row, ...patch };
 }
 
 /** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */
