@@ -1,38 +1,16 @@
 // The built `sortie` CLI, as a person uses it: missions and tasks end to end on a temp database, the mission
 // drawing of issue 2 §10, --json output, the event feed, migrations, and one-line errors with a non-zero exit.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
-import { SORTIE_BIN } from './support/clients.js';
+import { PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
+import { type CliResult, runSortie } from './support/cli.js';
 import { tempDir } from './support/sortie.js';
-
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // Every test here is a sequence of real CLI processes (up to ~35): each gets a generous limit of its own.
 describe('sortie CLI', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   const db = join(tempDir(), 'cli.db');
 
-  async function sortie(agent: string, ...args: string[]): Promise<Result> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [SORTIE_BIN, '--db', db, '--agent', agent, ...args], {
-        env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_DB: '', SORTIE_AGENT: '' },
-        timeout: COMMAND_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const sortie = (agent: string, ...args: string[]): Promise<CliResult> => runSortie(['--db', db, '--agent', agent, ...args]);
 
   /** A command that must succeed; returns stdout. */
   async function ok(agent: string, ...args: string[]): Promise<string> {

@@ -2,9 +2,7 @@
 // answered as INTERNAL with a correlation id, which the log carries beside the original error — over MCP through
 // the SDK's Client, over HTTP as a 500, and from the CLI as one line with a non-zero exit. Auth refusals leave in
 // the same shape as every other refusal. The CLI part runs the built `bin/sortie.js` (`npm run build` first).
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -15,11 +13,10 @@ import { AuthGate } from '../src/http/auth.js';
 import { dashboardRoutes } from '../src/http/dashboard.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import type { Sortie } from '../src/service/sortie.js';
-import { COMMAND_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
-import { SORTIE_BIN } from './support/clients.js';
+import { PROCESS_TEST_TIMEOUT_MS } from './support/budget.js';
+import { runSortie } from './support/cli.js';
 import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
 
-const run = promisify(execFile);
 const PIA = { agent: 'pia', role: 'admin' as const };
 const CORRELATION = /\(correlation id ([0-9a-f-]{36})\)/;
 
@@ -141,19 +138,7 @@ describe('HTTP: one renderer for every route', () => {
 });
 
 describe('CLI: one line per error, in text and --json', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
-  async function sortie(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [SORTIE_BIN, '--agent', 'pia', ...args], {
-        env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_DB: '', SORTIE_AGENT: '' },
-        timeout: COMMAND_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const sortie = (...args: string[]) => runSortie(['--agent', 'pia', ...args]);
 
   it('reports an unexpected error as one INTERNAL line with a correlation id, logged with the error', async () => {
     const r = await sortie('--db', dbPath, 'mission', 'show', broken);

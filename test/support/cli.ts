@@ -1,0 +1,31 @@
+// Runs the built `sortie` command as a person would, to its exit: what it printed and its exit code, never a throw.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { COMMAND_TIMEOUT_MS } from './budget.js';
+import { SORTIE_BIN } from './clients.js';
+
+const run = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `node bin/sortie.js ARGS`, with SORTIE_DB and SORTIE_AGENT cleared so only the arguments name them. A command
+ * still running after COMMAND_TIMEOUT_MS is killed, and its result says so through its code and stderr.
+ */
+export async function runSortie(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SORTIE_BIN, ...args], {
+      env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_DB: '', SORTIE_AGENT: '', ...env },
+      timeout: COMMAND_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
