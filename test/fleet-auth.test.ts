@@ -447,6 +447,8 @@ describe('an open (token-less) server and DNS rebinding', () => {
       const res = await initializeAs('127.0.0.1', origin);
       expect(res.status, origin).toBe(403);
       expect(res.body).toContain('FORBIDDEN');
+      // The refusal names the origin, not the (loopback) host, as the reason.
+      expect(res.body).toContain(`requests from origin ${origin} are not served`);
     }
     // The same opaque origin is refused on the dashboard API of the same open server.
     const api = await fetch(`${replica.url}/api/board`, { headers: { origin: 'null' } });

@@ -3,7 +3,7 @@
 // then a loopback-only server lets the caller name itself (X-Sortie-Agent header or ?agent=).
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import { DomainError, failure } from '../core/errors.js';
+import { DomainError, echo, failure } from '../core/errors.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
@@ -149,11 +149,18 @@ export class AuthGate {
         // `Origin: null` (a sandboxed frame, a data: or file: page) hides where the page is: refused as well.
         const host = new URL(c.req.url).hostname;
         const origin = c.req.header('origin');
-        if (!isLoopback(host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
+        if (!isLoopback(host)) {
           throw new DomainError(
             'FORBIDDEN',
             `requests to ${host} are not served without authentication`,
             'Connect to http://127.0.0.1:PORT/mcp, or configure tokens (sortie token create).',
+          );
+        }
+        if (origin !== undefined && !isLoopbackOrigin(origin)) {
+          throw new DomainError(
+            'FORBIDDEN',
+            `requests from origin ${echo(origin)} are not served without authentication`,
+            'Only pages served from this machine may call an open server; send no Origin (agents do not), or configure tokens (sortie token create).',
           );
         }
         try {
