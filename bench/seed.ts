@@ -123,6 +123,8 @@ export async function seed(database: Database, options: SeedOptions): Promise<st
             cancel_reason: null,
             failure_note: null,
             reopen_reason: null,
+            paused_at: null,
+            paused_reason: null,
           });
           if (options.chained && previous) deps.push({ task_id: taskId, depends_on_id: previous });
           previous = taskId;

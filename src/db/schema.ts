@@ -74,6 +74,8 @@ export interface TasksTable {
   cancel_reason: string | null;
   failure_note: string | null;
   reopen_reason: string | null;
+  paused_at: string | null;
+  paused_reason: string | null;
 }
 
 export interface TaskDepsTable {
@@ -110,6 +112,25 @@ export interface EventsTable {
   details: string;
 }
 
+/** One message of an agent's inbox, written in the transaction of the change that caused it. */
+export interface MessagesTable {
+  id: string;
+  /** The sequence number of the causing event; an agent's messages are ordered by (seq, id). */
+  seq: number;
+  /** The recipient. */
+  agent: string;
+  kind: string;
+  project: string;
+  mission_id: string | null;
+  task_id: string | null;
+  /** Who caused it: the agent that made the change or sent the message ("sortie" for the server's own work). */
+  author: string;
+  text: string;
+  details: string;
+  created_at: string;
+  read_at: string | null;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -119,6 +140,8 @@ export interface ProjectsTable {
   name: string;
   repo_path: string | null;
   repo_url: string | null;
+  /** Tasks in progress allowed per agent instance: null is the default (1), 0 turns the limit off. */
+  max_in_progress: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -211,6 +234,7 @@ export interface Schema {
   task_deps: TaskDepsTable;
   evidence: EvidenceTable;
   events: EventsTable;
+  messages: MessagesTable;
   counters: CountersTable;
   projects: ProjectsTable;
   tokens: TokensTable;

@@ -36,6 +36,7 @@ export async function configureProject(deps: ServiceDeps, actor: Actor, raw: Con
       name,
       repo_path: settings.repoPath ?? null,
       repo_url: repoUrl,
+      max_in_progress: null,
       created_at: work.now,
       updated_at: work.now,
     });

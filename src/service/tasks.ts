@@ -132,6 +132,8 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
     cancel_reason: null,
     failure_note: null,
     reopen_reason: null,
+    paused_at: null,
+    paused_reason: null,
   };
   await insertTask(work.tx, row);
   await insertDeps(work.tx, row.id, dependsOn);
