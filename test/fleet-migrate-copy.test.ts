@@ -107,7 +107,7 @@ async function populate(store: TestSortie): Promise<void> {
   for (const id of [t[0], t[1], t[2], t[3], t[4], t[7]]) await s.checkoutTask(wes, { taskId: id });
   await s.completeTask(wes, { taskId: t[0], completionNote: 'merged 3f2c9e1a, tests 18/18 pass' });
   await s.submitForReview(wes, { taskId: t[2], completionNote: 'tests 5/5 pass' });
-  await s.blockTask(wes, { taskId: t[3], reason: 'waiting', blockedOnTaskId: t[1] });
+  await s.blockTask(wes, { taskId: t[3], reason: 'waiting', blockedOnTaskId: t[6] });
   await s.failTask(wes, { taskId: t[4], failureNote: 'broken' });
   await s.cancelTask(pia, { taskId: t[5], cancelReason: 'dropped' });
   await s.completeTask(wes, { taskId: t[7], completionNote: 'first try, tests 1/1 pass' });

@@ -16,7 +16,7 @@ const MANAGERS: Role[] = ['admin', 'pilot'];
 const ADMIN: Role[] = ['admin'];
 
 interface Op {
-  family: 'missions' | 'tasks' | 'work' | 'feed' | 'templates' | 'recurring';
+  family: 'missions' | 'tasks' | 'work' | 'feed' | 'inbox' | 'templates' | 'recurring';
   tool: string;
   allowed: Role[];
   /** Prepares what the call needs, owned by `agent`, and returns its arguments. */
@@ -209,6 +209,19 @@ for (const dialect of SHARED_DIALECTS) {
       // feed
       { family: 'feed', tool: 'list_events', allowed: ALL, setup: async () => ({ since: 0, limit: 5 }) },
       { family: 'feed', tool: 'my_work', allowed: ALL, setup: async () => ({}), check: (r, agent) => expect(r.agent).toBe(agent) },
+      // inbox
+      { family: 'inbox', tool: 'check_messages', allowed: ALL, setup: async () => ({ limit: 5 }), check: (r) => expect(r.unread).toBeGreaterThanOrEqual(0) },
+      { family: 'inbox', tool: 'ack_messages', allowed: ALL, setup: async () => ({ upToSeq: 0 }), check: (r) => expect(r.acknowledged).toBe(0) },
+      {
+        family: 'inbox',
+        tool: 'send_message',
+        allowed: WORKERS,
+        setup: async (agent) => {
+          const { missionId } = await mission('ada', { agents: [agent, 'pia'] });
+          return { to: agent === 'ada' ? 'pia' : 'ada', text: 'the staging database is back', missionId };
+        },
+        check: (r) => expect(r.sent).toBe(true),
+      },
       // templates
       { family: 'templates', tool: 'list_mission_templates', allowed: ALL, setup: async () => ({ project: 'web' }) },
       { family: 'templates', tool: 'get_mission_template', allowed: ALL, setup: async () => ({ name: await template(), project: 'web' }) },

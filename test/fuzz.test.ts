@@ -169,6 +169,9 @@ function baseArgs(tool: string, s: Seeded): Record<string, unknown> {
   const bases: Record<string, Record<string, unknown>> = {
     list_events: { missionId: m, taskId: 'T0' },
     my_work: { limit: 5 },
+    check_messages: { limit: 5 },
+    ack_messages: { upToSeq: 0 },
+    send_message: { to: 'alice', text: 'the staging database is back', missionId: m },
     create_mission: { name: 'fuzzed', pilot: 'pia' },
     get_mission: { missionId: m },
     list_missions: {},

@@ -79,3 +79,26 @@ export async function listMissionRows(db: Db, filter: MissionListFilter, limit: 
     .limit(limit + 1)
     .execute();
 }
+
+/**
+ * The newest mission, within `projects`, that has both agents as pilot or agents (or, given `missionId`, that one
+ * mission if it does): where a message between them belongs. Undefined when they share none.
+ */
+export async function sharedMission(
+  db: Db,
+  a: string,
+  b: string,
+  projects: readonly string[] | undefined,
+  missionId?: string,
+): Promise<Pick<MissionsTable, 'id' | 'project' | 'name'> | undefined> {
+  return db
+    .selectFrom('missions as m')
+    .innerJoin('mission_members as ma', (j) => j.onRef('ma.mission_id', '=', 'm.id').on('ma.agent', '=', a))
+    .innerJoin('mission_members as mb', (j) => j.onRef('mb.mission_id', '=', 'm.id').on('mb.agent', '=', b))
+    .select(['m.id', 'm.project', 'm.name'])
+    .$if(missionId !== undefined, (q) => q.where('m.id', '=', missionId as string))
+    .$if(projects !== undefined, (q) => q.where('m.project', 'in', projects as string[]))
+    .orderBy('m.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -184,10 +184,10 @@ export async function hasOpenTask(db: Db, missionId: string): Promise<boolean> {
   return row !== undefined;
 }
 
-/** Status of every task of a mission, with keys, in key order. */
-export async function missionTaskStatuses(db: Db, missionId: string): Promise<Array<{ id: string; key: string | null; status: TaskStatus }>> {
-  const rows = await db.selectFrom('tasks').select(['id', 'key', 'status']).where('mission_id', '=', missionId).orderBy('seq').execute();
-  return rows.map((r) => ({ id: r.id, key: r.key, status: r.status }));
+/** Status of every task of a mission, with keys and titles, in key order. */
+export async function missionTaskStatuses(db: Db, missionId: string): Promise<Array<{ id: string; key: string | null; title: string; status: TaskStatus }>> {
+  const rows = await db.selectFrom('tasks').select(['id', 'key', 'title', 'status']).where('mission_id', '=', missionId).orderBy('seq').execute();
+  return rows.map((r) => ({ id: r.id, key: r.key, title: r.title, status: r.status }));
 }
 
 export async function statusCountsByMission(db: Db, missionIds: readonly string[]): Promise<Map<string, Array<{ status: TaskStatus; n: number }>>> {
@@ -395,4 +395,11 @@ export function taskCursorKey(row: TasksTable, order: TaskOrder): Array<string |
   if (order === 'queue') return [row.urgency, row.id];
   if (order === 'mission') return [row.seq ?? 0];
   return [row.id];
+}
+
+/** The blocked tasks waiting on a task (blocked_on_task_id), row-locked on PostgreSQL: they move when it closes. */
+export async function lockWaitersOn(database: Database, tx: Db, taskId: string): Promise<TasksTable[]> {
+  return database
+    .forUpdate(tx.selectFrom('tasks').selectAll().where('blocked_on_task_id', '=', taskId).where('status', '=', 'blocked').orderBy('id'))
+    .execute();
 }

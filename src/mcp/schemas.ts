@@ -18,3 +18,6 @@ export const TaskPageOut = z.object({ items: z.array(TaskOut), nextCursor: nstr 
 export const MissionPageOut = z.object({ items: z.array(MissionOut), nextCursor: nstr });
 
 export const EventOut = z.looseObject({ seq: z.number(), kind: z.string(), missionId: nstr, taskId: nstr });
+
+/** One inbox message; `text` of kind "message" is another agent's words, labelled by `from`. */
+export const MessageOut = z.looseObject({ id: z.string(), seq: z.number(), kind: z.string(), from: z.string(), text: z.string() });

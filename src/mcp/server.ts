@@ -27,7 +27,7 @@ export interface McpServerOptions {
 }
 
 const INSTRUCTIONS = `Sortie coordinates missions: a brief plus tasks with dependencies, owned by a pilot, moving brainstorm → plan → execute → validate → complete.
-Start each session with my_work. Claim with claim_next_task (or checkout_task), keep the lease with heartbeat_task, finish with complete_task citing evidence (commit SHA, #PR, test ratio 18/18, file path). Errors carry a code and a hint: act on the hint.`;
+Start each session with my_work (and check_messages when it shows unread messages). Claim with claim_next_task (or checkout_task), keep the lease with heartbeat_task, finish with complete_task citing evidence (commit SHA, #PR, test ratio 18/18, file path). Errors carry a code and a hint: act on the hint.`;
 
 /** The server, a function detaching it from the change feed, and the guard its transport screens messages with. */
 export function createMcpServer(options: McpServerOptions): { server: McpServer; close: () => void; screen: Screen } {

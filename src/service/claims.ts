@@ -20,6 +20,7 @@ import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, upda
 import { assertProjectVisible, lockTask, missionParties, readMission, TaskRefFields, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { parseInput, Reason } from './inputs.js';
+import { tellClaimLost } from './notices.js';
 import { taskView } from './views.js';
 
 const LeaseMinutes = z
@@ -126,6 +127,7 @@ async function expireLease(work: Work, row: TasksTable, reason: string): Promise
       reason,
     },
   );
+  tellClaimLost(work, row, row.claimed_by, 'lease.expired');
   return { ...row, ...patch };
 }
 
@@ -324,6 +326,7 @@ function emitTakenOver(work: Work, before: TasksTable, after: TasksTable): void 
       leaseExpiresAt: after.lease_expires_at,
     },
   );
+  tellClaimLost(work, before, before.claimed_by, 'claim.taken_over');
 }
 
 /** checkout_task / start_task: claim one named task atomically. Of N concurrent claimants exactly one wins. */

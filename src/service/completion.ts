@@ -1,13 +1,13 @@
 // Closing work: complete (with evidence), review, block, fail, cancel and reopen — and the mission's own
 // move to validate when its last open task closes.
 import { z } from 'zod';
-import { DomainError, forbidden, validationFailed } from '../core/errors.js';
+import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { isOwnReview, isTaskManager, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
-import { isTerminalMission } from '../core/status-traits.js';
+import { isTerminalMission, isTerminalTask } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
@@ -18,8 +18,10 @@ import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './cl
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
 import { assertTextLength, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
+import { concernedWith, named, tellPilot, tellReviewWaiting } from './notices.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
+import { settleWaiters } from './waiters.js';
 
 export const CompleteInput = z.object({
   ...TaskRefFields,
@@ -41,8 +43,12 @@ function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ ro
   return lockTaskAndMission(deps.database, work.tx, work.actor, ref);
 }
 
-/** When the last open task of a mission in execute closes, the mission moves to validate by itself. */
-async function afterClose(work: Work, mission: MissionsTable | null, row: TasksTable): Promise<void> {
+/**
+ * After a task closes: the tasks blocked on it are settled, and when the last open task of a mission in execute
+ * closes, the mission moves to validate by itself.
+ */
+async function afterClose(deps: ServiceDeps, work: Work, mission: MissionsTable | null, row: TasksTable): Promise<void> {
+  await settleWaiters(deps, work, row);
   if (mission?.status !== 'execute') return;
   if (await hasOpenTask(work.tx, mission.id)) return;
   await moveMissionAuto(work, mission, 'validate', `last open task ${label(row)} closed`);
@@ -132,7 +138,8 @@ export async function closeLocked(
     },
   );
   const after = { ...row, ...patch } as TasksTable;
-  if (target === 'done') await afterClose(work, mission, after);
+  if (target === 'done') await afterClose(deps, work, mission, after);
+  else tellReviewWaiting(work, after, mission);
   return taskView(work.tx, after);
 }
 
@@ -160,30 +167,31 @@ export type BlockInput = z.input<typeof BlockInput>;
 export async function blockTask(deps: ServiceDeps, actor: Actor, raw: BlockInput): Promise<Task> {
   authorize(actor, 'task.work');
   const input = parseInput(BlockInput, raw);
-  return inWrite(deps, actor, async (work) => blockLocked(work, await lockTask(deps.database, work.tx, actor, input), input));
+  return inWrite(deps, actor, async (work) => {
+    const { row, mission } = await lockForClose(deps, work, input);
+    return blockLocked(work, row, input, mission);
+  });
 }
 
-export async function blockLocked(work: Work, row: TasksTable, input: z.output<typeof BlockInput>): Promise<Task> {
-  const actor = work.actor;
+export async function blockLocked(work: Work, row: TasksTable, input: z.output<typeof BlockInput>, mission: MissionsTable | null = null): Promise<Task> {
   await assertHolder(work, row, input.epoch, 'block');
-  if (!input.reason && !input.blockedOnTaskId && !input.blockedBy) {
-    throw validationFailed('reason', 'a block needs a reason, blockedBy or blockedOnTaskId', 'Say what the task waits for, so someone can unblock it.');
+  if (!input.reason && !input.blockedOnTaskId) {
+    throw validationFailed(
+      'reason',
+      'a block needs a reason or the task it waits on (blockedOnTaskId)',
+      'Say what the task waits for (reason), or name the task it waits on, so it can be unblocked — by itself when that task is done.',
+    );
   }
   assertTaskTransition(row.status, 'blocked');
-  let blockedOn: string | null = null;
-  if (input.blockedOnTaskId) {
-    // The task's mission scopes a T-key only: a task id may name a task of any mission.
-    const scope = isTaskKey(input.blockedOnTaskId) ? row.mission_id : undefined;
-    blockedOn = (await readTask(work.tx, actor, { taskId: input.blockedOnTaskId, missionId: scope })).id;
-    if (blockedOn === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself');
-  }
+  const blocker = input.blockedOnTaskId ? await assertBlocker(work, row, input.blockedOnTaskId) : null;
+  const blockedOn = blocker?.id ?? null;
   const patch: Partial<TasksTable> = {
     status: 'blocked',
     lease_expires_at: null,
     blocked_reason: input.reason ?? null,
     blocked_by: input.blockedBy ?? null,
     blocked_on_task_id: blockedOn,
-    blocked_cause: input.blockedCause ?? (blockedOn ? 'peer_task' : null),
+    blocked_cause: input.blockedCause ?? (blockedOn ? 'peer_task' : 'other'),
     updated_at: work.now,
   };
   await updateTaskRow(work.tx, row.id, patch);
@@ -197,7 +205,47 @@ export async function blockLocked(work: Work, row: TasksTable, input: z.output<t
       blockedCause: patch.blocked_cause,
     },
   );
-  return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  const after = { ...row, ...patch } as TasksTable;
+  if (patch.blocked_cause === 'human') tellPilot(work, mission, 'task.blocked_on_human', after, input.reason ?? input.blockedBy ?? 'no reason given');
+  return taskView(work.tx, after);
+}
+
+/**
+ * The task a block waits on must be one that can still be done by someone else: visible, not the blocked task,
+ * not another open task of the same agent (finish that instead), and not already closed (nothing to wait for).
+ */
+async function assertBlocker(work: Work, row: TasksTable, ref: string): Promise<TasksTable> {
+  // The task's mission scopes a T-key only: a task id may name a task of any mission.
+  const scope = isTaskKey(ref) ? row.mission_id : undefined;
+  const blocker = await readTask(work.tx, work.actor, { taskId: ref, missionId: scope });
+  if (blocker.id === row.id) throw validationFailed('blockedOnTaskId', 'a task cannot be blocked on itself', 'Name the task it waits on, or give a reason.');
+  // Its close changes the waiting task, in the closer's transaction: both must be of one project, which whoever may
+  // close the blocker can see.
+  if (blocker.project !== row.project) {
+    throw validationFailed(
+      'blockedOnTaskId',
+      `${named(blocker)} is in project ${blocker.project}, not ${row.project}`,
+      'A task can wait only on a task of its own project; for work elsewhere, give a reason (and blockedBy).',
+    );
+  }
+  if (isTerminalTask(blocker.status)) {
+    throw validationFailed(
+      'blockedOnTaskId',
+      `${named(blocker)} is already ${blocker.status}: there is nothing to wait for`,
+      blocker.status === 'done'
+        ? 'Its work is done: go on with this task. If that work must be redone, ask for it to be reopened (reopen_task).'
+        : 'Block on the task that replaces it, or give a reason; or have it reopened (reopen_task).',
+    );
+  }
+  const mine = work.actor.agent;
+  if (blocker.assigned_to === mine || blocker.claimed_by === mine) {
+    throw validationFailed(
+      'blockedOnTaskId',
+      `${named(blocker)} is your own open task: blocking on your own work would wait forever`,
+      'Finish that task first (release this one, or pause it with a reason), or hand it to someone else.',
+    );
+  }
+  return blocker;
 }
 
 export const UnblockTaskInput = z.object({ ...TaskRefFields, reason: Reason.optional().describe('Why it can go on') });
@@ -245,11 +293,18 @@ export async function failTask(deps: ServiceDeps, actor: Actor, raw: FailTaskInp
   const input = parseInput(FailTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, input);
-    return failLocked(work, row, mission, input.failureNote ?? '', input.epoch);
+    return failLocked(deps, work, row, mission, input.failureNote ?? '', input.epoch);
   });
 }
 
-export async function failLocked(work: Work, row: TasksTable, mission: MissionsTable | null, failureNote: string, epoch?: number): Promise<Task> {
+export async function failLocked(
+  deps: ServiceDeps,
+  work: Work,
+  row: TasksTable,
+  mission: MissionsTable | null,
+  failureNote: string,
+  epoch?: number,
+): Promise<Task> {
   await assertHolder(work, row, epoch, 'fail');
   // After the holder check: only the holder is told what its call lacks.
   if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
@@ -258,7 +313,8 @@ export async function failLocked(work: Work, row: TasksTable, mission: MissionsT
   await updateTaskRow(work.tx, row.id, patch);
   work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
   const after = { ...row, ...patch } as TasksTable;
-  await afterClose(work, mission, after);
+  tellPilot(work, mission, 'task.failed', after, failureNote);
+  await afterClose(deps, work, mission, after);
   return taskView(work.tx, after);
 }
 
@@ -272,12 +328,12 @@ export async function cancelTask(deps: ServiceDeps, actor: Actor, raw: CancelTas
   const input = parseInput(CancelTaskInput, raw);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, input);
-    return cancelLocked(work, row, mission, input.cancelReason ?? '');
+    return cancelLocked(deps, work, row, mission, input.cancelReason ?? '');
   });
 }
 
 /** Cancels the locked row; the caller has authorized task.manage. */
-export async function cancelLocked(work: Work, row: TasksTable, mission: MissionsTable | null, reason: string): Promise<Task> {
+export async function cancelLocked(deps: ServiceDeps, work: Work, row: TasksTable, mission: MissionsTable | null, reason: string): Promise<Task> {
   const actor = work.actor;
   if (!mayCancelTask(actor, taskParties(row), mission && missionParties(mission)))
     throw forbidden(
@@ -291,7 +347,9 @@ export async function cancelLocked(work: Work, row: TasksTable, mission: Mission
   await updateTaskRow(work.tx, row.id, patch);
   work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
   const after = { ...row, ...patch } as TasksTable;
-  await afterClose(work, mission, after);
+  const concerned = concernedWith(row);
+  if (concerned) work.tell({ to: concerned, kind: 'task.cancelled', text: `task ${named(row)} was cancelled by ${actor.agent}: ${echo(reason, 300)}` });
+  await afterClose(deps, work, mission, after);
   return taskView(work.tx, after);
 }
 
@@ -390,6 +448,12 @@ export async function returnFromReviewLocked(
     { project: row.project, missionId: row.mission_id, taskId: row.id },
     { reason: reason ?? null, holder, epoch: patch.epoch },
   );
+  if (holder)
+    work.tell({
+      to: holder,
+      kind: 'review.returned',
+      text: `${actor.agent} sent task ${named(row)} back from review${reason ? `: ${echo(reason, 300)}` : ''}; it is yours again, in progress`,
+    });
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 

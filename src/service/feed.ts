@@ -1,14 +1,17 @@
 // The change feed and an agent's start-of-session view: list_events, my_work, and live change notification.
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { TaskStatus } from '../core/enums.js';
 import { Name } from '../core/identity.js';
-import type { Actor, Page, SortieEvent, Task } from '../core/model.js';
+import type { Actor, InboxMessage, Page, SortieEvent, Task } from '../core/model.js';
+import { tasksByIds } from '../db/board-repo.js';
 import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
 import type { EventsTable } from '../db/schema.js';
 import { listTaskRows, memberReadyTasks, reviewTasksFor } from '../db/tasks-repo.js';
 import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
+import { newestUnread, unreadCount } from './inbox.js';
 import { parseInput, SeqInput } from './inputs.js';
 import { taskViews } from './views.js';
 
@@ -62,9 +65,25 @@ export interface MyWork {
   ready: Task[];
   /** Tasks in review waiting on it as pilot or creator. */
   reviews: Task[];
-  /** Its blocked tasks, with what they wait on. */
-  blocked: Task[];
+  /** Its blocked tasks, each with the task it waits on (and that task's state) when it waits on one. */
+  blocked: BlockedTask[];
+  /** What changed for it: how many inbox messages are unread, and the newest few (check_messages reads them all). */
+  inbox: { unread: number; newest: InboxMessage[] };
 }
+
+export type BlockedTask = Task & { waitsOn: WaitsOn | null };
+
+/** The task a blocked task waits on, as the waiting agent needs it: which one, whose, and how far it is. */
+export interface WaitsOn {
+  taskId: string;
+  key: string | null;
+  title: string;
+  status: TaskStatus;
+  missionId: string | null;
+}
+
+/** How many of the newest unread messages my_work shows. */
+const NEWEST_MESSAGES = 3;
 
 export type HeldElsewhere = Task & { instance: string | null; leaseExpiresAt: string | null; hint: string };
 
@@ -105,7 +124,24 @@ export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput):
       hint: `Held by ${other === null ? 'your default instance (no instance name)' : `your instance ${other}`} until ${t.claim?.leaseExpiresAt}. If that session is gone, take it over with checkout_task {taskId: "${t.taskId}", takeover: true}; otherwise leave it.`,
     };
   });
-  return { agent: actor.agent, claimed, heldElsewhere, ready, reviews, blocked };
+  const blockers = new Map(
+    (
+      await tasksByIds(
+        db,
+        blocked.flatMap((t) => (t.blockedOnTaskId ? [t.blockedOnTaskId] : [])),
+      )
+    ).map((b) => [b.id, { taskId: b.id, key: b.key, title: b.title, status: b.status, missionId: b.mission_id }]),
+  );
+  const [unread, newest] = await Promise.all([unreadCount(deps, actor), newestUnread(deps, actor, NEWEST_MESSAGES)]);
+  return {
+    agent: actor.agent,
+    claimed,
+    heldElsewhere,
+    ready,
+    reviews,
+    blocked: blocked.map((t) => ({ ...t, waitsOn: (t.blockedOnTaskId && blockers.get(t.blockedOnTaskId)) || null })),
+    inbox: { unread, newest },
+  };
 }
 
 /**

@@ -19,7 +19,9 @@ import { assertProjectVisible, lockMission, missionParties, readMission } from '
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_AGENTS, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
+import { tellMissionMoved } from './notices.js';
 import { missionViews, taskViews } from './views.js';
+import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
   name: z.string().trim().min(1).max(200).describe('Short mission name'),
@@ -284,16 +286,17 @@ export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMiss
     }
     await updateMissionRow(work.tx, row.id, patch);
     work.emit('mission.status_changed', { project: row.project, missionId: row.id }, { from, to, reason: reason ?? null, auto: false });
-    if (to === 'cancelled') await cancelOpenTasks(work, row, reason ?? 'mission cancelled');
+    tellMissionMoved(work, row, from, to, reason ?? null);
+    if (to === 'cancelled') await cancelOpenTasks(deps, work, row, reason ?? 'mission cancelled');
     return row.id;
   });
   return missionDetail(deps, id);
 }
 
 /** Cancelling a mission cancels its open tasks (with their events), so no agent keeps working on it. */
-async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: string): Promise<void> {
-  const tasks = await missionTaskStatuses(work.tx, mission.id);
-  for (const t of tasks.filter((t) => isOpenTask(t.status))) {
+async function cancelOpenTasks(deps: ServiceDeps, work: Work, mission: MissionsTable, reason: string): Promise<void> {
+  const open = (await missionTaskStatuses(work.tx, mission.id)).filter((t) => isOpenTask(t.status));
+  for (const t of open) {
     await updateTaskRow(work.tx, t.id, {
       status: 'cancelled',
       claimed_by: null,
@@ -305,6 +308,8 @@ async function cancelOpenTasks(work: Work, mission: MissionsTable, reason: strin
     });
     work.emit('task.cancelled', { project: mission.project, missionId: mission.id, taskId: t.id }, { reason: `mission cancelled: ${reason}`, from: t.status });
   }
+  // Tasks of other missions blocked on these hear that their blocker is gone (this mission's own are cancelled too).
+  for (const t of open) await settleWaiters(deps, work, { ...t, status: 'cancelled' });
 }
 
 // progress is checked by assertReportedProgress (the core's rule, with its own refusals), after the permission check.

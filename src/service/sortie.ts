@@ -11,6 +11,7 @@ import * as claims from './claims.js';
 import * as completion from './completion.js';
 import { DEFAULT_CONFIG, type ServiceDeps, type SortieConfig } from './context.js';
 import * as feed from './feed.js';
+import * as inbox from './inbox.js';
 import * as live from './live.js';
 import * as missionPage from './mission-page.js';
 import * as missions from './missions.js';
@@ -77,6 +78,7 @@ export function createSortie(options: SortieOptions) {
     ...bind(deps, claims.USE_CASES),
     ...bind(deps, completion.USE_CASES),
     ...bind(deps, feed.USE_CASES),
+    ...bind(deps, inbox.USE_CASES),
     ...bind(deps, templates.USE_CASES),
     ...bind(deps, recurring.USE_CASES),
     ...bind(deps, board.USE_CASES),

@@ -138,11 +138,11 @@ export async function moveTask(deps: ServiceDeps, actor: Actor, raw: MoveTaskInp
       case 'done':
         return closeLocked(deps, work, row, mission, completion as NonNullable<typeof completion>, status);
       case 'blocked':
-        return blockLocked(work, row, block as NonNullable<typeof block>);
+        return blockLocked(work, row, block as NonNullable<typeof block>, mission);
       case 'failed':
-        return failLocked(work, row, mission, failureNote, epoch);
+        return failLocked(deps, work, row, mission, failureNote, epoch);
       case 'cancelled':
-        return cancelLocked(work, row, mission, cancelReason);
+        return cancelLocked(deps, work, row, mission, cancelReason);
       case 'todo':
         if (row.status === 'in_progress') return releaseLocked(work, row, reason, epoch);
         if (epoch !== undefined) throw notForThisMove('epoch', 'releasing a claim (in_progress → todo)', `moving a ${row.status} task to todo`);

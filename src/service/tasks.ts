@@ -41,6 +41,7 @@ import {
 import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
+import { tellAssigned, tellMissionMoved } from './notices.js';
 import { taskView, taskViews } from './views.js';
 
 const MAX_LEASE_MINUTES = 7 * 24 * 60;
@@ -147,6 +148,7 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
       dependsOn,
     },
   );
+  tellAssigned(work, row);
   // A new open task in a mission under validation sends it back to execute: there is work again.
   if (mission?.status === 'validate') {
     await moveMissionAuto(work, mission, 'execute', `task ${row.key} added during validation`);
@@ -160,6 +162,7 @@ export async function moveMissionAuto(work: Work, mission: MissionsTable, to: 'e
   mission.status = to;
   await updateMissionRow(work.tx, mission.id, { status: to, updated_at: work.now });
   work.emit('mission.status_changed', { project: mission.project, missionId: mission.id }, { from, to, auto: true, reason });
+  tellMissionMoved(work, mission, from, to, reason);
 }
 
 /**
@@ -331,7 +334,9 @@ export async function updateTask(deps: ServiceDeps, actor: Actor, raw: UpdateTas
     extendLeaseIfHolder(deps, work, row, patch);
     await updateTaskRow(work.tx, row.id, patch);
     work.emit('task.updated', { project: row.project, missionId: row.mission_id, taskId: row.id }, { fields: [...new Set(changed)] });
-    return taskView(work.tx, { ...row, ...patch });
+    const after = { ...row, ...patch };
+    if (patch.assigned_to) tellAssigned(work, after);
+    return taskView(work.tx, after);
   });
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
 import { taskLite } from '../../service/views.js';
 import { ALL } from '../profiles.js';
-import { EventOut, TaskOut } from '../schemas.js';
+import { EventOut, MessageOut, TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
 export const listEvents = defineTool({
@@ -23,7 +23,7 @@ export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
   description:
-    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, and your blocked tasks.',
+    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks (and what each waits on), and your unread messages (check_messages reads them).',
   input: {
     limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
     callerInstance: ClaimIdentityShape.callerInstance,
@@ -34,7 +34,8 @@ export const myWork = defineTool({
     heldElsewhere: z.array(LiteTask.extend({ instance: z.string().nullable(), leaseExpiresAt: z.string().nullable(), hint: z.string() })),
     ready: z.array(LiteTask),
     reviews: z.array(LiteTask),
-    blocked: z.array(LiteTask),
+    blocked: z.array(LiteTask.extend({ waitsOn: z.looseObject({ taskId: z.string(), status: z.string() }).nullable() })),
+    inbox: z.object({ unread: z.number(), newest: z.array(MessageOut) }),
   }),
   annotations: READ,
   profiles: ALL,
@@ -48,7 +49,8 @@ export const myWork = defineTool({
       heldElsewhere: elsewhere,
       ready: lite(work.ready),
       reviews: lite(work.reviews),
-      blocked: lite(work.blocked),
+      blocked: work.blocked.map((t) => ({ ...lite([t])[0], blockedCause: t.blockedCause, waitsOn: t.waitsOn })),
+      inbox: work.inbox,
     };
   },
 });

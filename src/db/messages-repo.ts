@@ -1,0 +1,75 @@
+// Every agent's inbox: messages written in the transaction of the change that caused them, read oldest first and
+// acknowledged by the agent. Unread ones are what `messages_unread` (a partial index on read_at is null) covers.
+import type { Db } from './database.js';
+import type { MessagesTable } from './schema.js';
+import { chunks } from './tasks-repo.js';
+
+/** Inserts a transaction's messages (at most a few per change; chunked so a bulk change stays under parameter limits). */
+export async function insertMessages(tx: Db, rows: readonly MessagesTable[]): Promise<void> {
+  for (const part of chunks(rows, 500)) await tx.insertInto('messages').values(part).execute();
+}
+
+export interface InboxScope {
+  agent: string;
+  /** A token's projects: messages of other projects are not the caller's to read. */
+  projects?: readonly string[];
+}
+
+/** A scope's project list for `in (…)`: the empty scope must match nothing, and `in ()` is not valid SQL. */
+function projectList(projects: readonly string[]): string[] {
+  return projects.length ? [...projects] : ['\u0000'];
+}
+
+/** Unread messages after `(seq, id)`, oldest first; one more than `limit`, so the caller knows whether more follow. */
+export async function unreadMessages(db: Db, scope: InboxScope, after: { seq: number; id: string } | null, limit: number): Promise<MessagesTable[]> {
+  let q = db.selectFrom('messages').selectAll().where('agent', '=', scope.agent).where('read_at', 'is', null);
+  if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+  if (after) q = q.where((eb) => eb.or([eb('seq', '>', after.seq), eb.and([eb('seq', '=', after.seq), eb('id', '>', after.id)])]));
+  return q
+    .orderBy('seq')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** The newest messages, read or not, newest first (my_work's "what changed for you" and `sortie inbox --all`). */
+export async function recentMessages(db: Db, scope: InboxScope, limit: number, unreadOnly: boolean): Promise<MessagesTable[]> {
+  let q = db.selectFrom('messages').selectAll().where('agent', '=', scope.agent);
+  if (unreadOnly) q = q.where('read_at', 'is', null);
+  if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+  return q.orderBy('seq', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** How many unread messages each of these agents has (agents with none are absent). */
+export async function unreadCounts(db: Db, agents: readonly string[], projects?: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const part of chunks(agents, 500)) {
+    if (part.length === 0) continue;
+    let q = db
+      .selectFrom('messages')
+      .select(['agent', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('agent', 'in', part)
+      .where('read_at', 'is', null);
+    if (projects !== undefined) q = q.where('project', 'in', projectList(projects));
+    for (const r of await q.groupBy('agent').execute()) counts.set(r.agent, Number(r.n));
+  }
+  return counts;
+}
+
+/**
+ * Marks the agent's unread messages read: those with the given ids, and/or every one up to sequence number
+ * `upToSeq`. Returns how many changed. Ids of other agents' messages (or already read ones) change nothing.
+ */
+export async function markRead(tx: Db, scope: InboxScope, ack: { ids?: readonly string[]; upToSeq?: number }, nowIso: string): Promise<number> {
+  let changed = 0;
+  const base = () => {
+    let q = tx.updateTable('messages').set({ read_at: nowIso }).where('agent', '=', scope.agent).where('read_at', 'is', null);
+    if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+    return q;
+  };
+  if (ack.upToSeq !== undefined) changed += Number((await base().where('seq', '<=', ack.upToSeq).executeTakeFirst()).numUpdatedRows);
+  for (const part of chunks(ack.ids ?? [], 500)) {
+    if (part.length) changed += Number((await base().where('id', 'in', part).executeTakeFirst()).numUpdatedRows);
+  }
+  return changed;
+}
