@@ -294,7 +294,8 @@ describe('session mode (--sessions)', () => {
   it('delivers resource updates over the GET stream, for changes made through another replica, only within scope', async () => {
     fleet.store.clock.set(Date.now());
     const web = await fleet.store.sortie.createMission({ agent: 'pia' }, { name: 'watched', project: 'web', pilot: 'pia' });
-    const api = await fleet.store.sortie.createMission({ agent: 'pia' }, { name: 'hidden', project: 'api', pilot: 'pia' });
+    // pia's token does not cover api, so pia could not pilot it: root's covers every project.
+    const api = await fleet.store.sortie.createMission({ agent: 'root' }, { name: 'hidden', project: 'api', pilot: 'root' });
     const watcher = await connectWithToken(sessions.url, tokens.pia, 'pia-watch');
     const updates: string[] = [];
     watcher.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {

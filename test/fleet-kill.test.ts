@@ -33,6 +33,8 @@ for (const dialect of SHARED_DIALECTS) {
     beforeAll(async () => {
       fleet = await openFleetStore(dialect);
       for (const w of WORKERS) tokens.push(await mintToken(fleet.store, w, 'worker', ['web']));
+      // The pilot holds a token too: once tokens exist, everyone on a roster must (rosters.test.ts).
+      await mintToken(fleet.store, 'pia', 'pilot', ['web']);
       const s = fleet.store.sortie;
       const m = await s.createMission({ agent: 'pia' }, { name: 'under-fire', project: 'web', pilot: 'pia', agents: WORKERS, status: 'plan' });
       missionId = m.missionId;

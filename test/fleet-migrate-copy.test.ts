@@ -83,6 +83,9 @@ async function populate(store: TestSortie): Promise<void> {
   await s.configureProject(OPERATOR, { name: 'web', repoUrl: 'https://example.com/web' });
   await s.configureProject(OPERATOR, { name: 'api', repoPath: null, repoUrl: null });
   const keep = await s.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['web'], note: 'laptop' });
+  // Once tokens exist, everyone on a roster holds one covering the project (see rosters.test.ts).
+  await s.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['api'], note: 'api box' });
+  await s.createToken(OPERATOR, { agent: 'wes', role: 'worker', projects: ['web'] });
   const gone = await s.createToken(OPERATOR, { agent: 'old', role: 'viewer' });
   await s.revokeToken(OPERATOR, { tokenId: gone.info.tokenId });
   await s.authenticate(keep.token);
@@ -242,7 +245,7 @@ for (const target of TARGETS) {
         const dst = await copy.sortie.listMissions(OPERATOR, { status: 'all', fields: 'full' });
         expect(dst).toEqual(src);
         const tokens = await copy.sortie.listTokens(OPERATOR, { includeRevoked: true });
-        expect(tokens.map((t) => t.agent).sort()).toEqual(['old', 'pia']);
+        expect(tokens.map((t) => t.agent).sort()).toEqual(['old', 'pia', 'pia', 'wes']);
         const todo = (await copy.sortie.listTasks(OPERATOR, { project: 'api', limit: 10 })).items[0];
         await copy.sortie.updateTask({ agent: 'pia' }, { taskId: todo.taskId, title: 'written after the move' });
         const next = await copy.sortie.listEvents(OPERATOR, { since: last });

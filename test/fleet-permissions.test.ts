@@ -262,6 +262,9 @@ for (const dialect of SHARED_DIALECTS) {
     beforeAll(async () => {
       fleet = await openFleetStore(dialect);
       for (const role of ALL) tokens[role] = await mintToken(fleet.store, ROLE_AGENT[role], role, ['web']);
+      // The setup's other pilots hold tokens too: once tokens exist, everyone on a roster must (rosters.test.ts).
+      await mintToken(fleet.store, 'operator', 'admin', ['web']);
+      await mintToken(fleet.store, 'someone-else', 'pilot', ['web']);
       replica = await startReplica(fleet.url);
       for (const role of ALL) clients[role] = await connectWithToken(replica.url, tokens[role], ROLE_AGENT[role]);
     });

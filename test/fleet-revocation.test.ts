@@ -130,7 +130,8 @@ describe.each(SHARED_DIALECTS)('revocation ends streams and sessions (%s)', (dia
       expect(await onSessions.ended).toBe('end');
 
       // The bystander's stream is still live: a change made now reaches it.
-      const mission = await fleet.store.sortie.createMission({ agent: 'pia' }, { name: 'after-revocation', pilot: 'pia' });
+      // Piloted by root: once tokens exist, a pilot must hold one (root's covers every project).
+      const mission = await fleet.store.sortie.createMission({ agent: 'root' }, { name: 'after-revocation', pilot: 'root' });
       await bystander.seen(mission.missionId);
       // And the revoked token cannot open a new stream.
       const again = await fetch(`${stateless.url}/api/stream`, { headers: { authorization: `Bearer ${viewer.secret}` } });

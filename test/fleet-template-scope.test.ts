@@ -66,10 +66,12 @@ for (const dialect of SHARED_DIALECTS) {
     }
 
     it('a web-scoped admin’s "generic" reaches web missions and never api ones', async () => {
-      expect((await refusedUnchanged(webAdmin, 'update_mission_template', { name: 'generic', steps: INJECTED })).code).toBe('NOT_FOUND');
+      // With no project named, a token scoped to web alone saves into web (its default), never the default project.
+      expect((await refusedUnchanged(webAdmin, 'update_mission_template', { name: 'generic', steps: INJECTED, project: 'default' })).code).toBe('NOT_FOUND');
       expect((await refusedUnchanged(webAdmin, 'update_mission_template', { name: 'generic', steps: INJECTED, project: 'api' })).code).toBe('NOT_FOUND');
-      const saved = await webAdmin.call('update_mission_template', { name: 'generic', steps: INJECTED, project: 'web' });
+      const saved = await webAdmin.call('update_mission_template', { name: 'generic', steps: INJECTED });
       expect(saved).toMatchObject({ project: 'web', name: 'generic', version: 2 });
+      expect(await root.call('get_mission_template', { name: 'generic' })).toMatchObject({ project: 'default', version: 1, builtin: true });
 
       const api = await apiPilot.call('create_mission', { name: 'api work', project: 'api', pilot: 'pia', template: 'generic', context: GOAL });
       expect(api).toMatchObject({ project: 'api', templateVersion: 1 });

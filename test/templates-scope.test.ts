@@ -49,10 +49,11 @@ describe.each(DIALECTS)('template scope on %s', (dialect) => {
 
   it('a web-scoped admin saving "generic" changes what web gets and nothing that api gets', async () => {
     expect(GENERIC_STEPS).toEqual(['plan', 'build', 'verify', 'ship']);
-    // The attack as reported: no project named. It lands in the default project, which the token does not cover.
-    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED }));
+    // The attack as reported: no project named. It lands in web, the token's only project (its default), never in
+    // the default project, which the token does not cover — naming that one, or api, is refused.
+    await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'default' }));
     await refusedNothingChanged(t, 'NOT_FOUND', () => t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'api' }));
-    const saved = await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED, project: 'web' });
+    const saved = await t.sortie.updateTemplate(WEB_ADMIN, { name: 'generic', steps: INJECTED });
     expect(saved).toMatchObject({ project: 'web', name: 'generic', version: 2 });
 
     const api = await t.sortie.createMissionFromTemplate(API_PILOT, { name: 'api work', project: 'api', pilot: 'pia', template: 'generic', context: GOAL });

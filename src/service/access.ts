@@ -9,12 +9,22 @@ import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { findTaskIdByKey, getTaskMissionId, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
+import type { ServiceDeps } from './context.js';
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
 const KEY_RE = /^T(\d{1,6})$/i;
 
 export function canSeeProject(actor: Actor, project: string): boolean {
   return actor.projects === undefined || actor.projects.includes(project);
+}
+
+/**
+ * The project a call that names none works in: a token scoped to exactly one project makes that one the default;
+ * otherwise (no token, an unscoped one, or several projects) the configured default, which a scoped token may not
+ * cover (NOT_FOUND then, as for any project outside it). Every use case that defaults a project asks this.
+ */
+export function defaultProjectFor(deps: Pick<ServiceDeps, 'config'>, actor: Actor): string {
+  return actor.projects?.length === 1 ? actor.projects[0] : deps.config.defaultProject;
 }
 
 /** Refuses a project outside the caller's token scope as NOT_FOUND, like a project with nothing in it. */

@@ -15,17 +15,18 @@ import { getMissionRow, insertMission, listMissionRows, replaceMembers, updateMi
 import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db/rows.js';
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
-import { assertProjectVisible, lockMission, missionParties, readMission } from './access.js';
+import { assertProjectVisible, defaultProjectFor, lockMission, missionParties, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_AGENTS, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
 import { tellMissionMoved } from './notices.js';
+import { assertRoster } from './roster.js';
 import { missionViews, taskViews } from './views.js';
 import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
   name: z.string().trim().min(1).max(200).describe('Short mission name'),
-  project: Name.optional().describe('Project (isolation boundary); default "default"'),
+  project: Name.optional().describe('Project (isolation boundary); default: your token\'s only project, else "default"'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   pilot: Name.describe('Agent that owns and drives the mission'),
   agents: NameOrNames.optional().describe(`Agents working on it (string or list, at most ${MAX_AGENTS}); the pilot is always one`),
@@ -46,10 +47,14 @@ export async function createMissionIn(
   extra: { templateName?: string; templateVersion?: number; brief?: string | null; deliverables?: ReturnType<typeof normalizeDeliverables> } = {},
 ): Promise<MissionsTable> {
   const input = parseInput(CreateMissionInput, raw);
-  const project = input.project ?? deps.config.defaultProject;
+  const project = input.project ?? defaultProjectFor(deps, work.actor);
   assertProjectVisible(work.actor, project);
   assertAgentName(input.pilot, 'pilot');
   const agents = [...new Set(asList(input.agents).map((a) => assertAgentName(a, 'agents')))];
+  const roster = [
+    { field: 'pilot', agents: [input.pilot] },
+    { field: 'agents', agents: agents.filter((a) => a !== input.pilot) },
+  ];
   if (!agents.includes(input.pilot)) agents.unshift(input.pilot);
   const progress = input.progress === undefined ? null : assertReportedProgress(input.progress);
   const deliverables = extra.deliverables ?? normalizeDeliverables(input.deliverables);
@@ -78,6 +83,8 @@ export async function createMissionIn(
     cancel_reason: null,
     next_task_seq: 0,
   };
+  // After every check of the input itself: the roster is checked against the tokens, the database's state.
+  await assertRoster(work.tx, project, roster);
   await insertMission(work.tx, row);
   await replaceMembers(work.tx, row.id, row.pilot, agents);
   work.emit('mission.created', { project, missionId: row.id }, { name: row.name, pilot: row.pilot, status: row.status, template: extra.templateName ?? null });
@@ -217,8 +224,13 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
     if (input.deliverables !== undefined) patch.deliverables = JSON.stringify(normalizeDeliverables(input.deliverables));
     const pilot = input.pilot !== undefined ? assertAgentName(input.pilot, 'pilot') : row.pilot;
     if (input.pilot !== undefined || input.agents !== undefined) {
-      const agents =
-        input.agents !== undefined ? [...new Set(asList(input.agents).map((a) => assertAgentName(a, 'agents')))] : (JSON.parse(row.agents) as string[]);
+      const current = JSON.parse(row.agents) as string[];
+      const agents = input.agents !== undefined ? [...new Set(asList(input.agents).map((a) => assertAgentName(a, 'agents')))] : current;
+      // Only names the edit puts on the roster: a member kept from before is not refused for a token revoked since.
+      await assertRoster(work.tx, row.project, [
+        { field: 'pilot', agents: pilot === row.pilot ? [] : [pilot] },
+        { field: 'agents', agents: agents.filter((a) => a !== pilot && !current.includes(a)) },
+      ]);
       if (!agents.includes(pilot)) agents.unshift(pilot);
       patch.pilot = pilot;
       patch.agents = JSON.stringify(agents);

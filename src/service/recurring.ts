@@ -27,9 +27,10 @@ import {
 } from '../db/recurring-repo.js';
 import { decodeCursor, encodeCursor, parseJson, parseKindList, parseStringList } from '../db/rows.js';
 import type { RecurringDefinitionsTable, RecurringRunsTable } from '../db/schema.js';
-import { assertProjectVisible, canSeeProject } from './access.js';
+import { assertProjectVisible, canSeeProject, defaultProjectFor } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, MAX_AGENTS, MAX_KINDS, NameOrNames, pageLimit, parseInput } from './inputs.js';
+import { assertRoster } from './roster.js';
 import { createTaskIn } from './tasks.js';
 import { createMissionFromTemplateIn, findTemplate, TemplateContext } from './templates.js';
 
@@ -51,7 +52,7 @@ export const CreateRecurringInput = z.object({
   assignedTo: Name.optional().describe('Task assignee (mission: default pilot)'),
   assignedToInstance: Name.optional().describe('Instance of the assignee'),
   description: z.string().max(20_000).optional().describe('Task or mission description'),
-  project: Name.optional().describe('Project, default "default"'),
+  project: Name.optional().describe('Project; default: your token\'s only project, else "default"'),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
   requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds each task instance requires'),
   templateName: z.string().max(120).optional().describe('Create a whole mission from this template (name or name@version)'),
@@ -220,7 +221,7 @@ function definitionColumns(input: z.infer<typeof UpdateRecurringFields>, base: R
   if (pilot) assertAgentName(pilot, 'pilot');
   const agents = input.agents !== undefined ? asList(input.agents) : base ? parseStringList(base.agents, 'agents') : [];
   for (const a of agents) assertAgentName(a, 'agents');
-  const project = input.project ?? base?.project ?? deps.config.defaultProject;
+  const project = input.project ?? base?.project ?? defaultProjectFor(deps, actor);
   assertProjectVisible(actor, project);
   return {
     project,
@@ -244,6 +245,31 @@ function definitionColumns(input: z.infer<typeof UpdateRecurringFields>, base: R
   } satisfies Partial<RecurringDefinitionsTable>;
 }
 
+/**
+ * The roster a definition will put on each instance, against the roster rule (roster.ts) at definition time: the
+ * assignee of a task definition, the pilot and agents of a mission one. On an update within the same project only
+ * the names it changes (compared with `base`) are checked. Each run checks again as it creates the instance: a name
+ * whose token was revoked since fails that run (VALIDATION_FAILED recorded as the run's error and lastError, the
+ * definition moving on to its next due time), like any other refusal.
+ */
+async function assertDefinitionRoster(
+  deps: ServiceDeps,
+  columns: Pick<RecurringDefinitionsTable, 'project' | 'kind' | 'assigned_to' | 'pilot' | 'agents'>,
+  base: RecurringDefinitionsTable | null,
+): Promise<void> {
+  const changed = (value: string | null, before: string | null | undefined) => (value !== null && value !== before ? [value] : []);
+  if (columns.kind === 'task') {
+    await assertRoster(deps.database.kysely, columns.project, [{ field: 'assignedTo', agents: changed(columns.assigned_to, base?.assigned_to) }]);
+    return;
+  }
+  const before = base ? parseStringList(base.agents, 'agents') : [];
+  const added = parseStringList(columns.agents, 'agents').filter((a) => a !== columns.pilot && !before.includes(a));
+  await assertRoster(deps.database.kysely, columns.project, [
+    { field: 'pilot', agents: changed(columns.pilot, base?.pilot) },
+    { field: 'agents', agents: added },
+  ]);
+}
+
 /** create_recurring_task: validates the schedule (and the template, for a mission) and computes nextRunAt. */
 export async function createRecurring(deps: ServiceDeps, actor: Actor, raw: CreateRecurringInput): Promise<RecurringTaskDetail> {
   authorize(actor, 'recurring.manage');
@@ -265,6 +291,7 @@ export async function createRecurring(deps: ServiceDeps, actor: Actor, raw: Crea
     deleted_at: null,
   };
   if (row.kind === 'mission') await assertMissionDefinitionRuns(deps, row, Date.parse(row.next_run_at as string));
+  await assertDefinitionRoster(deps, row, null);
   await inWrite(deps, actor, async (work) => {
     await insertDefinition(work.tx, { ...row, created_at: work.now, updated_at: work.now });
     work.emit(
@@ -345,6 +372,7 @@ export async function updateRecurring(deps: ServiceDeps, actor: Actor, raw: Upda
   const schedule = parseSchedule(columns.cron_expression, columns.timezone);
   const next = { ...before, ...columns, cron_expression: schedule.expression, next_run_at: firstRunAfter(schedule, nowMs), last_error: null };
   if (next.kind === 'mission') await assertMissionDefinitionRuns(deps, next, Date.parse(next.next_run_at));
+  await assertDefinitionRoster(deps, next, before.project === next.project ? before : null);
   const fields = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
   await inWrite(deps, actor, async (work) => {
     const row = await lockDefinitionRow(deps.database, work.tx, before.id);

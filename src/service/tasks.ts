@@ -29,6 +29,7 @@ import {
 } from '../db/tasks-repo.js';
 import {
   assertProjectVisible,
+  defaultProjectFor,
   lockMission,
   lockTask,
   lockTaskAndMission,
@@ -42,6 +43,7 @@ import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { tellAssigned, tellMissionMoved } from './notices.js';
+import { assertRoster } from './roster.js';
 import { taskView, taskViews } from './views.js';
 
 const MAX_LEASE_MINUTES = 7 * 24 * 60;
@@ -50,7 +52,7 @@ export const CreateTaskInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Short imperative title'),
   description: z.string().max(20_000).optional().describe('What to do and how to know it is done (markdown)'),
   missionId: z.string().optional().describe('Mission id (or unique name) the task belongs to'),
-  project: Name.optional().describe('Project; defaults to the mission\'s, else "default"'),
+  project: Name.optional().describe('Project; defaults to the mission\'s, else your token\'s only project, else "default"'),
   assignedTo: Name.optional().describe('Agent that owns it; omit so any agent of the mission may claim it'),
   assignedToInstance: Name.optional().describe('Specific instance of the assignee, e.g. alice-laptop'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
@@ -64,8 +66,18 @@ export const CreateTaskInput = z.object({
 });
 export type CreateTaskInput = z.input<typeof CreateTaskInput>;
 
-/** Creates one task inside an open unit of work; used by create_task and by bulk creation (templates). */
-export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTaskInput, mission: MissionsTable | null): Promise<TasksTable> {
+/**
+ * Creates one task inside an open unit of work; used by create_task and by bulk creation (templates). A caller that
+ * has already checked the assignee against the roster rule for the whole batch (one query, not one per task) passes
+ * `rosterChecked`.
+ */
+export async function createTaskIn(
+  deps: ServiceDeps,
+  work: Work,
+  raw: CreateTaskInput,
+  mission: MissionsTable | null,
+  options: { rosterChecked?: boolean } = {},
+): Promise<TasksTable> {
   const input = parseInput(CreateTaskInput, raw);
   const actor = work.actor;
   if (mission && isTerminalMission(mission.status)) {
@@ -81,7 +93,7 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
   if (mission && input.project && input.project !== mission.project) {
     throw validationFailed('project', `the mission belongs to project ${mission.project}, not ${echo(input.project)}`);
   }
-  const project = mission?.project ?? input.project ?? deps.config.defaultProject;
+  const project = mission?.project ?? input.project ?? defaultProjectFor(deps, actor);
   assertProjectVisible(actor, project);
   if (mission && !isMissionMember(actor, missionParties(mission), parseStringList(mission.agents, 'agents'))) {
     throw forbidden(
@@ -90,6 +102,7 @@ export async function createTaskIn(deps: ServiceDeps, work: Work, raw: CreateTas
     );
   }
   const dependsOn = await resolveDependencyRefs(work, actor, asList(input.dependsOn), mission, 'dependsOn');
+  if (input.assignedTo && !options.rosterChecked) await assertRoster(work.tx, project, [{ field: 'assignedTo', agents: [input.assignedTo] }]);
   let seq: number | null = null;
   if (mission) {
     seq = mission.next_task_seq;
@@ -330,6 +343,8 @@ export async function updateTask(deps: ServiceDeps, actor: Actor, raw: UpdateTas
     if (input.estimatedMinutes !== undefined) set('estimatedMinutes', 'estimated_minutes', input.estimatedMinutes);
     if (input.leaseMinutes !== undefined) set('leaseMinutes', 'lease_ms', input.leaseMinutes === null ? null : input.leaseMinutes * 60_000);
     if (changed.length === 0) return taskView(work.tx, row);
+    // A new assignee, once the input is checked: against the tokens (roster.ts); unassigning needs none.
+    if (patch.assigned_to) await assertRoster(work.tx, row.project, [{ field: 'assignedTo', agents: [patch.assigned_to] }]);
     patch.updated_at = work.now;
     extendLeaseIfHolder(deps, work, row, patch);
     await updateTaskRow(work.tx, row.id, patch);

@@ -30,19 +30,23 @@ import { updateMissionRow } from '../db/missions-repo.js';
 import { parseDeliverables, parseJson, parseStringList } from '../db/rows.js';
 import type { MissionsTable, MissionTemplatesTable } from '../db/schema.js';
 import { currentTemplateRows, getTemplateRow, insertNextTemplateVersion, softDeleteTemplate, templateVersions } from '../db/templates-repo.js';
-import { assertProjectVisible, lockMission, missionParties } from './access.js';
+import { assertProjectVisible, defaultProjectFor, lockMission, missionParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, parseInput } from './inputs.js';
 import { CreateMissionInput, createMissionIn, getMission } from './missions.js';
+import { assertRoster } from './roster.js';
 import { createTaskIn } from './tasks.js';
 import { loadBuiltinTemplates } from './template-catalogue.js';
 
 /** The project a template call names; shaped like a mission's project. */
 export const TemplateProject = Name.describe('Project whose templates to use; default: the default project');
 
-/** The project a template call works in: the one named, else the default; NOT_FOUND outside the caller's scope. */
+/**
+ * The project a template call works in: the one named, else the caller's default (defaultProjectFor); NOT_FOUND
+ * outside the caller's scope.
+ */
 export function templateProject(deps: ServiceDeps, actor: Actor, project?: string): string {
-  const name = project === undefined ? deps.config.defaultProject : parseInput(TemplateProject, project, 'project');
+  const name = project === undefined ? defaultProjectFor(deps, actor) : parseInput(TemplateProject, project, 'project');
   assertProjectVisible(actor, name);
   return name;
 }
@@ -284,7 +288,10 @@ export async function deleteTemplate(
   });
 }
 
-/** Creates the plan's tasks in the locked mission, dependencies wired by step key; returns them in order. */
+/**
+ * Creates the plan's tasks in the locked mission, dependencies wired by step key; returns them in order. Every owner
+ * is the mission's pilot or one of its agents, checked against the roster rule by the caller, once for the plan.
+ */
 async function createPlannedTasks(
   deps: ServiceDeps,
   work: Work,
@@ -310,11 +317,21 @@ async function createPlannedTasks(
         estimatedMinutes: t.estimatedMinutes ?? undefined,
       },
       mission,
+      { rosterChecked: true },
     );
     ids.set(t.stepKey, row.id);
     created.push({ taskId: row.id, key: row.key as string, step: t.stepKey });
   }
   return created;
+}
+
+/**
+ * The owners of a plan for an existing mission, against the roster rule: its members were checked when they joined,
+ * but a token may have been revoked since. One query for the whole plan.
+ */
+async function assertPlanRoster(work: Work, project: string, plan: InstantiationPlan): Promise<void> {
+  const owners = plan.tasks.flatMap((t) => (t.assignedTo ? [t.assignedTo] : []));
+  await assertRoster(work.tx, project, [{ field: 'assignedTo', agents: owners, note: "the template assigns the mission's steps to them" }]);
 }
 
 export const InstantiateInput = z.object({
@@ -357,6 +374,7 @@ export async function instantiateTemplate(deps: ServiceDeps, actor: Actor, raw: 
       { name: mission.name, project: mission.project, pilot: mission.pilot, agents: parseStringList(mission.agents, 'missions.agents') },
       { context: input.context, titlePrefix: input.titlePrefix, withBrief: mission.brief === null },
     );
+    await assertPlanRoster(work, mission.project, plan);
     const created = await createPlannedTasks(deps, work, mission, plan);
     const deliverables = mergeDeliverables(parseDeliverables(mission.deliverables), plan.deliverables);
     await updateMissionRow(work.tx, mission.id, {
@@ -397,7 +415,7 @@ export async function createMissionFromTemplateIn(
 ): Promise<MissionsTable> {
   const input = parseInput(CreateMissionInput, raw);
   // The template is the one the new mission's project uses; a project outside the caller's scope is refused first.
-  const project = input.project ?? deps.config.defaultProject;
+  const project = input.project ?? defaultProjectFor(deps, work.actor);
   assertProjectVisible(work.actor, project);
   const template = await requireTemplate(work.tx, project, templateRef);
   const pilot = input.pilot;
@@ -409,12 +427,18 @@ export async function createMissionFromTemplateIn(
   );
   const own = normalizeDeliverables(input.deliverables);
   const deliverables = [...plan.deliverables.filter((d) => !own.some((o) => o.name === d.name)), ...own];
-  const mission = await createMissionIn(deps, work, raw, {
-    templateName: template.name,
-    templateVersion: template.version,
-    brief: plan.brief,
-    deliverables,
-  });
+  // createMissionIn checks the pilot and agents against the roster rule; every step's owner is one of them.
+  const mission = await createMissionIn(
+    deps,
+    work,
+    { ...raw, project },
+    {
+      templateName: template.name,
+      templateVersion: template.version,
+      brief: plan.brief,
+      deliverables,
+    },
+  );
   const created = await createPlannedTasks(deps, work, mission, plan);
   work.emit(
     'mission.template_applied',
