@@ -5,8 +5,8 @@ import { Name } from '../core/identity.js';
 import type { Actor, Page, SortieEvent, Task } from '../core/model.js';
 import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
-import type { EventsTable } from '../db/schema.js';
-import { listTaskRows, memberReadyTasks, reviewTasksFor } from '../db/tasks-repo.js';
+import type { EventsTable, TasksTable } from '../db/schema.js';
+import { listTaskRows, memberReadyTasks, pausedTasksFor, reviewTasksFor } from '../db/tasks-repo.js';
 import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { parseInput, SeqInput } from './inputs.js';
@@ -64,6 +64,8 @@ export interface MyWork {
   reviews: Task[];
   /** Its blocked tasks, with what they wait on. */
   blocked: Task[];
+  /** Tasks it paused (pause_task) or that are assigned to it and paused, with why: claim one again to resume. Not repeated in `ready`. */
+  paused: Task[];
 }
 
 export type HeldElsewhere = Task & { instance: string | null; leaseExpiresAt: string | null; hint: string };
@@ -88,13 +90,20 @@ export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput):
   // Unassigned ready tasks in missions the agent belongs to (executing ones).
   const memberReady = await memberReadyTasks(db, actor.agent, actor.projects, limit);
   const reviewRows = await reviewTasksFor(db, actor.agent, actor.projects, limit);
-  const readyRows = [...assignedReady.slice(0, limit), ...memberReady].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i).slice(0, limit);
-  const [claimed, elsewhere, ready, reviews, blocked] = await Promise.all([
+  const pausedRows = await pausedTasksFor(db, actor.agent, actor.projects, limit);
+  // A task listed as paused for this agent is not repeated as ready (pausedTasksFor's own test, so even one past
+  // the paused list's limit stays out of ready).
+  const pausedForMe = (r: TasksTable) => r.paused_at !== null && (r.last_holder === actor.agent || r.assigned_to === actor.agent);
+  const readyRows = [...assignedReady.slice(0, limit), ...memberReady]
+    .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i && !pausedForMe(r))
+    .slice(0, limit);
+  const [claimed, elsewhere, ready, reviews, blocked, paused] = await Promise.all([
     taskViews(db, claimedRows.slice(0, limit), false),
     taskViews(db, elsewhereRows.slice(0, limit), false),
     taskViews(db, readyRows, false),
     taskViews(db, reviewRows, false),
     taskViews(db, blockedRows.slice(0, limit), false),
+    taskViews(db, pausedRows, false),
   ]);
   const heldElsewhere = elsewhere.map((t) => {
     const other = t.claim?.claimedByInstance ?? null;
@@ -105,7 +114,7 @@ export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput):
       hint: `Held by ${other === null ? 'your default instance (no instance name)' : `your instance ${other}`} until ${t.claim?.leaseExpiresAt}. If that session is gone, take it over with checkout_task {taskId: "${t.taskId}", takeover: true}; otherwise leave it.`,
     };
   });
-  return { agent: actor.agent, claimed, heldElsewhere, ready, reviews, blocked };
+  return { agent: actor.agent, claimed, heldElsewhere, ready, reviews, blocked, paused };
 }
 
 /**

@@ -23,7 +23,7 @@ export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
   description:
-    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, and your blocked tasks.',
+    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks and your paused ones.',
   input: {
     limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
     callerInstance: ClaimIdentityShape.callerInstance,
@@ -35,6 +35,7 @@ export const myWork = defineTool({
     ready: z.array(LiteTask),
     reviews: z.array(LiteTask),
     blocked: z.array(LiteTask),
+    paused: z.array(LiteTask),
   }),
   annotations: READ,
   profiles: ALL,
@@ -49,6 +50,7 @@ export const myWork = defineTool({
       ready: lite(work.ready),
       reviews: lite(work.reviews),
       blocked: lite(work.blocked),
+      paused: work.paused.map((t) => ({ ...taskLite(t), pausedAt: t.pausedAt, pausedReason: t.pausedReason })),
     };
   },
 });
