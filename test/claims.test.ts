@@ -171,8 +171,9 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       expect(mine.map((e) => [e.kind, e.taskId, e.actor])).toEqual([['task.lease_expired', x.ids[0], 'sortie']]);
       expect(await s.sweepExpiredLeases()).toBe(0);
       await refusedUnchanged(t, 'LEASE_LOST', () => s.completeTask(x.a, { ...x.key('T0'), completionNote: NOTE }));
-      // Swept, then re-claimed by someone else: still LEASE_LOST for the first holder.
-      await s.checkoutTask(x.b, x.key('T0'));
+      // Swept, then re-claimed by someone else (the pilot: b already has its task in progress here): still LEASE_LOST
+      // for the first holder.
+      await s.checkoutTask(PIA, x.key('T0'));
       await refusedUnchanged(t, 'LEASE_LOST', () => s.heartbeatTask(x.a, x.key('T0')));
     });
 

@@ -159,6 +159,28 @@ describe('sortie CLI', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     expect(await json('pia', 'project', 'set', 'cli-url', '--url', 'https://github.com/acme/cli')).toMatchObject({ repoUrl: 'https://github.com/acme/cli' });
   });
 
+  it('one task in progress per project: a second claim is TASK_START_BLOCKED, task pause frees the slot, project set changes the limit only', async () => {
+    await ok('pia', 'mission', 'create', '--name', 'cli-limit', '--project', 'cli-limit', '--agents', 'carol', '--status', 'plan');
+    for (const title of ['first', 'second']) await ok('pia', 'task', 'create', '--mission', 'cli-limit', '--title', title);
+    await ok('pia', 'mission', 'status', 'cli-limit', 'execute');
+    await ok('carol', 'task', 'claim', 'T0', '--mission', 'cli-limit');
+    expect(await fails('TASK_START_BLOCKED', 'carol', 'task', 'claim', 'T1', '--mission', 'cli-limit')).toContain('T0 "first"');
+    await fails('VALIDATION_FAILED', 'carol', 'task', 'pause', 'T0', '--mission', 'cli-limit', '--reason', ' ');
+    const paused = await json('carol', 'task', 'pause', 'T0', '--mission', 'cli-limit', '--reason', 'second one first');
+    expect(paused).toMatchObject({ status: 'todo', claim: null, pausedReason: 'second one first' });
+    expect(await ok('carol', 'task', 'show', 'T0', '--mission', 'cli-limit')).toContain('second one first');
+    await ok('carol', 'task', 'claim', 'T1', '--mission', 'cli-limit');
+    // The limit is a project setting; setting it keeps the repository URL, and off removes it.
+    await ok('pia', 'project', 'set', 'cli-limit', '--url', 'https://github.com/acme/limit');
+    expect(await json('pia', 'project', 'set', 'cli-limit', '--max-in-progress', 'off')).toMatchObject({
+      repoUrl: 'https://github.com/acme/limit',
+      maxInProgress: 0,
+    });
+    expect(await ok('pia', 'project', 'list')).toMatch(/cli-limit +— +https:\/\/github\.com\/acme\/limit +no limit/);
+    await ok('carol', 'task', 'claim', 'T0', '--mission', 'cli-limit');
+    expect(await fails('VALIDATION_FAILED', 'pia', 'project', 'set', 'cli-limit', '--max-in-progress', 'lots')).toContain('max-in-progress');
+  });
+
   it('answers bad input with one line "error: CODE: …" on stderr and a non-zero exit', async () => {
     await ok('pia', 'mission', 'create', '--name', 'errors', '--agents', 'alice');
     await ok('pia', 'task', 'create', '--mission', 'errors', '--title', 'first');

@@ -80,8 +80,10 @@ async function populate(store: TestSortie): Promise<void> {
   const s = store.sortie;
   const pia = { agent: 'pia' };
   const wes = { agent: 'wes' };
-  await s.configureProject(OPERATOR, { name: 'web', repoUrl: 'https://example.com/web' });
-  await s.configureProject(OPERATOR, { name: 'api', repoPath: null, repoUrl: null });
+  // wes holds several tasks of web at once below (to put one in every status), so web's in-progress limit is off;
+  // api sets one, so the copy carries both kinds of setting.
+  await s.configureProject(OPERATOR, { name: 'web', repoUrl: 'https://example.com/web', maxInProgress: 0 });
+  await s.configureProject(OPERATOR, { name: 'api', repoPath: null, repoUrl: null, maxInProgress: 3 });
   const keep = await s.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['web'], note: 'laptop' });
   // Once tokens exist, everyone on a roster holds one covering the project (see rosters.test.ts).
   await s.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['api'], note: 'api box' });

@@ -205,6 +205,13 @@ for (const dialect of SHARED_DIALECTS) {
         check: (r) => expect(r.status).toBe('done'),
       },
       { family: 'work', tool: 'block_task', allowed: WORKERS, setup: async (agent) => ({ taskId: await held(agent), reason: 'waiting for credentials' }) },
+      {
+        family: 'work',
+        tool: 'pause_task',
+        allowed: WORKERS,
+        setup: async (agent) => ({ taskId: await held(agent), reason: 'back after the release' }),
+        check: (r) => expect(r).toMatchObject({ status: 'todo', claim: null, pausedReason: 'back after the release' }),
+      },
       { family: 'work', tool: 'fail_task', allowed: WORKERS, setup: async (agent) => ({ taskId: await held(agent), failureNote: 'the build server is gone' }) },
       // feed
       { family: 'feed', tool: 'list_events', allowed: ALL, setup: async () => ({ since: 0, limit: 5 }) },
@@ -261,6 +268,9 @@ for (const dialect of SHARED_DIALECTS) {
 
     beforeAll(async () => {
       fleet = await openFleetStore(dialect);
+      // Every operation is set up fresh for each role, so one agent comes to hold many tasks of web at once: the
+      // one-task-in-progress rule is off here (this matrix is about roles; test/task-rules.test.ts tests the rule).
+      await fleet.store.sortie.configureProject(OPERATOR, { name: 'web', maxInProgress: 0 });
       for (const role of ALL) tokens[role] = await mintToken(fleet.store, ROLE_AGENT[role], role, ['web']);
       // The setup's other pilots hold tokens too: once tokens exist, everyone on a roster must (rosters.test.ts).
       await mintToken(fleet.store, 'operator', 'admin', ['web']);

@@ -196,6 +196,7 @@ function baseArgs(tool: string, s: Seeded): Record<string, unknown> {
     release_task: t('T0'),
     complete_task: { ...t('T0'), completionNote: 'done in abc1234' },
     block_task: { ...t('T0'), reason: 'waiting' },
+    pause_task: { ...t('T0'), reason: 'back after lunch' },
     fail_task: { ...t('T0'), failureNote: 'it broke' },
     list_mission_templates: {},
     get_mission_template: { name: 'fuzz-template' },

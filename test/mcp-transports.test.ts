@@ -29,6 +29,7 @@ const ISSUE_TOOLS = [
   'release_task',
   'complete_task',
   'block_task',
+  'pause_task',
   'fail_task',
   'cancel_task',
   'reopen_task',
@@ -52,6 +53,7 @@ const WORKER_TOOLS = [
   'release_task',
   'complete_task',
   'block_task',
+  'pause_task',
   'fail_task',
   'list_events',
   'my_work',
@@ -100,12 +102,14 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
     return error;
   }
 
+  /** An executing mission in its own project, so a claim left by one test never counts against the next one's. */
   async function executingMission(tasks: Array<{ title: string; dependsOn?: string }>, extra: Record<string, unknown> = {}) {
+    const n = ++counter;
     const created = await call(pia, 'create_mission', {
-      name: `m-${transport}-${++counter}`,
+      name: `m-${transport}-${n}`,
       pilot: 'pia',
       agents: ['alice', 'bob'],
-      project: `p-${transport}`,
+      project: `p-${transport}-${n}`,
       ...extra,
     });
     for (const task of tasks) await call(pia, 'create_task', { missionId: created.missionId, ...task });
@@ -278,6 +282,23 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
       claimed: true,
       claim: { claimedBy: 'alice' },
     });
+  });
+
+  it('one task in progress per project: a second checkout is TASK_START_BLOCKED naming the first; pause_task frees the slot', async () => {
+    const missionId = await executingMission([{ title: 'first' }, { title: 'second' }]);
+    const first = await call(alice, 'checkout_task', { taskId: 'T0', missionId });
+    const blocked = await refuse(alice, 'checkout_task', { taskId: 'T1', missionId }, 'TASK_START_BLOCKED');
+    expect(blocked.message).toContain('T0 "first"');
+    expect(blocked.hint).toContain('pause_task');
+    expect(blocked.details).toMatchObject({ limit: 1, inProgress: [{ taskId: first.taskId, key: 'T0', title: 'first' }] });
+    await refuse(alice, 'pause_task', { taskId: 'T0', missionId, reason: '  ' }, 'VALIDATION_FAILED');
+    const paused = await call(alice, 'pause_task', { taskId: 'T0', missionId, reason: 'the second one is more urgent', epoch: first.epoch });
+    expect(paused).toMatchObject({ status: 'todo', claim: null, pausedReason: 'the second one is more urgent' });
+    expect(await call(alice, 'checkout_task', { taskId: 'T1', missionId })).toMatchObject({ claimed: true, key: 'T1', claim: { claimedBy: 'alice' } });
+    const work = await call(alice, 'my_work', { limit: 200 });
+    const pausedHere = work.paused.filter((t: { missionId: string }) => t.missionId === missionId);
+    expect(pausedHere.map((t: { key: string; pausedReason: string }) => [t.key, t.pausedReason])).toEqual([['T0', 'the second one is more urgent']]);
+    expect(work.ready.some((t: { taskId: string }) => t.taskId === first.taskId)).toBe(false);
   });
 
   it('pages list_tasks and list_missions by cursor (default 20, at most 200)', async () => {

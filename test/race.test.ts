@@ -87,6 +87,9 @@ describe('8 processes on one SQLite file', () => {
   it('checkout of the same tasks: exactly one winner per task, ALREADY_CLAIMED for the rest, no lock error, nothing lost', async () => {
     const agents = Array.from({ length: PROCESSES }, (_, i) => `racer${i}`);
     const { missionId, ids } = await executingMission(12, agents);
+    // Each racer tries every task and keeps what it wins: this race is about exclusion per task, so the limit of one
+    // task in progress per agent instance is off here (the claim_next_task race below runs with it on).
+    await t.sortie.configureProject(PIA, { name: 'default', maxInProgress: 0 });
     const keys = ids.map((_, i) => `T${i}`);
     const seqBefore = await lastEventSeq(t.database.kysely);
     // Each process walks the tasks from a different starting point, so every task is contended from the start.

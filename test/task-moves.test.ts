@@ -27,9 +27,13 @@ describe.each(DIALECTS)('status moves on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  /** A mission in execute piloted by pia, with wes and wanda as agents, and `tasks` independent tasks. */
+  /**
+   * A mission in execute piloted by pia, with wes and wanda as agents, and `tasks` independent tasks — in its own
+   * project, so wes may hold a task of each of two missions at once (one task in progress per project).
+   */
   async function mission(tasks: number) {
-    const m = await s.createMission(PIA, { name: `moves-${dialect}-${++counter}`, pilot: 'pia', agents: ['wes', 'wanda'] });
+    const name = `moves-${dialect}-${++counter}`;
+    const m = await s.createMission(PIA, { name, pilot: 'pia', agents: ['wes', 'wanda'], project: name });
     for (let i = 0; i < tasks; i++) await s.createTask(PIA, { title: `step ${i}`, missionId: m.missionId });
     await s.moveMission(PIA, { missionId: m.missionId, status: 'plan' });
     await s.moveMission(PIA, { missionId: m.missionId, status: 'execute' });

@@ -78,6 +78,7 @@ export function drawTask(t: Task): string {
     lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
   if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${t.blockedOnTaskId})` : ''}`);
   if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);
+  if (t.pausedAt) lines.push(`  paused ${t.pausedAt}: ${t.pausedReason ?? ''}`);
   if (t.cancelReason) lines.push(`  cancelled: ${t.cancelReason}`);
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { EVIDENCE_KINDS, type EvidenceKind } from '../core/enums.js';
 import { validationFailed } from '../core/errors.js';
 import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
+import { DEFAULT_MAX_IN_PROGRESS, inProgressLimit } from '../core/in-progress-limit.js';
 import type { Actor } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
@@ -36,6 +37,20 @@ export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[]
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--max-in-progress`: N, `off` (or 0) for no limit, `default` for the default; the use case checks the range. */
+function maxInProgressOption(value: string): number | null {
+  if (value === 'off') return 0;
+  if (value === 'default') return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  throw validationFailed('max-in-progress', `"${value}" is not a number, off or default`, 'E.g. --max-in-progress 2, or off for no limit.');
+}
+
+/** A project's in-progress setting as the CLI shows it. */
+function limitLabel(setting: number | null): string {
+  const limit = inProgressLimit(setting);
+  return limit === null ? 'no limit' : `≤ ${limit} per instance${setting === null ? ' (default)' : ''}`;
+}
 
 /** The background work of every server process (`sortie mcp`, `sortie serve`), passed to the runtime factory. */
 const SERVER_WORK: readonly BackgroundTask[] = [sweepLeases, startRecurringScheduler];
@@ -329,6 +344,12 @@ export function buildProgram(): Command {
       showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, { ...t, reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })),
     );
   task
+    .command('pause <task>')
+    .description('pause a task you hold: back to todo with a reason, claim released, assignee kept')
+    .option('--mission <m>')
+    .requiredOption('--reason <text>', 'why the work stops and where it stands')
+    .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.pauseTask(me, { ...t, reason: o.reason })));
+  task
     .command('release <task>')
     .description('hand back a task you hold')
     .option('--mission <m>')
@@ -414,14 +435,32 @@ export function buildProgram(): Command {
   const project = program.command('project').description('project settings');
   project
     .command('set <name>')
-    .description('link a project to a local git repository (verifies commit and file evidence) and a web URL')
-    .option('--repo <path>', 'local git repository path')
-    .option('--url <url>', 'repository web URL, e.g. https://github.com/org/repo')
+    .description(
+      "change a project's settings: its local git repository (verifies commit and file evidence), web URL, and limit on tasks in progress per agent instance; settings not given stay as they are",
+    )
+    .option('--repo <path>', "local git repository path ('' clears)")
+    .option('--url <url>', "repository web URL, e.g. https://github.com/org/repo ('' clears)")
+    .option(
+      '--max-in-progress <n>',
+      `tasks in progress allowed per agent instance: N, off (or 0) for no limit, default (${DEFAULT_MAX_IN_PROGRESS})`,
+      maxInProgressOption,
+    )
     .action((name, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const { resolve } = await import('node:path');
-        const result = await sortie.configureProject(cliActor(opts), { name, repoPath: o.repo ? resolve(o.repo) : null, repoUrl: o.url ?? null });
-        print(opts, result, () => `project ${result.name}: repo ${result.repoPath ?? '—'}, url ${result.repoUrl ?? '—'}`);
+        const given = (value: string | undefined, map: (v: string) => string = (v) => v) =>
+          value === undefined ? undefined : value === '' ? null : map(value);
+        const result = await sortie.configureProject(cliActor(opts), {
+          name,
+          repoPath: given(o.repo, (v) => resolve(v)),
+          repoUrl: given(o.url),
+          maxInProgress: o.maxInProgress,
+        });
+        print(
+          opts,
+          result,
+          () => `project ${result.name}: repo ${result.repoPath ?? '—'}, url ${result.repoUrl ?? '—'}, in progress ${limitLabel(result.maxInProgress)}`,
+        );
       }),
     );
   project
@@ -431,7 +470,12 @@ export function buildProgram(): Command {
       withRuntime(cmd, async ({ sortie }, opts) => {
         const rows = await sortie.listProjects(cliActor(opts), {});
         print(opts, rows, () =>
-          rows.length ? table([['PROJECT', 'REPO', 'URL'], ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—'])]) : 'no projects configured',
+          rows.length
+            ? table([
+                ['PROJECT', 'REPO', 'URL', 'IN PROGRESS'],
+                ...rows.map((r) => [r.name, r.repo_path ?? '—', r.repo_url ?? '—', limitLabel(r.max_in_progress)]),
+              ])
+            : 'no projects configured',
         );
       }),
     );

@@ -72,6 +72,9 @@ export interface Task {
   cancelReason: string | null;
   failureNote: string | null;
   reopenReason: string | null;
+  /** When the holder paused it (pause_task), and why; cleared when it is claimed again. */
+  pausedAt: string | null;
+  pausedReason: string | null;
   /** True when todo and every dependency is done or cancelled. */
   ready: boolean;
 }

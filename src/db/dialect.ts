@@ -40,6 +40,13 @@ export interface Database {
    * yet, so PostgreSQL takes one advisory lock. On SQLite the write transaction already excludes every writer.
    */
   lockDependencyGraph(tx: Kysely<Schema>): Promise<void>;
+  /**
+   * Serializes the claims of one agent instance in one project, until the transaction ends: the in-progress limit
+   * counts that instance's other claims, and two concurrent claims of two different tasks would each lock only
+   * their own row and both pass the count. PostgreSQL takes an advisory lock on the triple; on SQLite the write
+   * transaction already excludes every writer.
+   */
+  lockClaimsOf(tx: Kysely<Schema>, holder: { agent: string; instance: string | null; project: string }): Promise<void>;
   /** Announces a committed event sequence number to other processes (inside the transaction; sent on commit). */
   notify(tx: Kysely<Schema>, seq: number): Promise<void>;
   /**

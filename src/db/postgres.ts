@@ -11,6 +11,12 @@ const CHANNEL = 'sortie_events';
 const MIGRATION_LOCK_KEY = 7_367_274;
 /** Advisory lock key for dependency-edge additions (cycle checks). */
 const DEPENDENCY_LOCK_KEY = 7_367_275;
+/**
+ * First key of the two-key advisory locks that serialize one agent instance's claims in one project (the second is
+ * the hash of the triple). The two-key space never overlaps the one-key locks above; a hash collision only makes two
+ * unrelated instances' claims wait for each other.
+ */
+const CLAIMS_LOCK_SPACE = 7_367_276;
 const MAX_WRITE_ATTEMPTS = 20;
 
 function isTransient(error: unknown): boolean {
@@ -43,6 +49,11 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
     },
     async lockDependencyGraph(tx) {
       await sql`select pg_advisory_xact_lock(${DEPENDENCY_LOCK_KEY})`.execute(tx);
+    },
+    async lockClaimsOf(tx, { agent, instance, project }) {
+      // JSON keeps the triple unambiguous (an instance named like "a:b" cannot pose as another split).
+      const key = JSON.stringify([agent, instance, project]);
+      await sql`select pg_advisory_xact_lock(${CLAIMS_LOCK_SPACE}, hashtext(${key}))`.execute(tx);
     },
     async notify(tx, seq) {
       // The payload is only the sequence number; listeners read the events themselves.

@@ -1,4 +1,5 @@
-// Project settings: the local git repository used to verify evidence, and the URL the dashboard links to.
+// Project settings: the local git repository used to verify evidence, the URL the dashboard links to, and the
+// limit on tasks in progress per agent instance.
 
 import type { Db } from './database.js';
 import type { ProjectsTable } from './schema.js';
@@ -7,11 +8,16 @@ export async function getProject(db: Db, name: string): Promise<ProjectsTable | 
   return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export async function upsertProject(tx: Db, row: ProjectsTable): Promise<void> {
+/** A project's settings; an absent one keeps its stored value (unset on a new project), null clears it. */
+export type ProjectSettings = Partial<Pick<ProjectsTable, 'repo_path' | 'repo_url' | 'max_in_progress'>>;
+
+/** Creates the project or changes the settings given, leaving every other setting as it is. */
+export async function upsertProject(tx: Db, name: string, settings: ProjectSettings, now: string): Promise<void> {
+  const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as ProjectSettings;
   await tx
     .insertInto('projects')
-    .values(row)
-    .onConflict((oc) => oc.column('name').doUpdateSet({ repo_path: row.repo_path, repo_url: row.repo_url, updated_at: row.updated_at }))
+    .values({ name, repo_path: null, repo_url: null, max_in_progress: null, ...given, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ ...given, updated_at: now }))
     .execute();
 }
 

@@ -92,6 +92,8 @@ export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: read
     cancelReason: row.cancel_reason,
     failureNote: row.failure_note,
     reopenReason: row.reopen_reason,
+    pausedAt: row.paused_at,
+    pausedReason: row.paused_reason,
     ready,
   };
 }

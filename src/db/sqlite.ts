@@ -68,6 +68,7 @@ export function openSqlite(path: string, options: OpenOptions): Database {
     // nothing left to do.
     async lockForMigration() {},
     async lockDependencyGraph() {},
+    async lockClaimsOf() {},
     async notify() {},
     async listen() {
       return null;

@@ -214,6 +214,8 @@ export interface ReadyFilter {
   project?: string;
   /** Token scope: only these projects (undefined = all). */
   projects?: readonly string[];
+  /** Never from these projects (where the caller is at its in-progress limit). */
+  excludeProjects?: readonly string[];
 }
 
 /**
@@ -242,10 +244,59 @@ export async function pickReadyTask(database: Database, tx: Db, filter: ReadyFil
     .$if(filter.missionId !== undefined, (q) => q.where('t.mission_id', '=', filter.missionId as string))
     .$if(filter.project !== undefined, (q) => q.where('t.project', '=', filter.project as string))
     .$if(filter.projects !== undefined, (q) => q.where('t.project', 'in', filter.projects as string[]))
+    .$if(!!filter.excludeProjects?.length, (q) => q.where('t.project', 'not in', filter.excludeProjects as string[]))
     .orderBy('t.urgency')
     .orderBy('t.id')
     .limit(1);
   return database.forUpdateSkipLocked(query).executeTakeFirst();
+}
+
+/**
+ * The tasks an agent instance holds in progress with a live lease — in one project, or in all — at most `limit`,
+ * never the task `exceptId`: the in-progress limit's count, on every claim. Ids and projects only, no join and no
+ * order, so it stays one short probe (an instance holds a handful of tasks). Claims of the default instance have no
+ * instance name (null).
+ */
+export async function inProgressOf(
+  db: Db,
+  holder: { agent: string; instance: string | null; project?: string },
+  nowIso: string,
+  limit: number,
+  exceptId?: string,
+): Promise<Array<{ id: string; project: string }>> {
+  const instance = holder.instance;
+  return db
+    .selectFrom('tasks')
+    .select(['id', 'project'])
+    .where('claimed_by', '=', holder.agent)
+    .where('status', '=', 'in_progress')
+    .where('lease_expires_at', '>', nowIso)
+    .where((eb) => (instance === null ? eb('claimed_by_instance', 'is', null) : eb('claimed_by_instance', '=', instance)))
+    .$if(holder.project !== undefined, (q) => q.where('project', '=', holder.project as string))
+    .$if(exceptId !== undefined, (q) => q.where('id', '<>', exceptId as string))
+    .limit(limit)
+    .execute();
+}
+
+/** A task in progress as a refusal names it: key, title, mission. */
+export interface HeldTask {
+  id: string;
+  key: string | null;
+  title: string;
+  mission_id: string | null;
+  mission_name: string | null;
+}
+
+/** These tasks with their titles and mission names, in id order (for naming them in a refusal). */
+export async function heldTasks(db: Db, ids: readonly string[]): Promise<HeldTask[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('missions as m', 'm.id', 't.mission_id')
+    .select(['t.id', 't.key', 't.title', 't.mission_id', 'm.name as mission_name'])
+    .where('t.id', 'in', [...ids])
+    .orderBy('t.id')
+    .execute();
 }
 
 /** In-progress tasks whose lease ran out before `nowIso`, oldest expiry first (only in `projects` when given). */
@@ -304,6 +355,25 @@ export async function reviewTasksFor(db: Db, agent: string, projects: readonly s
     .selectAll('t')
     .where('t.status', '=', 'review')
     .where(({ eb, or }) => or([eb('m.pilot', '=', agent), eb('m.created_by', '=', agent), eb('t.created_by', '=', agent)]))
+    .$if(projects !== undefined, (q) => q.where('t.project', 'in', projects as string[]))
+    .orderBy('t.urgency')
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Paused tasks of the agent (pause_task): todo tasks with a pause on record that it paused (their last holder) or
+ * that are assigned to it, most urgent first — my_work's `paused` list. No index covers last_holder, so this walks
+ * the todo part of the queue index; a partial index on paused tasks would make it one probe.
+ */
+export async function pausedTasksFor(db: Db, agent: string, projects: readonly string[] | undefined, limit: number): Promise<TasksTable[]> {
+  return db
+    .selectFrom('tasks as t')
+    .selectAll('t')
+    .where('t.status', '=', 'todo')
+    .where('t.paused_at', 'is not', null)
+    .where(({ eb, or }) => or([eb('t.last_holder', '=', agent), eb('t.assigned_to', '=', agent)]))
     .$if(projects !== undefined, (q) => q.where('t.project', 'in', projects as string[]))
     .orderBy('t.urgency')
     .orderBy('t.id')

@@ -5,7 +5,8 @@
 // is the agent's default instance): another instance of the same agent is refused like any other claimant, until
 // it takes the claim over explicitly (takeover: true), which moves it with a new epoch.
 import { z } from 'zod';
-import { DomainError, forbidden } from '../core/errors.js';
+import { DomainError, echo, forbidden } from '../core/errors.js';
+import { inProgressLimit, mayStartAnother } from '../core/in-progress-limit.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
 import { mayClaimUnassigned, mayResumeReview } from '../core/policy.js';
@@ -14,9 +15,10 @@ import { assertTaskTransition } from '../core/task-lifecycle.js';
 import type { Db } from '../db/database.js';
 import { hasClaimed, instanceHeld } from '../db/events-repo.js';
 import { getMissionRow } from '../db/missions-repo.js';
+import { getProject } from '../db/projects-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { anyExpiredLease, depsOf, expiredLeases, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
+import { anyExpiredLease, depsOf, expiredLeases, type HeldTask, heldTasks, inProgressOf, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible, lockTask, missionParties, readMission, TaskRefFields, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { parseInput, Reason } from './inputs.js';
@@ -211,7 +213,88 @@ export function blockedHeldElsewhere(row: TasksTable, actor: Actor, action: stri
   );
 }
 
-/** Claims the locked row for the actor: the lifecycle's move to in_progress, with a fresh lease and epoch. */
+/** How many of an instance's tasks in progress a refusal names beyond the limit (it holds more only by exception). */
+const LISTED_BEYOND_LIMIT = 10;
+
+/** What keeps an agent instance from starting another task in a project: its limit there, and the tasks that fill it. */
+interface StartBlocker {
+  project: string;
+  limit: number;
+  heldIds: string[];
+}
+
+/** The project's in-progress limit (null: the rule is off there), from its setting. */
+async function limitOf(db: Db, project: string): Promise<number | null> {
+  return inProgressLimit((await getProject(db, project))?.max_in_progress);
+}
+
+/**
+ * The in-progress rule on a claim of the locked row: the actor's instance may start it only while it holds fewer
+ * than its project's limit of other tasks in progress (live leases). Race-free: the instance's claims in the
+ * project are serialized first (lockClaimsOf; SQLite's write transaction already is), so of two concurrent claims
+ * of two different tasks the second counts the first. Costs a claim two short reads (the setting, the count) and,
+ * on PostgreSQL, the lock. Returns what blocks the start, or null.
+ */
+async function startBlocker(deps: ServiceDeps, work: Work, row: TasksTable): Promise<StartBlocker | null> {
+  const limit = await limitOf(work.tx, row.project);
+  if (limit === null) return null;
+  const holder = { agent: work.actor.agent, instance: instanceOf(work.actor.instance), project: row.project };
+  await deps.database.lockClaimsOf(work.tx, holder);
+  const held = await inProgressOf(work.tx, holder, work.now, limit + LISTED_BEYOND_LIMIT, row.id);
+  return mayStartAnother(held.length, limit) ? null : { project: row.project, limit, heldIds: held.map((t) => t.id) };
+}
+
+/**
+ * The projects where the actor's instance is at its in-progress limit now (claim_next_task picks elsewhere). A plain
+ * count, without the claim lock: the claim itself checks again under it (startBlocker).
+ */
+async function projectsAtLimit(work: Work): Promise<Map<string, StartBlocker>> {
+  const holder = { agent: work.actor.agent, instance: instanceOf(work.actor.instance) };
+  const byProject = new Map<string, string[]>();
+  for (const task of await inProgressOf(work.tx, holder, work.now, 500)) byProject.set(task.project, [...(byProject.get(task.project) ?? []), task.id]);
+  const full = new Map<string, StartBlocker>();
+  for (const [project, heldIds] of byProject) {
+    const limit = await limitOf(work.tx, project);
+    if (limit !== null && !mayStartAnother(heldIds.length, limit)) full.set(project, { project, limit, heldIds });
+  }
+  return full;
+}
+
+function heldLabel(task: HeldTask): string {
+  return `${task.key ?? task.id} "${echo(task.title)}" (${task.mission_name ? `mission ${task.mission_name}` : 'no mission'})`;
+}
+
+/** The refusal of a start past the limit: names the tasks in progress and the ways to free the slot. */
+async function taskStartBlocked(db: Db, row: TasksTable, actor: Actor, blocker: StartBlocker): Promise<DomainError> {
+  const { project, limit } = blocker;
+  const held = await heldTasks(db, blocker.heldIds);
+  const shown = held.slice(0, 3).map(heldLabel).join(', ') + (held.length > 3 ? ` and ${held.length - 3} more` : '');
+  const one = held.length === 1;
+  return new DomainError(
+    'TASK_START_BLOCKED',
+    `cannot start task ${label(row)} "${echo(row.title)}": ${actor.agent} (${instanceLabel(instanceOf(actor.instance))}) already has ${held.length} task${one ? '' : 's'} in progress in project ${project}, its limit there: ${shown}`,
+    `Finish ${one ? 'it' : 'one'} (complete_task), block it (block_task), release it (release_task) or pause it (pause_task), then start this one. The limit is a project setting: sortie project set ${project} --max-in-progress N (off: no limit).`,
+    {
+      project,
+      limit,
+      instance: instanceOf(actor.instance),
+      inProgress: held.map((t) => ({ taskId: t.id, key: t.key, title: t.title, missionId: t.mission_id, mission: t.mission_name })),
+    },
+  );
+}
+
+/** Refuses the claim of the locked row when the actor's instance is at its in-progress limit in the row's project. */
+async function assertMayStart(deps: ServiceDeps, work: Work, row: TasksTable): Promise<void> {
+  const blocker = await startBlocker(deps, work, row);
+  if (blocker) throw await taskStartBlocked(work.tx, row, work.actor, blocker);
+}
+
+/**
+ * Claims the locked row for the actor: the lifecycle's move to in_progress, with a fresh lease and epoch. Every claim
+ * path comes here (checkout_task, start_task, claim_next_task, update_task to in_progress), so the in-progress limit
+ * is checked here: a start, a resume from blocked or review and a takeover count; renewing one's own live claim does
+ * not. A claim clears a pause.
+ */
 export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, options: ClaimOptions): Promise<TasksTable> {
   const actor = work.actor;
   let current = row;
@@ -230,6 +313,8 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
       }
       if (current.claimed_by === actor.agent) {
         if (!options.takeover) throw heldByOtherInstance(current, actor, 'claim');
+        // The claim moves to this instance: one more task in progress for it.
+        await assertMayStart(deps, work, current);
         return takeOver(deps, work, current, options);
       }
       if (options.takeover) {
@@ -271,6 +356,7 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
   // Which statuses a claim may start from is the lifecycle's: those that may move to in_progress.
   assertTaskTransition(current.status, 'in_progress');
   if (current.status === 'todo') await assertDependenciesDone(work.tx, current);
+  await assertMayStart(deps, work, current);
   const lease = new Date(work.nowMs + leaseMs(deps, current, options)).toISOString();
   const patch = {
     status: 'in_progress',
@@ -280,6 +366,8 @@ export async function claimRow(deps: ServiceDeps, work: Work, row: TasksTable, o
     lease_expires_at: lease,
     epoch: current.epoch + 1,
     started_at: current.started_at ?? work.now,
+    paused_at: null,
+    paused_reason: null,
     updated_at: work.now,
   } as const;
   await updateTaskRow(work.tx, current.id, patch);
@@ -342,6 +430,12 @@ export async function checkoutTask(deps: ServiceDeps, actor: Actor, raw: Checkou
 /**
  * Picks and claims the best ready task for the caller in one transaction, or returns null when nothing is
  * ready. Expired leases are swept first so their tasks are candidates again.
+ *
+ * The in-progress limit: it picks only from projects where the caller's instance is under its limit. When nothing
+ * is ready there but a task it could claim is ready in a project where it is at its limit, the answer is
+ * TASK_START_BLOCKED naming its task in progress there (it has work waiting, and the way to reach it), not "nothing
+ * ready". Two concurrent calls of one instance may both pick in the same project; the second is then refused by
+ * the claim's own check.
  */
 export async function claimNextTask(deps: ServiceDeps, actor: Actor, raw: ClaimNextTaskInput): Promise<Task | null> {
   authorize(actor, 'task.work');
@@ -351,14 +445,15 @@ export async function claimNextTask(deps: ServiceDeps, actor: Actor, raw: ClaimN
   return inWrite(deps, actor, async (work) => {
     // Only the caller's projects: its transaction must not touch (or emit events in) projects it cannot see.
     await sweepIn(deps, work, 100, actor.projects);
-    const row = await pickReadyTask(deps.database, work.tx, {
-      agent: actor.agent,
-      missionId,
-      project: filter.project,
-      projects: actor.projects,
-    });
-    if (!row) return null;
-    return taskView(work.tx, await claimRow(deps, work, row, filter));
+    const full = await projectsAtLimit(work);
+    const ready = { agent: actor.agent, missionId, project: filter.project, projects: actor.projects };
+    const row = await pickReadyTask(deps.database, work.tx, { ...ready, excludeProjects: [...full.keys()] });
+    if (row) return taskView(work.tx, await claimRow(deps, work, row, filter));
+    const atLimit = [...full.keys()].filter((p) => actor.projects === undefined || actor.projects.includes(p));
+    if (atLimit.length === 0) return null;
+    const waiting = await pickReadyTask(deps.database, work.tx, { ...ready, projects: atLimit });
+    if (!waiting) return null;
+    throw await taskStartBlocked(work.tx, waiting, actor, full.get(waiting.project) as StartBlocker);
   });
 }
 

@@ -1,4 +1,4 @@
-// Closing work: complete (with evidence), review, block, fail, cancel and reopen — and the mission's own
+// Closing work: complete (with evidence), review, block, pause, fail, cancel and reopen — and the mission's own
 // move to validate when its last open task closes.
 import { z } from 'zod';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
@@ -277,6 +277,42 @@ export async function unblockLocked(work: Work, row: TasksTable, mission: Missio
   return taskView(work.tx, { ...row, ...patch } as TasksTable);
 }
 
+export const PauseTaskInput = z.object({
+  ...TaskRefFields,
+  reason: Reason.optional().describe('Why the work stops for now, and where it stands (required)'),
+  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+});
+export type PauseTaskInput = z.input<typeof PauseTaskInput>;
+
+/**
+ * in_progress → todo, by the holder, with a reason: the work stops for now and the claim is released (which frees
+ * the holder's in-progress slot in the project), but unlike a release the task remembers it was paused and why
+ * (paused_at, paused_reason) until it is claimed again. The assignee stays as it is — an unassigned task stays
+ * unassigned, claimable by the mission's agents — and who paused it is the task's last holder (only the holder
+ * pauses), so my_work lists it under `paused` for that agent and for its assignee.
+ */
+export async function pauseTask(deps: ServiceDeps, actor: Actor, raw: PauseTaskInput): Promise<Task> {
+  authorize(actor, 'task.work');
+  assertTextLength('reason', raw.reason, MAX_REASON);
+  const input = parseInput(PauseTaskInput, raw);
+  return inWrite(deps, actor, async (work) => {
+    const row = await lockTask(deps.database, work.tx, actor, input);
+    await assertHolder(work, row, input.epoch, 'pause');
+    // After the holder check: only the holder is told what its call lacks.
+    const reason = input.reason?.trim();
+    if (!reason) throw validationFailed('reason', 'is required', 'Say why the work stops and where it stands, so it can be picked up again.');
+    assertTaskTransition(row.status, 'todo');
+    const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, paused_at: work.now, paused_reason: reason, updated_at: work.now };
+    await updateTaskRow(work.tx, row.id, patch);
+    work.emit(
+      'task.paused',
+      { project: row.project, missionId: row.mission_id, taskId: row.id },
+      { reason, epoch: row.epoch, instance: row.claimed_by_instance },
+    );
+    return taskView(work.tx, { ...row, ...patch } as TasksTable);
+  });
+}
+
 // The note or reason a fail, cancel or reopen needs is optional in its schema: its absence is refused on the locked
 // row, after the holder or permission check, so only a caller who may make the move is told what its call lacks.
 export const FailTaskInput = z.object({
@@ -343,7 +379,16 @@ export async function cancelLocked(deps: ServiceDeps, work: Work, row: TasksTabl
   // After the permission check: only someone who may cancel is told the call lacks a reason.
   if (!reason?.trim()) throw validationFailed('cancelReason', 'is required', 'Say why the task is cancelled.');
   assertTaskTransition(row.status, 'cancelled');
-  const patch: Partial<TasksTable> = { status: 'cancelled', ...CLAIM_CLEARED, cancel_reason: reason, completed_at: work.now, updated_at: work.now };
+  // A pause (of a todo task) ends with the cancel: reopened, the task is not someone's paused work again.
+  const patch: Partial<TasksTable> = {
+    status: 'cancelled',
+    ...CLAIM_CLEARED,
+    cancel_reason: reason,
+    paused_at: null,
+    paused_reason: null,
+    completed_at: work.now,
+    updated_at: work.now,
+  };
   await updateTaskRow(work.tx, row.id, patch);
   work.emit('task.cancelled', { project: row.project, missionId: row.mission_id, taskId: row.id }, { reason, from: row.status });
   const after = { ...row, ...patch } as TasksTable;
@@ -458,4 +503,4 @@ export async function returnFromReviewLocked(
 }
 
 /** The use cases of this module the facade exposes (see sortie.ts). */
-export const USE_CASES = { completeTask, submitForReview, returnFromReview, blockTask, unblockTask, failTask, cancelTask, reopenTask };
+export const USE_CASES = { completeTask, submitForReview, returnFromReview, blockTask, unblockTask, pauseTask, failTask, cancelTask, reopenTask };

@@ -7,8 +7,8 @@ import type { Actor, InboxMessage, Page, SortieEvent, Task } from '../core/model
 import { tasksByIds } from '../db/board-repo.js';
 import type { Database } from '../db/database.js';
 import { lastEventSeq, listEventRows } from '../db/events-repo.js';
-import type { EventsTable } from '../db/schema.js';
-import { listTaskRows, memberReadyTasks, reviewTasksFor } from '../db/tasks-repo.js';
+import type { EventsTable, TasksTable } from '../db/schema.js';
+import { listTaskRows, memberReadyTasks, pausedTasksFor, reviewTasksFor } from '../db/tasks-repo.js';
 import { assertProjectVisible, readMission, readTask } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { newestUnread, unreadCount } from './inbox.js';
@@ -69,6 +69,8 @@ export interface MyWork {
   blocked: BlockedTask[];
   /** What changed for it: how many inbox messages are unread, and the newest few (check_messages reads them all). */
   inbox: { unread: number; newest: InboxMessage[] };
+  /** Tasks it paused (pause_task) or that are assigned to it and paused, with why: claim one again to resume. Not repeated in `ready`. */
+  paused: Task[];
 }
 
 export type BlockedTask = Task & { waitsOn: WaitsOn | null };
@@ -107,13 +109,20 @@ export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput):
   // Unassigned ready tasks in missions the agent belongs to (executing ones).
   const memberReady = await memberReadyTasks(db, actor.agent, actor.projects, limit);
   const reviewRows = await reviewTasksFor(db, actor.agent, actor.projects, limit);
-  const readyRows = [...assignedReady.slice(0, limit), ...memberReady].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i).slice(0, limit);
-  const [claimed, elsewhere, ready, reviews, blocked] = await Promise.all([
+  const pausedRows = await pausedTasksFor(db, actor.agent, actor.projects, limit);
+  // A task listed as paused for this agent is not repeated as ready (pausedTasksFor's own test, so even one past
+  // the paused list's limit stays out of ready).
+  const pausedForMe = (r: TasksTable) => r.paused_at !== null && (r.last_holder === actor.agent || r.assigned_to === actor.agent);
+  const readyRows = [...assignedReady.slice(0, limit), ...memberReady]
+    .filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i && !pausedForMe(r))
+    .slice(0, limit);
+  const [claimed, elsewhere, ready, reviews, blocked, paused] = await Promise.all([
     taskViews(db, claimedRows.slice(0, limit), false),
     taskViews(db, elsewhereRows.slice(0, limit), false),
     taskViews(db, readyRows, false),
     taskViews(db, reviewRows, false),
     taskViews(db, blockedRows.slice(0, limit), false),
+    taskViews(db, pausedRows, false),
   ]);
   const heldElsewhere = elsewhere.map((t) => {
     const other = t.claim?.claimedByInstance ?? null;
@@ -140,6 +149,7 @@ export async function myWork(deps: ServiceDeps, actor: Actor, raw: MyWorkInput):
     ready,
     reviews,
     blocked: blocked.map((t) => ({ ...t, waitsOn: (t.blockedOnTaskId && blockers.get(t.blockedOnTaskId)) || null })),
+    paused,
     inbox: { unread, newest },
   };
 }

@@ -1,23 +1,49 @@
-// Projects: the configured ones a caller may see, and linking one to its git repository and web URL.
+// Projects: the configured ones a caller may see, and their settings: git repository, web URL, in-progress limit.
 import { z } from 'zod';
 import { assertRepoUrl } from '../core/evidence-links.js';
 import { Name } from '../core/identity.js';
+import { DEFAULT_MAX_IN_PROGRESS, inProgressLimit } from '../core/in-progress-limit.js';
 import type { Actor } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
-import { listProjects as listProjectRows, upsertProject } from '../db/projects-repo.js';
+import { getProject, listProjects as listProjectRows, upsertProject } from '../db/projects-repo.js';
+import type { ProjectsTable } from '../db/schema.js';
 import { assertProjectVisible, canSeeProject } from './access.js';
 import { inWrite, type ServiceDeps } from './context.js';
 import { parseInput } from './inputs.js';
+
+/** The largest in-progress limit a project may set: past it the rule means nothing. */
+const MAX_IN_PROGRESS_SETTING = 1000;
 
 export const ListProjectsInput = z.object({});
 export type ListProjectsInput = z.input<typeof ListProjectsInput>;
 
 export const ConfigureProjectInput = z.object({
   name: Name.describe('Project name'),
-  repoPath: z.string().nullable().optional().describe('Local git repository, for evidence verification (null clears)'),
-  repoUrl: z.string().nullable().optional().describe('Web URL of the repository, for dashboard links (null clears)'),
+  repoPath: z.string().nullable().optional().describe('Local git repository, for evidence verification (null clears; absent keeps)'),
+  repoUrl: z.string().nullable().optional().describe('Web URL of the repository, for dashboard links (null clears; absent keeps)'),
+  maxInProgress: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_IN_PROGRESS_SETTING)
+    .nullable()
+    .optional()
+    .describe(
+      `Tasks in progress allowed per agent instance: N (1–${MAX_IN_PROGRESS_SETTING}), 0 for no limit, null for the default (${DEFAULT_MAX_IN_PROGRESS}); absent keeps`,
+    ),
 });
 export type ConfigureProjectInput = z.input<typeof ConfigureProjectInput>;
+
+/** A project's settings as the use cases return them. */
+export interface ProjectView {
+  name: string;
+  repoPath: string | null;
+  repoUrl: string | null;
+  /** The stored setting: null is the default (1), 0 is off. */
+  maxInProgress: number | null;
+  /** The limit in force: a number, or null when the rule is off. */
+  inProgressLimit: number | null;
+}
 
 /** The configured projects the caller may see (a project-scoped token sees only its own). */
 export async function listProjects(deps: ServiceDeps, actor: Actor, raw: ListProjectsInput) {
@@ -25,23 +51,29 @@ export async function listProjects(deps: ServiceDeps, actor: Actor, raw: ListPro
   return (await listProjectRows(deps.database.kysely)).filter((p) => canSeeProject(actor, p.name));
 }
 
-/** Links a project to a local git repository (evidence verification) and a web URL (dashboard links). */
-export async function configureProject(deps: ServiceDeps, actor: Actor, raw: ConfigureProjectInput) {
+/**
+ * Changes a project's settings — its local git repository (evidence verification), web URL (dashboard links) and
+ * in-progress limit (src/core/in-progress-limit.ts) — creating it when new. Only the settings given change: a
+ * limit-only change keeps the repository settings, and null clears a setting.
+ */
+export async function configureProject(deps: ServiceDeps, actor: Actor, raw: ConfigureProjectInput): Promise<ProjectView> {
   authorize(actor, 'project.configure');
   const { name, ...settings } = parseInput(ConfigureProjectInput, raw);
   assertProjectVisible(actor, name);
-  const repoUrl = assertRepoUrl(settings.repoUrl);
+  const repoUrl = settings.repoUrl === undefined ? undefined : assertRepoUrl(settings.repoUrl);
+  const changes = { repo_path: settings.repoPath, repo_url: repoUrl, max_in_progress: settings.maxInProgress };
   return inWrite(deps, actor, async (work) => {
-    await upsertProject(work.tx, {
+    await upsertProject(work.tx, name, changes, work.now);
+    const row = (await getProject(work.tx, name)) as ProjectsTable;
+    const given = Object.fromEntries(Object.entries({ ...settings, repoUrl }).filter(([, v]) => v !== undefined));
+    work.emit('project.configured', { project: name }, given);
+    return {
       name,
-      repo_path: settings.repoPath ?? null,
-      repo_url: repoUrl,
-      max_in_progress: null,
-      created_at: work.now,
-      updated_at: work.now,
-    });
-    work.emit('project.configured', { project: name }, { ...settings, repoUrl });
-    return { name, repoPath: settings.repoPath ?? null, repoUrl };
+      repoPath: row.repo_path,
+      repoUrl: row.repo_url,
+      maxInProgress: row.max_in_progress,
+      inProgressLimit: inProgressLimit(row.max_in_progress),
+    };
   });
 }
 

@@ -23,7 +23,7 @@ export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
   description:
-    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks (and what each waits on), and your unread messages (check_messages reads them).',
+    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks (and what each waits on), your paused ones, and your unread messages (check_messages reads them).',
   input: {
     limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
     callerInstance: ClaimIdentityShape.callerInstance,
@@ -35,6 +35,7 @@ export const myWork = defineTool({
     ready: z.array(LiteTask),
     reviews: z.array(LiteTask),
     blocked: z.array(LiteTask.extend({ waitsOn: z.looseObject({ taskId: z.string(), status: z.string() }).nullable() })),
+    paused: z.array(LiteTask),
     inbox: z.object({ unread: z.number(), newest: z.array(MessageOut) }),
   }),
   annotations: READ,
@@ -51,6 +52,7 @@ export const myWork = defineTool({
       reviews: lite(work.reviews),
       blocked: work.blocked.map((t) => ({ ...lite([t])[0], blockedCause: t.blockedCause, waitsOn: t.waitsOn })),
       inbox: work.inbox,
+      paused: work.paused.map((t) => ({ ...taskLite(t), pausedAt: t.pausedAt, pausedReason: t.pausedReason })),
     };
   },
 });

@@ -1,4 +1,4 @@
-// Working a task: claim (checkout, start, claim next), keep the lease, release, complete, block, fail.
+// Working a task: claim (checkout, start, claim next), keep the lease, release, complete, block, pause, fail.
 import { z } from 'zod';
 import { Name } from '../../core/identity.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
@@ -109,6 +109,17 @@ export const blockTask = defineTool({
   handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args),
 });
 
+export const pauseTask = defineTool({
+  name: 'pause_task',
+  title: 'Pause task',
+  description: 'Stop work on a task you hold for now, with a reason: back to todo, claim released, assignee kept. Claim it again to resume.',
+  input: { ...taskRef, reason: Reason.describe('Why, and where the work stands'), epoch, ...ClaimIdentityShape },
+  output: TaskOut,
+  annotations: WRITE,
+  profiles: ALL,
+  handler: (args, { sortie, actor }) => sortie.pauseTask(actor(args), args),
+});
+
 export const failTask = defineTool({
   name: 'fail_task',
   title: 'Fail task',
@@ -120,4 +131,4 @@ export const failTask = defineTool({
   handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args),
 });
 
-export const WORK_TOOLS = [checkoutTask, startTask, claimNextTask, heartbeatTask, releaseTask, completeTask, blockTask, failTask];
+export const WORK_TOOLS = [checkoutTask, startTask, claimNextTask, heartbeatTask, releaseTask, completeTask, blockTask, pauseTask, failTask];
