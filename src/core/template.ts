@@ -23,14 +23,14 @@ export const TemplateStepInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Task title; {{placeholders}} allowed'),
   description: z.string().max(20_000).optional().describe('What to do and what proves it is done'),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
-  owner: z.string().max(100).optional().describe('pilot (default), any, agent:N (Nth mission agent), an agent name, or {{placeholder}}'),
+  owner: z.string().max(100).optional().describe('pilot (default), any, agent:N, a name or {{placeholder}}'),
   assignedTo: z.string().max(100).optional().describe('VantagePeers alias of owner'),
   assignedToInstance: Name.optional().describe('Instance of the owner'),
   dependsOn: z
     .array(z.union([z.string(), z.number().int().min(0)]))
     .max(200)
     .optional()
-    .describe('Step keys (or 0-based step indexes) first; default the previous step; [] none'),
+    .describe('Step keys first; default previous; [] none'),
   requiredEvidence: z.array(EvidenceKindSchema).max(20).optional().describe('Evidence kinds completion must cite'),
   priority: Priority.optional().describe('Task priority (default: the mission’s)'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),

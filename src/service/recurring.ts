@@ -52,7 +52,7 @@ export const CreateRecurringInput = z.object({
   assignedTo: Name.optional().describe('Task assignee (mission: default pilot)'),
   assignedToInstance: Name.optional().describe('Instance of the assignee'),
   description: z.string().max(20_000).optional().describe('Task or mission description'),
-  project: Name.optional().describe('Project; default: your token\'s only project, else "default"'),
+  project: Name.optional().describe('Default: your token project, else default'),
   tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
   requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds each task instance requires'),
   templateName: z.string().max(120).optional().describe('Create a whole mission from this template (name or name@version)'),
@@ -336,8 +336,8 @@ export const ListRecurringInput = z.object({
   project: Name.optional().describe('Only this project'),
   assignedTo: Name.optional().describe('Only those assigned to (or piloted by) this agent'),
   status: z.enum(['active', 'paused', 'all']).optional().describe('active | paused | all (default)'),
-  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
+  limit: z.number().int().optional().describe('Default 20, max 200'),
+  cursor: z.string().optional().describe('From nextCursor'),
 });
 export type ListRecurringInput = z.input<typeof ListRecurringInput>;
 

@@ -453,7 +453,7 @@ export async function createMissionFromTemplateIn(
  * so a missing template is refused before its placeholder values.
  */
 export const CreateMissionFromTemplateInput = CreateMissionInput.extend({
-  template: z.string().describe('Template to instantiate (name or name@version)'),
+  template: z.string().describe('Template (name or name@version)'),
   context: z.unknown().optional().describe('Values for its {{placeholders}} (TemplateContext)'),
   titlePrefix: z.string().max(100).optional().describe('Prepended to every task title'),
 });

@@ -9,7 +9,7 @@ import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 export const listEvents = defineTool({
   name: 'list_events',
   title: 'List events',
-  description: 'The change feed: events after sequence number `since`, oldest first, optionally for one mission or task. Poll with the returned lastSeq.',
+  description: 'The change feed: events after seq `since`, oldest first. Poll with the returned lastSeq.',
   input: ListEventsInput.shape,
   output: z.object({ items: z.array(EventOut), nextCursor: z.string().nullable(), lastSeq: z.number() }),
   annotations: READ,
@@ -23,9 +23,9 @@ export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
   description:
-    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks (and what each waits on), and your unread messages (check_messages reads them).',
+    'Start every session here: tasks you hold, held by your other sessions (heldElsewhere), ready for you, reviews waiting on you, blocked (and on what), unread messages.',
   input: {
-    limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
+    limit: z.number().int().min(1).max(200).optional().describe('Per list, default 20'),
     callerInstance: ClaimIdentityShape.callerInstance,
   },
   output: z.object({

@@ -17,7 +17,7 @@ const project = Name.optional().describe('Project whose templates (default: the 
 export const listMissionTemplates = defineTool({
   name: 'list_mission_templates',
   title: 'List mission templates',
-  description: 'A project’s templates (built-ins and its saved ones) with their steps, placeholders and deliverables.',
+  description: "A project's templates, built-in and saved.",
   input: { project },
   output: z.object({ project: z.string(), items: z.array(TemplateOut) }),
   annotations: READ,
@@ -28,7 +28,7 @@ export const listMissionTemplates = defineTool({
 export const getMissionTemplate = defineTool({
   name: 'get_mission_template',
   title: 'Get mission template',
-  description: 'A template: steps (owner, dependsOn, requiredEvidence), brief, versions.',
+  description: 'A template: steps, brief, deliverables, versions.',
   input: {
     name: z.string().describe('Template name (or name@version)'),
     version: z.number().int().min(1).max(999_999_999).optional().describe('A specific version'),
@@ -43,8 +43,7 @@ export const getMissionTemplate = defineTool({
 export const updateMissionTemplate = defineTool({
   name: 'update_mission_template',
   title: 'Save mission template',
-  description:
-    'Create or change a template of one project by name; each save is a new version (old ones stay readable). Validated: unique keys, known dependencies, no cycle.',
+  description: 'Save a template version (steps with keys, owners, dependencies; no cycles).',
   input: {
     name: z.string().describe('Template name'),
     steps: z.array(TemplateStepInput).describe('Steps in order'),
@@ -66,7 +65,7 @@ export const updateMissionTemplate = defineTool({
 export const deleteMissionTemplate = defineTool({
   name: 'delete_mission_template',
   title: 'Delete mission template',
-  description: 'Soft-delete a project’s saved versions of a template (a built-in of that name shows through again).',
+  description: "Soft-delete a project's saved template (a built-in of that name shows again).",
   input: { name: z.string().describe('Template name'), project, ...IdentityShape },
   output: z.looseObject({ deleted: z.boolean(), name: z.string() }),
   annotations: DESTRUCTIVE,
@@ -77,7 +76,7 @@ export const deleteMissionTemplate = defineTool({
 export const instantiateTemplateIntoMission = defineTool({
   name: 'instantiate_template_into_mission',
   title: 'Instantiate template',
-  description: 'Add a template’s steps to a mission as tasks (dependencies, owners, required evidence). All or nothing.',
+  description: "Add a template's steps to a mission as tasks, all or nothing.",
   input: {
     templateName: z.string().describe('Template name (or name@version)'),
     missionId: z.string().describe('Mission id or unique name'),
