@@ -272,13 +272,40 @@ for (const dialect of DIALECTS) {
       expect((await call(h.app, `/api/tasks/${key}`)).body.error.code).toBe('VALIDATION_FAILED');
     });
 
-    it('GET /api/agents: every agent seen, what it holds with lease expiry, last activity; not the system', async () => {
+    it('GET /api/agents: every agent seen, what it holds with lease expiry, unread messages, last activity; not the system', async () => {
       await h.t.sortie.sweepExpiredLeases();
       await h.t.sortie.checkoutTask(CLEO, { taskId: w.tasks.c, leaseMinutes: 20 });
+      // dana was given a task that was then cancelled: two unread messages, and nothing else to be seen by.
+      const spare = (await h.t.sortie.createTask(PIA, { title: 'Ops note', project: 'web', assignedTo: 'dana' })).taskId;
+      await h.t.sortie.cancelTask(PIA, { taskId: spare, cancelReason: 'not needed after all' });
       const { status, body } = await call(h.app, '/api/agents');
       expect(status).toBe(200);
       const names = body.agents.map((a: Json) => a.agent).sort();
-      expect(names).toEqual(['bob', 'cleo', 'operator', 'pia', 'quinn']);
+      expect(names).toEqual(['bob', 'cleo', 'dana', 'operator', 'pia', 'quinn']);
+      expect(body.agents.find((a: Json) => a.agent === 'dana')).toEqual({
+        agent: 'dana',
+        lastActivityAt: null,
+        events: 0,
+        holds: [],
+        assignedOpen: 0,
+        piloting: 0,
+        missions: 0,
+        unread: 2,
+      });
+      // Every agent's unread count is its unread messages in the database (none: 0).
+      const unreadRows = await h.t.database.kysely
+        .selectFrom('messages')
+        .select(['agent', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('read_at', 'is', null)
+        .groupBy('agent')
+        .execute();
+      const unread = new Map(unreadRows.map((r) => [r.agent, Number(r.n)]));
+      expect(unread.get('bob')).toBeGreaterThan(0);
+      expect(Object.fromEntries(body.agents.map((a: Json) => [a.agent, a.unread]))).toEqual(
+        Object.fromEntries(names.map((n: string) => [n, unread.get(n) ?? 0])),
+      );
+      await h.t.sortie.ackMessages(BOB, { upToSeq: await lastEventSeq(h.t.database.kysely) });
+      expect((await call(h.app, '/api/agents')).body.agents.find((a: Json) => a.agent === 'bob').unread).toBe(0);
       const cleo = body.agents.find((a: Json) => a.agent === 'cleo');
       const row = await h.t.database.kysely.selectFrom('tasks').select(['lease_expires_at']).where('id', '=', w.tasks.c).executeTakeFirstOrThrow();
       expect(cleo.holds).toEqual([
@@ -287,8 +314,11 @@ for (const dialect of DIALECTS) {
       const lastCleo = await h.t.database.kysely.selectFrom('events').select('at').where('actor', '=', 'cleo').orderBy('seq', 'desc').executeTakeFirstOrThrow();
       expect(cleo.lastActivityAt).toBe(lastCleo.at);
       expect(body.agents.find((a: Json) => a.agent === 'pia')).toMatchObject({ piloting: 2, holds: [] });
+      // The project filter counts that project's messages only: dana's are all in web.
       const api = (await call(h.app, '/api/agents?project=api')).body;
       expect(api.agents.map((a: Json) => a.agent)).toEqual(['quinn']);
+      expect(api.agents[0].unread).toBe(0);
+      expect((await call(h.app, '/api/agents?project=web')).body.agents.find((a: Json) => a.agent === 'dana').unread).toBe(2);
       expect(api.projects).toEqual(['api', 'web']);
     });
 
@@ -413,8 +443,18 @@ describe('dashboard API access', () => {
       expect(masked(hidden.body.error, w.apiPlan)).toBe(masked(missing.body.error, '01ARZ3NDEKTSV4RRFFQ69G5FAV'));
       const apiTask = (await h.t.database.kysely.selectFrom('tasks').select('id').where('mission_id', '=', w.apiPlan).executeTakeFirstOrThrow()).id;
       expect((await call(h.app, `/api/tasks/${apiTask}`, auth)).status).toBe(404);
+      // bob has a message in api too (quinn gave him a task there): a web token counts only bob's web messages.
+      await h.t.sortie.createTask(QUINN, { title: 'Load test', project: 'api', assignedTo: 'bob' });
+      const webUnread = await h.t.database.kysely
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('agent', '=', 'bob')
+        .where('project', '=', 'web')
+        .where('read_at', 'is', null)
+        .executeTakeFirstOrThrow();
       const agents = (await call(h.app, '/api/agents', auth)).body;
       expect(agents.agents.map((a: Json) => a.agent)).not.toContain('quinn');
+      expect(agents.agents.find((a: Json) => a.agent === 'bob').unread).toBe(Number(webUnread.n));
       expect(agents.projects).toEqual(['web']);
       expect((await call(h.app, `/api/missions/${w.checkout}/events`, auth)).status).toBe(200);
     });

@@ -205,13 +205,31 @@ describe('dashboard end to end (Chromium)', () => {
     await detail.waitFor({ state: 'hidden' });
   });
 
-  it('shows the agents page with what each agent holds', async () => {
+  it('shows the agents page with what each agent holds and its unread messages, updated live', async () => {
     await bob.call('checkout_task', { taskId: t.cart });
+    // pia's inbox is emptied (acknowledging records no event); bob's keeps what the mission's work told him.
+    const piaInbox = await store.sortie.inbox({ agent: 'pia' }, { limit: 200 });
+    if (piaInbox.messages.length) await store.sortie.ackMessages({ agent: 'pia' }, { ids: piaInbox.messages.map((m) => m.id) });
+    const unread = (await store.sortie.inbox({ agent: 'bob' }, {})).unread;
+    expect(unread).toBeGreaterThan(0);
     await page.goto(`${server.url}/#/agents`);
     const row = page.locator('tr[data-agent="bob"]');
     await row.waitFor();
     expect(await row.locator(`[data-held-task="${t.cart}"]`).count()).toBe(1);
     expect(await row.locator('time.lease').textContent()).toMatch(/^expires in /);
+
+    const badge = row.locator('th .unread');
+    expect(await badge.getAttribute('data-unread')).toBe(String(unread));
+    // It reads "N unread messages"; the last word is for screen readers only, so the visible badge stays short.
+    expect(await badge.textContent()).toBe(`${unread} unread ${unread === 1 ? 'message' : 'messages'}`);
+    expect(await badge.locator('.visually-hidden').textContent()).toBe(unread === 1 ? ' message' : ' messages');
+    expect(await page.locator('tr[data-agent="pia"] .unread').count()).toBe(0);
+
+    // A message to bob is an event: the page reloads and the badge counts it.
+    await pia.call('send_message', { to: 'bob', text: 'Cart page first, please', missionId });
+    await page.waitForFunction((n) => document.querySelector('tr[data-agent="bob"] .unread')?.getAttribute('data-unread') === String(n), unread + 1);
+    expect(await badge.textContent()).toBe(`${unread + 1} unread messages`);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-agents.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 

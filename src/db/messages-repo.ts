@@ -40,20 +40,38 @@ export async function recentMessages(db: Db, scope: InboxScope, limit: number, u
   return q.orderBy('seq', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** How many unread messages each of these agents has (agents with none are absent). */
-export async function unreadCounts(db: Db, agents: readonly string[], projects?: readonly string[]): Promise<Map<string, number>> {
+/**
+ * How many unread messages each of these agents has, or with `null` every agent that has some (agents with none
+ * are absent); within a token's projects and, when given, one project (the agents page's filter).
+ */
+export async function unreadCounts(db: Db, agents: readonly string[] | null, projects?: readonly string[], project?: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const part of chunks(agents, 500)) {
-    if (part.length === 0) continue;
+  for (const part of agents === null ? [null] : chunks(agents, 500)) {
+    if (part?.length === 0) continue;
     let q = db
       .selectFrom('messages')
       .select(['agent', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('agent', 'in', part)
       .where('read_at', 'is', null);
+    if (part) q = q.where('agent', 'in', part);
     if (projects !== undefined) q = q.where('project', 'in', projectList(projects));
+    if (project !== undefined) q = q.where('project', '=', project);
     for (const r of await q.groupBy('agent').execute()) counts.set(r.agent, Number(r.n));
   }
   return counts;
+}
+
+/** What messages are about, by name: the keys of their tasks and the names of their missions (a person's inbox). */
+export async function messageSubjects(
+  db: Db,
+  rows: readonly Pick<MessagesTable, 'task_id' | 'mission_id'>[],
+): Promise<{ taskKeys: Map<string, string | null>; missionNames: Map<string, string> }> {
+  const taskIds = [...new Set(rows.flatMap((r) => (r.task_id ? [r.task_id] : [])))];
+  const missionIds = [...new Set(rows.flatMap((r) => (r.mission_id ? [r.mission_id] : [])))];
+  const [tasks, missions] = await Promise.all([
+    taskIds.length ? db.selectFrom('tasks').select(['id', 'key']).where('id', 'in', taskIds).execute() : [],
+    missionIds.length ? db.selectFrom('missions').select(['id', 'name']).where('id', 'in', missionIds).execute() : [],
+  ]);
+  return { taskKeys: new Map(tasks.map((t) => [t.id, t.key])), missionNames: new Map(missions.map((m) => [m.id, m.name])) };
 }
 
 /**

@@ -1,5 +1,5 @@
-// Who is in the fleet: every agent seen (acting, holding, assigned or on a mission), what it holds and when it
-// last did something.
+// Who is in the fleet: every agent seen (acting, holding, assigned, on a mission or with unread messages), what it
+// holds, how many messages wait in its inbox and when it last did something.
 
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
@@ -7,6 +7,7 @@ import type { TaskStatus } from '../core/enums.js';
 import type { Actor } from '../core/model.js';
 import { agentActivity, agentWorkload, boardFilterOptions, heldTasks } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
+import { unreadCounts } from '../db/messages-repo.js';
 import { assertProjectVisible } from './access.js';
 import type { ServiceDeps } from './context.js';
 import { parseInput } from './inputs.js';
@@ -43,6 +44,8 @@ export interface AgentSummary {
   /** Open missions it pilots / belongs to (pilot included). */
   piloting: number;
   missions: number;
+  /** Messages waiting unread in its inbox (within the caller's projects and the page's project filter). */
+  unread: number;
 }
 
 export interface AgentsView {
@@ -61,18 +64,19 @@ export async function getAgents(deps: ServiceDeps, actor: Actor, raw: AgentsInpu
   const nowIso = iso(deps.clock.now());
   const scope = { projects: actor.projects, project: input.project };
   const lastSeq = await lastEventSeq(db);
-  const [activity, held, workload, options] = await Promise.all([
+  const [activity, held, workload, options, unread] = await Promise.all([
     agentActivity(db, scope),
     heldTasks(db, scope),
     agentWorkload(db, scope),
     boardFilterOptions(db, actor.projects),
+    unreadCounts(db, null, actor.projects, input.project),
   ]);
 
   const agents = new Map<string, AgentSummary>();
   const entry = (agent: string): AgentSummary => {
     let a = agents.get(agent);
     if (!a) {
-      a = { agent, lastActivityAt: null, events: 0, holds: [], assignedOpen: 0, piloting: 0, missions: 0 };
+      a = { agent, lastActivityAt: null, events: 0, holds: [], assignedOpen: 0, piloting: 0, missions: 0, unread: 0 };
       agents.set(agent, a);
     }
     return a;
@@ -103,6 +107,7 @@ export async function getAgents(deps: ServiceDeps, actor: Actor, raw: AgentsInpu
     a.piloting = m.piloting;
     a.missions = m.member;
   }
+  for (const [agent, n] of unread) entry(agent).unread = n;
   const list = [...agents.values()].sort((x, y) => (y.lastActivityAt ?? '').localeCompare(x.lastActivityAt ?? '') || x.agent.localeCompare(y.agent));
   return { generatedAt: nowIso, lastSeq, projects: options.projects, agents: list };
 }

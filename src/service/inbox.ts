@@ -6,7 +6,7 @@ import { forbidden, validationFailed } from '../core/errors.js';
 import { Name } from '../core/identity.js';
 import type { Actor, InboxMessage, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
-import { markRead, recentMessages, unreadCounts, unreadMessages } from '../db/messages-repo.js';
+import { markRead, messageSubjects, recentMessages, unreadCounts, unreadMessages } from '../db/messages-repo.js';
 import { sharedMission } from '../db/missions-repo.js';
 import { decodeCursor, encodeCursor } from '../db/rows.js';
 import type { MessagesTable } from '../db/schema.js';
@@ -169,14 +169,26 @@ export async function ackMessages(deps: ServiceDeps, actor: Actor, raw: AckMessa
   return { acknowledged, unread: await unreadCount(deps, actor) };
 }
 
+/** A message as a person's inbox shows it: also the key of its task and the name of its mission, when known. */
+export interface InboxEntry extends InboxMessage {
+  taskKey: string | null;
+  missionName: string | null;
+}
+
 /** The caller's inbox for humans (`sortie inbox`): unread oldest first, or with `all` the newest, read or not. */
-export async function inbox(deps: ServiceDeps, actor: Actor, raw: InboxInput): Promise<{ messages: InboxMessage[]; unread: number }> {
+export async function inbox(deps: ServiceDeps, actor: Actor, raw: InboxInput): Promise<{ messages: InboxEntry[]; unread: number }> {
   authorize(actor, 'read');
   const input = parseInput(InboxInput, raw);
   const limit = input.limit ?? 20;
   const db = deps.database.kysely;
   const rows = input.all ? await recentMessages(db, scopeOf(actor), limit, false) : (await unreadMessages(db, scopeOf(actor), null, limit)).slice(0, limit);
-  return { messages: rows.map(toMessage), unread: await unreadCount(deps, actor) };
+  const [subjects, unread] = await Promise.all([messageSubjects(db, rows), unreadCount(deps, actor)]);
+  const messages = rows.map((row) => ({
+    ...toMessage(row),
+    taskKey: row.task_id ? (subjects.taskKeys.get(row.task_id) ?? null) : null,
+    missionName: row.mission_id ? (subjects.missionNames.get(row.mission_id) ?? null) : null,
+  }));
+  return { messages, unread };
 }
 
 /**

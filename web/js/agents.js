@@ -1,6 +1,17 @@
-// The agents page: every agent seen, what it holds with lease expiry, its workload and last activity.
+// The agents page: every agent seen, what it holds with lease expiry, its unread messages, workload and last activity.
 import { query } from './api.js';
 import { fill, h, leaseLabel, plural, statusPill, timeAgo } from './dom.js';
+
+/** An agent's unread messages as a badge beside its name; an empty inbox shows nothing. */
+function unreadBadge(a) {
+  if (!a.unread) return null;
+  return h(
+    'span',
+    { class: 'unread', dataset: { unread: a.unread }, title: `${plural(a.unread, 'unread message')}: sortie inbox --agent ${a.agent}` },
+    `${a.unread} unread`,
+    h('span', { class: 'visually-hidden' }, a.unread === 1 ? ' message' : ' messages'),
+  );
+}
 
 /**
  * @param {import('./view.js').ViewContext} ctx
@@ -38,7 +49,7 @@ export function agentsView(ctx) {
       h(
         'tr',
         { dataset: { agent: a.agent } },
-        h('th', { scope: 'row' }, a.agent),
+        h('th', { scope: 'row' }, a.agent, unreadBadge(a)),
         h(
           'td',
           {},
