@@ -6,8 +6,8 @@ import { DomainError, echo, validationFailed } from './errors.js';
 export const EvidenceInput = z.object({
   kind: EvidenceKindSchema.describe('commit | pr | issue | url | test_ratio | file | count'),
   value: z.string().min(1).max(2000).describe('e.g. 3f2c9e1, #42, 18/18, src/app.ts'),
-  deliverable: z.string().max(200).optional().describe('Mission deliverable it proves'),
-  note: z.string().max(2000).optional().describe('What the item shows'),
+  deliverable: z.string().max(200).optional().describe('Its deliverable'),
+  note: z.string().max(2000).optional(),
 });
 export type EvidenceInput = z.infer<typeof EvidenceInput>;
 
@@ -239,8 +239,8 @@ export interface Deliverable {
 }
 
 export const DeliverableInput = z.object({
-  name: z.string().min(1).max(200).describe('Unique in the mission'),
-  description: z.string().max(2000).optional().describe('What must be delivered'),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
   acceptedKinds: z.array(EvidenceKindSchema).min(1).max(20).optional().describe('Default commit, pr, test_ratio, file'),
 });
 export type DeliverableInput = z.infer<typeof DeliverableInput>;

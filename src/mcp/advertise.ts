@@ -64,14 +64,16 @@ function lean(node: Json, top: boolean, hidden: ReadonlySet<string>): Json {
     if (key === 'properties' && value && typeof value === 'object' && !Array.isArray(value)) {
       const props: { [key: string]: Json } = {};
       for (const [name, schema] of Object.entries(value)) {
-        if (top && (UNADVERTISED_ARGUMENTS.has(name) || hidden.has(name))) continue;
-        props[name] = lean(schema, false, hidden);
+        if ((top && UNADVERTISED_ARGUMENTS.has(name)) || hidden.has(name)) continue;
+        // "steps.assignedTo" hides assignedTo inside each item of the steps argument.
+        const inner = [...hidden].filter((h) => h.startsWith(`${name}.`)).map((h) => h.slice(name.length + 1));
+        props[name] = lean(schema, false, new Set(inner));
       }
       out[key] = props;
       continue;
     }
-    if (key === 'required' && Array.isArray(value) && top) {
-      const required = value.filter((r) => typeof r !== 'string' || !(UNADVERTISED_ARGUMENTS.has(r) || hidden.has(r)));
+    if (key === 'required' && Array.isArray(value)) {
+      const required = value.filter((r) => typeof r !== 'string' || !((top && UNADVERTISED_ARGUMENTS.has(r)) || hidden.has(r)));
       if (required.length) out[key] = required;
       continue;
     }
@@ -85,6 +87,7 @@ function lean(node: Json, top: boolean, hidden: ReadonlySet<string>): Json {
  * identity ones, and `hidden`: a tool's rarely needed arguments, still accepted (an agent that knows them uses them).
  */
 export function advertisedInputSchema(schema: Record<string, unknown>, hidden: readonly string[] = []): Record<string, unknown> {
+  // A dotted name ("steps.assignedTo") reaches into the items of an argument.
   return lean(schema as Json, true, new Set(hidden)) as Record<string, unknown>;
 }
 

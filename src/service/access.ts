@@ -44,7 +44,7 @@ export interface TaskRef {
 
 /** The fields that name a task, opening every task use case's input schema (the names of the MCP arguments). */
 export const TaskRefFields = {
-  taskId: z.string().describe('Task id, or T-key with missionId'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
   missionId: z.string().nullable().optional(),
 };
 

@@ -29,7 +29,7 @@ const LeaseMinutes = z
   .min(1)
   .max(7 * 24 * 60)
   .optional()
-  .describe("Lease minutes");
+  .describe('Lease minutes');
 const Epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 
 export const CheckoutTaskInput = z.object({

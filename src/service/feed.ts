@@ -17,7 +17,7 @@ import { taskViews } from './views.js';
 
 export const ListEventsInput = z.object({
   since: SeqInput.optional().describe('After this seq (0: from the start)'),
-  missionId: z.string().optional().describe('Mission id or name'),
+  missionId: z.string().optional(),
   taskId: z.string().optional().describe('Task id or T-key'),
   project: Name.optional().describe('Project'),
   // The feed pages by sequence number, and a poller catching up wants big pages: 100 by default, at most 500

@@ -25,7 +25,7 @@ const MessageIds = z.array(z.string().trim().min(1).max(100)).max(200);
 
 export const CheckMessagesInput = z.object({
   limit: z.number().int().min(1).max(100).optional().describe('Default 20'),
-  cursor: z.string().max(200).optional().describe('From nextCursor'),
+  cursor: z.string().max(200).optional(),
   ackUpToSeq: SeqInput.optional().describe('First ack all up to this seq (your last lastSeq)'),
   staleAfterMinutes: z
     .number()
@@ -38,7 +38,7 @@ export const CheckMessagesInput = z.object({
 export type CheckMessagesInput = z.input<typeof CheckMessagesInput>;
 
 export const AckMessagesInput = z.object({
-  ids: MessageIds.optional().describe('Message ids'),
+  ids: MessageIds.optional(),
   upToSeq: SeqInput.optional().describe('Ack all up to this seq'),
 });
 export type AckMessagesInput = z.input<typeof AckMessagesInput>;

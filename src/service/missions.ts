@@ -26,11 +26,11 @@ import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
   name: z.string().trim().min(1).max(200).describe('Short mission name'),
-  project: Name.optional().describe('Default: your token project, else default'),
+  project: Name.optional().describe('Default: your project'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   pilot: Name.describe('Agent that owns it'),
   agents: NameOrNames.optional().describe(`Agents on it`),
-  description: z.string().max(5000).optional().describe('Summary'),
+  description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
   status: z.enum(['brainstorm', 'plan']).optional().describe('Default brainstorm'),
   deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove with evidence'),
@@ -118,7 +118,7 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
 }
 
 export const GetMissionInput = z.object({
-  missionId: z.string().describe('Mission id or name'),
+  missionId: z.string(),
   withTaskEvidence: z.boolean().optional().describe("Include each task's evidence (default true)"),
 });
 export type GetMissionInput = z.input<typeof GetMissionInput>;
@@ -130,17 +130,17 @@ export async function getMission(deps: ServiceDeps, actor: Actor, raw: GetMissio
 }
 
 export const ListMissionsInput = z.object({
-  project: Name.optional().describe('Only this project'),
-  pilot: Name.optional().describe('Agent'),
-  agent: Name.optional().describe('Agent'),
+  project: Name.optional(),
+  pilot: Name.optional(),
+  agent: Name.optional(),
   status: z
     .union([z.string().max(100), z.array(z.string().max(100)).max(MAX_STATUSES)])
     .optional()
     .describe('Status(es), or open, active, all'),
-  fields: z.enum(['lite', 'full']).optional().describe('Default lite'),
+  fields: z.enum(['lite', 'full']).optional(),
   updatedSince: DateInput.optional().describe('ISO or epoch ms'),
-  limit: z.number().int().optional().describe('Default 20, max 200'),
-  cursor: z.string().optional().describe('From nextCursor'),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
 });
 export type ListMissionsInput = z.input<typeof ListMissionsInput>;
 
@@ -191,19 +191,19 @@ export async function listMissions(deps: ServiceDeps, actor: Actor, raw: ListMis
 }
 
 export const UpdateMissionFields = z.object({
-  name: z.string().trim().min(1).max(200).optional().describe('New name'),
-  description: z.string().max(5000).optional().describe('New summary'),
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('New brief (markdown)'),
-  priority: Priority.optional().describe('New priority'),
+  priority: Priority.optional(),
   pilot: Name.optional().describe('New pilot'),
   agents: NameOrNames.optional().describe(`Replace the agents`),
   deliverables: z.array(DeliverableInput).max(50).optional().describe('Replace the deliverables'),
-  startDate: DateInput.nullable().optional().describe('New start date'),
-  targetDate: DateInput.nullable().optional().describe('New target date'),
+  startDate: DateInput.nullable().optional().describe('null clears'),
+  targetDate: DateInput.nullable().optional().describe('null clears'),
 });
 export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
 
-export const UpdateMissionInput = UpdateMissionFields.extend({ missionId: z.string().describe('Mission id or name') });
+export const UpdateMissionInput = UpdateMissionFields.extend({ missionId: z.string() });
 export type UpdateMissionInput = z.input<typeof UpdateMissionInput>;
 
 export async function updateMission(deps: ServiceDeps, actor: Actor, raw: UpdateMissionInput): Promise<MissionDetail> {
@@ -247,9 +247,9 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
 }
 
 export const MoveMissionInput = z.object({
-  missionId: z.string().describe('Mission id or name'),
+  missionId: z.string(),
   status: MissionStatus.describe('Target stage'),
-  reason: z.string().nullable().optional().describe('Why (required for rework, cancel, reopen)'),
+  reason: z.string().nullable().optional().describe('Needed for rework, cancel, reopen'),
 });
 export type MoveMissionInput = z.input<typeof MoveMissionInput>;
 
@@ -326,7 +326,7 @@ async function cancelOpenTasks(deps: ServiceDeps, work: Work, mission: MissionsT
 
 // progress is checked by assertReportedProgress (the core's rule, with its own refusals), after the permission check.
 export const UpdateMissionProgressInput = z.object({
-  missionId: z.string().describe('Mission id or name'),
+  missionId: z.string(),
   progress: z.unknown().describe('Reported progress, 0–100'),
   note: z.string().optional().describe('What the number means (at most 5000 characters)'),
 });
@@ -358,9 +358,9 @@ export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, raw
 }
 
 export const AddMissionEvidenceInput = z.object({
-  missionId: z.string().describe('Mission id or unique name'),
+  missionId: z.string(),
   evidence: z.array(EvidenceInput).max(100).optional().describe('Items (deliverable: where)'),
-  deliverable: z.string().max(200).optional().describe("Deliverable for every item"),
+  deliverable: z.string().max(200).optional().describe('Deliverable for every item'),
   note: z.string().max(20_000).optional().describe('Evidence in it is parsed too'),
   supersedes: z.string().max(100).optional().describe('Id of an item this replaces'),
 });

@@ -39,7 +39,7 @@ export const MoveArguments = z.object({
 export type MoveArguments = z.input<typeof MoveArguments>;
 
 export const MoveTaskInput = MoveArguments.extend({
-  taskId: z.string().describe('Task id, or T-key with missionId'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
   missionId: z.string().nullable().optional(),
   status: TaskStatus.describe('Move to this status'),
 });

@@ -51,17 +51,17 @@ const MAX_LEASE_MINUTES = 7 * 24 * 60;
 export const CreateTaskInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Short imperative title'),
   description: z.string().max(20_000).optional().describe('What to do, how to verify (markdown)'),
-  missionId: z.string().optional().describe('Mission id or name'),
+  missionId: z.string().optional(),
   project: Name.optional().describe('Default: the mission project'),
   assignedTo: Name.optional().describe('Omit: any mission agent may claim it'),
   assignedToInstance: Name.optional().describe('Instance of the assignee'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   status: z.literal('todo').optional().describe('Always todo'),
   dependsOn: OneOrMany.optional().describe(`Ids or T-keys to finish first`),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Free labels'),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Kinds completion must cite'),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
   dueDate: DateInput.optional().describe('ISO date or epoch ms'),
-  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional(),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Lease minutes for claims'),
 });
 export type CreateTaskInput = z.input<typeof CreateTaskInput>;
@@ -239,20 +239,17 @@ export async function getTask(deps: ServiceDeps, actor: Actor, raw: GetTaskInput
 }
 
 export const ListTasksInput = z.object({
-  assignedTo: Name.optional().describe('Agent'),
-  status: z
-    .union([TaskStatus, z.array(TaskStatus).max(MAX_STATUSES)])
-    .optional()
-    .describe('One status or a list'),
-  missionId: z.string().optional().describe('Mission id or name'),
-  project: Name.optional().describe('Only this project'),
+  assignedTo: Name.optional(),
+  status: z.union([TaskStatus, z.array(TaskStatus).max(MAX_STATUSES)]).optional(),
+  missionId: z.string().optional(),
+  project: Name.optional(),
   ready: z.boolean().optional().describe('Only claimable now, most urgent first'),
-  createdBy: Name.optional().describe('Agent'),
-  claimedBy: Name.optional().describe('Agent'),
+  createdBy: Name.optional(),
+  claimedBy: Name.optional(),
   updatedSince: DateInput.optional().describe('ISO or epoch ms'),
-  fields: z.enum(['lite', 'full']).optional().describe('Default lite'),
-  limit: z.number().int().optional().describe('Default 20, max 200'),
-  cursor: z.string().optional().describe('From nextCursor'),
+  fields: z.enum(['lite', 'full']).optional(),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
 });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 
@@ -286,15 +283,15 @@ export async function listTasks(deps: ServiceDeps, actor: Actor, raw: ListTasksI
 }
 
 export const UpdateTaskFields = z.object({
-  title: z.string().trim().min(1).max(500).optional().describe('New title'),
-  description: z.string().max(20_000).optional().describe('New description'),
-  priority: Priority.optional().describe('New priority'),
+  title: z.string().trim().min(1).max(500).optional(),
+  description: z.string().max(20_000).optional(),
+  priority: Priority.optional(),
   assignedTo: Name.nullable().optional().describe('null unassigns'),
   assignedToInstance: Name.nullable().optional().describe('New assignee instance'),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Replace the tags'),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Replace the required evidence kinds'),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
   dueDate: DateInput.nullable().optional().describe('null clears'),
-  estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional().describe('New estimate'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional(),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).nullable().optional().describe('Lease for future claims'),
 });
 export type UpdateTaskFields = z.input<typeof UpdateTaskFields>;

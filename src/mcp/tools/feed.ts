@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
 import { taskLite } from '../../service/views.js';
-import { ALL } from '../profiles.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { EventOut, MessageOut, TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
@@ -13,7 +13,7 @@ export const listEvents = defineTool({
   input: ListEventsInput.shape,
   output: z.object({ items: z.array(EventOut), nextCursor: z.string().nullable(), lastSeq: z.number() }),
   annotations: READ,
-  profiles: ALL,
+  profiles: MANAGERS,
   handler: (args, { sortie, reader }) => sortie.listEvents(reader(), args),
 });
 
@@ -38,6 +38,7 @@ export const myWork = defineTool({
     inbox: z.object({ unread: z.number(), newest: z.array(MessageOut) }),
   }),
   annotations: READ,
+  alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
     const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), { limit: args.limit });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { AckMessagesInput, CheckMessagesInput, SendMessageInput } from '../../service/inbox.js';
 import { taskLite } from '../../service/views.js';
-import { ALL } from '../profiles.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { MessageOut, TaskOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -21,6 +21,7 @@ export const checkMessages = defineTool({
     stale: z.object({ inProgress: z.array(TaskOut), reviews: z.array(TaskOut), staleAfterMinutes: z.number() }),
   }),
   annotations: WRITE_IDEMPOTENT,
+  alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, reader }) {
     const page = await sortie.checkMessages(reader(), args);
@@ -35,7 +36,7 @@ export const ackMessages = defineTool({
   input: AckMessagesInput.shape,
   output: z.object({ acknowledged: z.number(), unread: z.number() }),
   annotations: WRITE_IDEMPOTENT,
-  profiles: ALL,
+  profiles: MANAGERS,
   handler: (args, { sortie, reader }) => sortie.ackMessages(reader(), args),
 });
 
@@ -46,7 +47,7 @@ export const sendMessage = defineTool({
   input: { ...SendMessageInput.shape, ...IdentityShape },
   output: z.object({ sent: z.literal(true), messageId: z.string(), to: z.string(), missionId: z.string(), taskId: z.string().nullable() }),
   annotations: WRITE,
-  profiles: ALL,
+  profiles: MANAGERS,
   handler: ({ callerOrchestrator, ...input }, { sortie, actor }) => sortie.sendMessage(actor({ callerOrchestrator }), input),
 });
 

@@ -12,7 +12,7 @@ import { ALL, MANAGERS } from '../profiles.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
-const missionId = z.string().describe('Mission id or name');
+const missionId = z.string();
 
 export const createMission = defineTool({
   name: 'create_mission',
@@ -21,12 +21,13 @@ export const createMission = defineTool({
   input: {
     ...CreateMissionInput.shape,
     template: z.string().optional().describe('Template (name or name@version)'),
-    context: TemplateContext.optional().describe('Values for its {{placeholders}}'),
+    context: TemplateContext.optional().describe('{{placeholder}} values'),
     createdBy: Name.optional().describe('Optional; must match your identity'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['progress'],
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const { createdBy, callerOrchestrator, template, context, ...input } = args;
@@ -41,10 +42,10 @@ export const getMission = defineTool({
   name: 'get_mission',
   title: 'Get mission',
   description: 'A mission with task counts, progress (reported and computed), deliverables, evidence and its tasks.',
-  input: { missionId, fields: z.enum(['lite', 'full']).optional().describe('lite (default): task summaries; full: every task field and its evidence') },
+  input: { missionId, fields: z.enum(['lite', 'full']).optional().describe('full: every field and evidence') },
   output: MissionDetailOut,
   annotations: READ,
-  profiles: ALL,
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const full = args.fields === 'full';
     const mission = await sortie.getMission(reader(), { missionId: args.missionId, withTaskEvidence: full });
@@ -59,7 +60,8 @@ export const listMissions = defineTool({
   input: ListMissionsInput.shape,
   output: MissionPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listMissions(reader(), args);
     return pageFields(page, args.fields, missionLite);
@@ -69,7 +71,7 @@ export const listMissions = defineTool({
 export const updateMission = defineTool({
   name: 'update_mission',
   title: 'Update mission',
-  description: 'Edit a mission (pilot or creator). status and progress act like update_mission_status / update_mission_progress.',
+  description: 'Edit a mission (pilot or creator); stages: update_mission_status.',
   input: {
     missionId,
     ...UpdateMissionFields.shape,
@@ -81,6 +83,7 @@ export const updateMission = defineTool({
   },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['status', 'progress', 'reason', 'cancelReason'],
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const { missionId: ref, status, progress, reason, cancelReason, callerOrchestrator, ...fields } = args;
@@ -106,11 +109,11 @@ export const updateMissionStatus = defineTool({
   name: 'update_mission_status',
   title: 'Move mission stage',
   description:
-    'Move a mission one stage: brainstorm→plan→execute→validate→complete. execute needs a task; complete needs every task closed and each deliverable evidenced. Rework (validate→execute), cancel and reopen need a reason.',
+    'Move a mission one stage (brainstorm→plan→execute→validate→complete). execute needs a task; complete needs closed tasks and evidenced deliverables. Rework, cancel, reopen need a reason.',
   input: {
     missionId,
     status: MissionStatus.describe('Target stage'),
-    reason: Reason.optional().describe('Why (required for rework, cancel, reopen)'),
+    reason: Reason.optional().describe('Needed for rework, cancel, reopen'),
     cancelReason: Reason.optional().describe('Alias of reason for cancelled'),
     ...IdentityShape,
   },
@@ -166,6 +169,7 @@ export const addMissionEvidence = defineTool({
   input: { ...AddMissionEvidenceInput.shape, ...IdentityShape },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['supersedes'],
   profiles: MANAGERS,
   handler: (args, { sortie, actor }) => sortie.addMissionEvidence(actor(args), args),
 });
@@ -177,7 +181,7 @@ export const listTasksByMission = defineTool({
   input: {
     missionId,
     status: ListTasksInput.shape.status,
-    createdBy: Name.optional().describe('Agent'),
+    createdBy: Name.optional(),
     fields: ListTasksInput.shape.fields,
     updatedSince: ListTasksInput.shape.updatedSince,
     limit: ListTasksInput.shape.limit,
@@ -185,7 +189,8 @@ export const listTasksByMission = defineTool({
   },
   output: TaskPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
     return pageFields(page, args.fields, taskLite);

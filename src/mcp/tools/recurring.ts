@@ -6,16 +6,16 @@ import { ADMIN } from '../profiles.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 const RecurringOut = z.looseObject({ recurringTaskId: z.string(), kind: z.string(), paused: z.boolean(), nextRunAt: z.string().nullable() });
-const recurringTaskId = z.string().describe('Recurring task id');
+const recurringTaskId = z.string();
 
 export const createRecurringTask = defineTool({
   name: 'create_recurring_task',
   title: 'Create recurring task',
-  description: 'Schedule a task, or a mission from templateName, on a 5-field cron. One instance per due time; overlap skip waits while the last is open.',
+  description: 'Schedule a task, or a mission (templateName), on a cron. One instance per due time.',
   input: { ...CreateRecurringInput.shape, createdBy: Name.optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE,
-  unadvertised: ['assignedToInstance'],
+  unadvertised: ['assignedToInstance', 'tags'],
   profiles: ADMIN,
   handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createRecurring(actor({ createdBy, callerOrchestrator }), input),
 });
@@ -49,7 +49,7 @@ export const updateRecurringTask = defineTool({
   input: { recurringTaskId, ...UpdateRecurringFields.shape, ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
-  unadvertised: ['assignedToInstance'],
+  unadvertised: ['assignedToInstance', 'tags', 'context', 'brief'],
   profiles: ADMIN,
   handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) =>
     sortie.updateRecurring(actor({ callerOrchestrator }), { recurringTaskId: id, ...fields }),

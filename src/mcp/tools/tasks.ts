@@ -11,7 +11,7 @@ import { TaskOut, TaskPageOut } from '../schemas.js';
 import { ClaimIdentityShape, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 export const taskRef = {
-  taskId: z.string().describe('Task id, or T-key with missionId'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
   missionId: z.string().optional(),
 };
 const dependsOn = OneOrMany.describe(`Ids or T-keys`);
@@ -23,7 +23,7 @@ export const createTask = defineTool({
   input: { ...CreateTaskInput.shape, createdBy: Name.optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
-  unadvertised: ['assignedToInstance', 'status'],
+  unadvertised: ['assignedToInstance', 'status', 'estimatedMinutes'],
   profiles: MANAGERS,
   handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
 });
@@ -35,6 +35,7 @@ export const getTask = defineTool({
   input: taskRef,
   output: TaskOut,
   annotations: READ,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, reader }) => sortie.getTask(reader(), args),
 });
@@ -46,7 +47,8 @@ export const listTasks = defineTool({
   input: ListTasksInput.shape,
   output: TaskPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince', 'createdBy'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
     return pageFields(page, args.fields, taskLite);
@@ -67,8 +69,8 @@ export const updateTask = defineTool({
   },
   output: TaskOut,
   annotations: WRITE,
-  unadvertised: ['evidence', 'allowNoEvidence', 'epoch', 'assignedToInstance'],
-  profiles: ALL,
+  unadvertised: ['evidence', 'allowNoEvidence', 'epoch', 'assignedToInstance', 'estimatedMinutes', 'leaseMinutes'],
+  profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const {
       taskId,

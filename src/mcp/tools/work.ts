@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Name } from '../../core/identity.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { Note, Reason } from '../../service/inputs.js';
-import { ALL } from '../profiles.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
@@ -20,10 +20,11 @@ const epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 export const checkoutTask = defineTool({
   name: 'checkout_task',
   title: 'Claim task',
-  description: 'Claim a named task with a lease (todo → in_progress); one claimant wins, others get ALREADY_CLAIMED. Its dependencies must be done.',
+  description: 'Claim a named task with a lease (todo → in_progress); one claimant wins. Dependencies must be done.',
   input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut.extend({ claimed: z.literal(true) }),
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: async (args, { sortie, actor }) => ({
     claimed: true as const,
@@ -38,7 +39,8 @@ export const startTask = defineTool({
   input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
-  profiles: ALL,
+  unadvertised: ['takeover'],
+  profiles: MANAGERS,
   handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args),
 });
 
@@ -54,6 +56,7 @@ export const claimNextTask = defineTool({
   },
   output: z.object({ claimed: z.boolean(), task: TaskOut.nullable() }),
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
     const task = await sortie.claimNextTask(actor(args), { missionId: args.missionId, project: args.project, leaseMinutes: args.leaseMinutes });
@@ -68,6 +71,7 @@ export const heartbeatTask = defineTool({
   input: { ...taskRef, epoch, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.heartbeatTask(actor(args), args),
 });
@@ -76,9 +80,10 @@ export const releaseTask = defineTool({
   name: 'release_task',
   title: 'Release task',
   description: 'Hand back a task you hold (back to todo).',
-  input: { ...taskRef, reason: Reason.optional().describe('Why'), epoch, ...ClaimIdentityShape },
+  input: { ...taskRef, reason: Reason.optional(), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.releaseTask(actor(args), args),
 });
@@ -86,11 +91,11 @@ export const releaseTask = defineTool({
 export const completeTask = defineTool({
   name: 'complete_task',
   title: 'Complete task',
-  description:
-    'Finish a task you hold, or approve one in review. completionNote must cite evidence: commit SHA, #PR, test ratio 18/18, file path, count. "done" alone is refused.',
+  description: 'Finish a task you hold (or approve a review). completionNote must cite evidence: commit SHA, #PR, test ratio 18/18, file path.',
   input: { ...taskRef, ...CompleteInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.completeTask(actor(args), args),
 });
@@ -102,6 +107,7 @@ export const blockTask = defineTool({
   input: { ...taskRef, ...BlockInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args),
 });
@@ -113,6 +119,7 @@ export const failTask = defineTool({
   input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args),
 });
