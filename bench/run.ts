@@ -86,11 +86,12 @@ if (only.has('tokens')) {
   await database.close();
   results.tokens = tokens;
   printTable(
-    'tools/list size per profile',
-    ['profile', 'tools', 'characters', 'tokens', 'budget'],
-    tokens.map((t) => [t.profile, t.tools, t.characters, t.tokens, t.budget]),
+    'tools per profile: what the model reads (name + description + input schema) and the whole tools/list',
+    ['profile', 'tools', 'model chars', 'model tokens', 'budget (chars)', 'tools/list chars'],
+    tokens.map((t) => [t.profile, t.tools, t.modelCharacters, t.modelTokens, t.budget, t.listCharacters]),
   );
-  for (const t of tokens) if (t.tokens > t.budget) failures.push(`tools/list for ${t.profile} is ${t.tokens} tokens, over its budget of ${t.budget}`);
+  for (const t of tokens)
+    if (t.modelCharacters > t.budget) failures.push(`the ${t.profile} tools cost a model ${t.modelCharacters} characters, over its budget of ${t.budget}`);
 }
 
 if (only.has('raw')) {

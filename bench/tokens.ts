@@ -1,17 +1,22 @@
-// Token cost: the size of tools/list per profile, measured through a real client, in tokens (characters ÷ 4).
+// Token cost: per profile, what a model is sent of the tools (name, description, input schema as advertised) beside
+// the whole tools/list a client receives (output schemas, annotations and titles included), through a real client.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
-import { PROFILES, type Profile, TOKEN_BUDGETS } from '../src/mcp/profiles.js';
+import { modelVisibleCharacters } from '../src/mcp/advertise.js';
+import { MODEL_BUDGETS, PROFILES, type Profile } from '../src/mcp/profiles.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import type { Sortie } from '../src/service/sortie.js';
 
 export interface TokenResult {
   profile: Profile;
   tools: number;
-  characters: number;
-  tokens: number;
+  /** Name + description + input schema per tool, JSON characters: what the model reads. */
+  modelCharacters: number;
+  modelTokens: number;
   budget: number;
+  /** The whole tools/list result, JSON characters. */
+  listCharacters: number;
 }
 
 export async function measureTokens(sortie: Sortie): Promise<TokenResult[]> {
@@ -23,8 +28,15 @@ export async function measureTokens(sortie: Sortie): Promise<TokenResult[]> {
     const client = new Client({ name: 'bench', version: '1' });
     await client.connect(a);
     const list = await client.listTools();
-    const characters = JSON.stringify(list).length;
-    out.push({ profile, tools: list.tools.length, characters, tokens: Math.round(characters / 4), budget: TOKEN_BUDGETS[profile] });
+    const modelCharacters = modelVisibleCharacters(list.tools);
+    out.push({
+      profile,
+      tools: list.tools.length,
+      modelCharacters,
+      modelTokens: Math.round(modelCharacters / 4),
+      budget: MODEL_BUDGETS[profile],
+      listCharacters: JSON.stringify(list).length,
+    });
     await client.close();
   }
   return out;

@@ -14,7 +14,7 @@ describe.each(['stdio', 'http'] as const)('blocks and inbox over %s', { timeout:
 
   beforeAll(async () => {
     harness = await startHarness(transport, `${tempDir()}/sortie.db`);
-    [pia, wes, bob] = await Promise.all([harness.connect('pia'), harness.connect('wes', 'worker'), harness.connect('bob', 'worker')]);
+    [pia, wes, bob] = await Promise.all([harness.connect('pia'), harness.connect('wes', 'worker'), harness.connect('bob', 'pilot')]);
   }, PROCESS_TEST_TIMEOUT_MS);
   afterAll(() => harness?.close());
 
@@ -34,7 +34,7 @@ describe.each(['stdio', 'http'] as const)('blocks and inbox over %s', { timeout:
     expect(waiting.blocked).toHaveLength(1);
     expect(waiting.blocked[0].waitsOn).toMatchObject({ key: 'T0', status: 'in_progress' });
     const before = await wes.call('check_messages', {});
-    await wes.call('ack_messages', { upToSeq: before.lastSeq ?? 0 });
+    await wes.call('check_messages', { ackUpToSeq: before.lastSeq ?? 0 });
 
     // bob, in another process, finishes: wes's task is back in todo and wes's inbox says so.
     await bob.call('complete_task', { taskId: 'T0', missionId, completionNote: 'API merged in 3f2c9e1, 12/12 tests' });
@@ -58,17 +58,18 @@ describe.each(['stdio', 'http'] as const)('blocks and inbox over %s', { timeout:
 
   it('send_message reaches an agent of the shared mission labelled as its author; strangers are refused', async () => {
     const mission = await pia.call('create_mission', { name: `notes-${transport}`, pilot: 'pia', agents: ['wes', 'bob'] });
-    const start = await bob.call('check_messages', {});
-    await bob.call('ack_messages', { upToSeq: start.lastSeq ?? 0 });
-    const sent = await wes.call('send_message', { to: 'bob', text: 'staging is back up', missionId: mission.missionId });
-    expect(sent).toMatchObject({ sent: true, to: 'bob', missionId: mission.missionId });
-    const inbox = await bob.call('check_messages', {});
-    expect(inbox.messages).toEqual([expect.objectContaining({ id: sent.messageId, kind: 'message', from: 'wes', text: 'staging is back up' })]);
-    expect((await bob.call('ack_messages', { ids: [sent.messageId] })).acknowledged).toBe(1);
+    const start = await wes.call('check_messages', {});
+    await wes.call('check_messages', { ackUpToSeq: start.lastSeq ?? 0 });
+    const sent = await bob.call('send_message', { to: 'wes', text: 'staging is back up', missionId: mission.missionId });
+    expect(sent).toMatchObject({ sent: true, to: 'wes', missionId: mission.missionId });
+    const inbox = await wes.call('check_messages', {});
+    expect(inbox.messages).toEqual([expect.objectContaining({ id: sent.messageId, kind: 'message', from: 'bob', text: 'staging is back up' })]);
+    expect((await bob.call('ack_messages', { ids: [sent.messageId] })).acknowledged).toBe(0);
+    expect((await wes.call('check_messages', { ackUpToSeq: inbox.lastSeq })).unread).toBe(0);
 
-    const stranger = await wes.refuse('send_message', { to: 'mallory', text: 'hello' });
+    const stranger = await bob.refuse('send_message', { to: 'mallory', text: 'hello' });
     expect(stranger.code).toBe('FORBIDDEN');
-    const empty = await wes.refuse('send_message', { to: 'bob', text: '' });
+    const empty = await bob.refuse('send_message', { to: 'wes', text: '' });
     expect(empty.code).toBe('VALIDATION_FAILED');
   });
 });

@@ -5,9 +5,9 @@ import { DomainError, echo, validationFailed } from './errors.js';
 
 export const EvidenceInput = z.object({
   kind: EvidenceKindSchema.describe('commit | pr | issue | url | test_ratio | file | count'),
-  value: z.string().min(1).max(2000).describe('e.g. "3f2c9e1", "#42", "https://…/pull/42", "18/18", "src/app.ts", "2900 rows"'),
-  deliverable: z.string().max(200).optional().describe('Mission deliverable this item proves (mission evidence only)'),
-  note: z.string().max(2000).optional().describe('What the item shows'),
+  value: z.string().min(1).max(2000).describe('e.g. 3f2c9e1, #42, 18/18, src/app.ts'),
+  deliverable: z.string().max(200).optional().describe('Its deliverable'),
+  note: z.string().max(2000).optional(),
 });
 export type EvidenceInput = z.infer<typeof EvidenceInput>;
 
@@ -239,9 +239,9 @@ export interface Deliverable {
 }
 
 export const DeliverableInput = z.object({
-  name: z.string().min(1).max(200).describe('Deliverable name, unique in the mission'),
-  description: z.string().max(2000).optional().describe('What must be delivered'),
-  acceptedKinds: z.array(EvidenceKindSchema).min(1).max(20).optional().describe('Evidence kinds that prove it (default commit, pr, test_ratio, file)'),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  acceptedKinds: z.array(EvidenceKindSchema).min(1).max(20).optional().describe('Default commit, pr, test_ratio, file'),
 });
 export type DeliverableInput = z.infer<typeof DeliverableInput>;
 

@@ -19,26 +19,26 @@ export const OWNER_ROLES = ['pilot', 'any'] as const;
 export const BUILTIN_PLACEHOLDERS = ['mission', 'project', 'pilot'] as const;
 
 export const TemplateStepInput = z.object({
-  key: z.string().regex(STEP_KEY_RE, 'a letter, then letters, digits, _ or -').optional().describe('Unique step key (default step0, step1, …)'),
-  title: z.string().trim().min(1).max(500).describe('Task title; {{placeholders}} allowed'),
-  description: z.string().max(20_000).optional().describe('What to do and what proves it is done'),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
-  owner: z.string().max(100).optional().describe('pilot (default), any, agent:N (Nth mission agent), an agent name, or {{placeholder}}'),
+  key: z.string().regex(STEP_KEY_RE, 'a letter, then letters, digits, _ or -').optional().describe('Default step0, step1, …'),
+  title: z.string().trim().min(1).max(500),
+  description: z.string().max(20_000).optional(),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  owner: z.string().max(100).optional().describe('pilot (default), any, agent:N, a name or {{placeholder}}'),
   assignedTo: z.string().max(100).optional().describe('VantagePeers alias of owner'),
-  assignedToInstance: Name.optional().describe('Instance of the owner'),
+  assignedToInstance: Name.optional(),
   dependsOn: z
     .array(z.union([z.string(), z.number().int().min(0)]))
     .max(200)
     .optional()
-    .describe('Step keys (or 0-based step indexes) first; default the previous step; [] none'),
-  requiredEvidence: z.array(EvidenceKindSchema).max(20).optional().describe('Evidence kinds completion must cite'),
-  priority: Priority.optional().describe('Task priority (default: the mission’s)'),
-  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
+    .describe('Step keys first; default previous; [] none'),
+  requiredEvidence: z.array(EvidenceKindSchema).max(20).optional(),
+  priority: Priority.optional(),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type TemplateStepInput = z.input<typeof TemplateStepInput>;
 
 export const TemplateInput = z.object({
-  name: z.string().regex(TEMPLATE_NAME_RE, '1–100 letters, digits, . _ -').describe('Template name'),
+  name: z.string().regex(TEMPLATE_NAME_RE, '1–100 letters, digits, . _ -'),
   description: z.string().max(5000).optional().describe('What the template is for'),
   brief: z.string().max(200_000).optional().describe('Default mission brief; {{placeholders}} allowed'),
   deliverables: z.array(DeliverableInput).max(50).optional().describe('Mission deliverables and the evidence kinds that prove them'),

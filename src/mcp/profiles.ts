@@ -9,7 +9,8 @@ export const MANAGERS: readonly Profile[] = ['full', 'pilot'];
 export const ADMIN: readonly Profile[] = ['full'];
 
 /**
- * The tools/list budget per profile, in tokens (JSON characters ÷ 4): what an agent pays in context on every
- * session before it does anything. test/tool-budget.test.ts fails above these; the README states them.
+ * What a profile's tools may cost a model, in JSON characters of what clients send it — each tool's name, description
+ * and input schema as advertised (src/mcp/advertise.ts); tokens ≈ characters ÷ 4. An agent pays it on every session
+ * before it does anything. test/tool-budget.test.ts fails above these; the README states them.
  */
-export const TOKEN_BUDGETS: Readonly<Record<Profile, number>> = { worker: 10_000, pilot: 16_500, full: 20_500 };
+export const MODEL_BUDGETS: Readonly<Record<Profile, number>> = { worker: 6_000, pilot: 18_500, full: 24_000 };

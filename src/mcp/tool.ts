@@ -1,6 +1,6 @@
 // How a Sortie tool is declared and served: schemas, annotations, profiles, identity and error rendering.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ListToolsRequestSchema, type ListToolsResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { type ZodObject, type ZodRawShape, type ZodType, z } from 'zod';
 import { type DomainError, isFailure, toDomainError } from '../core/errors.js';
@@ -8,6 +8,7 @@ import { Name } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import { assertNoNul } from '../service/inputs.js';
 import type { Sortie } from '../service/sortie.js';
+import { advertisedInputSchema } from './advertise.js';
 import type { Profile } from './profiles.js';
 
 export interface ToolContext {
@@ -44,6 +45,10 @@ export interface ToolDef<I extends ZodRawShape, O extends ZodRawShape> {
   /** All four hints, always explicit. */
   annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
   profiles: readonly Profile[];
+  /** Arguments accepted but not advertised: rarely needed, or another tool's job (complete_task's evidence on update_task). */
+  unadvertised?: readonly string[];
+  /** Marked for clients to keep loaded rather than defer behind tool search: the tools every session of the loop uses. */
+  alwaysLoad?: boolean;
   /** Returns the structured result; the SDK checks it against `output` at run time (schemas are loose objects). */
   handler(args: z.infer<ZodObject<I>>, ctx: ToolContext): Promise<object>;
 }
@@ -90,6 +95,8 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
         // clients that validate structuredContent would reject every extra field.
         outputSchema: tool.output,
         annotations: tool.annotations,
+        // Clients that defer tools behind a search step (Claude Code) keep these loaded: the core of the loop.
+        ...(tool.alwaysLoad ? { _meta: { 'anthropic/alwaysLoad': true } } : {}),
       },
       async (args: unknown): Promise<CallToolResult> => {
         try {
@@ -101,6 +108,7 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
       },
     );
   }
+  advertiseLean(server, new Map(tools.map((t) => [t.name, t.unadvertised ?? []])));
   // The SDK answers schema violations with its own untyped text. Sortie's contract is a stable code for every
   // refusal, so argument validation is redone here with the same schemas and reported as VALIDATION_FAILED.
   // (validateToolInput is an internal of SDK 1.32; the transport tests pin this behaviour.)
@@ -118,4 +126,20 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
       throw new Error(content.type === 'text' ? content.text : '');
     }
   };
+}
+
+/**
+ * Serves tools/list with the advertised input schemas (advertise.ts): the SDK builds the list from the validating
+ * schemas, and this wraps its handler to take out what the model need not carry. (The handler map is an internal of
+ * SDK 1.32, like validateToolInput; test/tool-budget.test.ts pins what a client receives.)
+ */
+function advertiseLean(server: McpServer, hidden: ReadonlyMap<string, readonly string[]>): void {
+  const handlers = (server.server as unknown as { _requestHandlers: Map<string, (request: unknown, extra: unknown) => Promise<ListToolsResult>> })
+    ._requestHandlers;
+  const inner = handlers.get('tools/list');
+  if (!inner) throw new Error('advertiseLean: tools/list is not registered yet');
+  server.server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+    const list = await inner(request, extra);
+    return { ...list, tools: list.tools.map((t) => ({ ...t, inputSchema: advertisedInputSchema(t.inputSchema, hidden.get(t.name)) as Tool['inputSchema'] })) };
+  });
 }

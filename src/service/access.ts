@@ -44,8 +44,8 @@ export interface TaskRef {
 
 /** The fields that name a task, opening every task use case's input schema (the names of the MCP arguments). */
 export const TaskRefFields = {
-  taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),
-  missionId: z.string().nullable().optional().describe('Mission id; required when taskId is a T-key'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
+  missionId: z.string().nullable().optional(),
 };
 
 /** Whether a task reference is a mission-local key (T3), which needs its missionId, rather than a task id. */

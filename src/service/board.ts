@@ -29,8 +29,8 @@ export const DEFAULT_STALLED_MINUTES = 30;
 export const DEFAULT_CLOSED_LIMIT = 50;
 
 export const BoardInput = z.object({
-  project: z.string().trim().min(1).max(100).optional().describe('Only this project'),
-  pilot: z.string().trim().min(1).max(100).optional().describe('Only missions this agent pilots'),
+  project: z.string().trim().min(1).max(100).optional(),
+  pilot: z.string().trim().min(1).max(100).optional(),
   includeCancelled: z.boolean().optional().describe('Add the cancelled column'),
   stalledMinutes: z.number().int().min(1).max(43_200).optional().describe('Minutes a ready task may wait unclaimed before it counts as stalled'),
   closedLimit: z.number().int().min(1).max(500).optional().describe('Cards shown in the complete and cancelled columns (most recent first)'),

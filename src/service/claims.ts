@@ -31,8 +31,8 @@ const LeaseMinutes = z
   .min(1)
   .max(7 * 24 * 60)
   .optional()
-  .describe("Lease length for this claim, in minutes (default: the task's, else the server's)");
-const Epoch = z.number().int().min(0).optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST');
+  .describe('Lease minutes');
+const Epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 
 export const CheckoutTaskInput = z.object({
   ...TaskRefFields,
@@ -60,7 +60,7 @@ export const ReleaseTaskInput = z.object({ ...TaskRefFields, reason: Reason.opti
 export type ReleaseTaskInput = z.input<typeof ReleaseTaskInput>;
 
 export interface ClaimOptions {
-  /** Lease length for this claim, in minutes (default: the task's, else the server's). */
+  /** Lease minutes. */
   leaseMinutes?: number;
   /** Move a live claim held by another instance of the same agent to the caller's instance; see CheckoutTaskInput. */
   takeover?: boolean;

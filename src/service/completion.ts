@@ -25,10 +25,10 @@ import { settleWaiters } from './waiters.js';
 
 export const CompleteInput = z.object({
   ...TaskRefFields,
-  completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence (SHA, #PR, 18/18, path)'),
-  evidence: z.array(EvidenceInput).max(100).optional().describe('Explicit evidence items, in addition to those parsed from the note'),
-  allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Only when no evidence can exist: the reason, stored and shown'),
-  epoch: z.number().int().min(0).optional().describe('Claim epoch from checkout; a stale one is refused with LEASE_LOST'),
+  completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence'),
+  evidence: z.array(EvidenceInput).max(100).optional().describe('Items beyond those in the note'),
+  allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Why no evidence can exist (shown)'),
+  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
 });
 export type CompleteInput = z.input<typeof CompleteInput>;
 
@@ -156,10 +156,10 @@ export function submitForReview(deps: ServiceDeps, actor: Actor, input: Complete
 export const BlockInput = z.object({
   ...TaskRefFields,
   reason: z.string().trim().min(1).max(5000).optional().describe('What the task is waiting for'),
-  blockedBy: Name.optional().describe('Who or what blocks it: an agent, or a name such as legal-team or ci'),
-  blockedOnTaskId: z.string().max(100).optional().describe('The task it waits on (id, or T-key with missionId)'),
+  blockedBy: Name.optional().describe('Who blocks it (agent, legal-team, ci)'),
+  blockedOnTaskId: z.string().max(100).optional().describe('Task it waits on; clears itself when that is done'),
   blockedCause: z.enum(['peer_task', 'human', 'authorisation', 'other']).optional().describe('peer_task | human | authorisation | other'),
-  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
 });
 export type BlockInput = z.input<typeof BlockInput>;
 
@@ -318,7 +318,7 @@ export async function pauseTask(deps: ServiceDeps, actor: Actor, raw: PauseTaskI
 export const FailTaskInput = z.object({
   ...TaskRefFields,
   failureNote: Note.optional().describe('What went wrong and what was tried (required)'),
-  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
 });
 export type FailTaskInput = z.input<typeof FailTaskInput>;
 

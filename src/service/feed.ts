@@ -16,13 +16,13 @@ import { parseInput, SeqInput } from './inputs.js';
 import { taskViews } from './views.js';
 
 export const ListEventsInput = z.object({
-  since: SeqInput.optional().describe('Return events after this sequence number (0 = from the start)'),
-  missionId: z.string().optional().describe('Only events of this mission'),
-  taskId: z.string().optional().describe('Only events of this task (T-key needs missionId)'),
-  project: Name.optional().describe('Only events of this project'),
+  since: SeqInput.optional().describe('After this seq (0: from the start)'),
+  missionId: z.string().optional(),
+  taskId: z.string().optional().describe('Task id or T-key'),
+  project: Name.optional().describe('Project'),
   // The feed pages by sequence number, and a poller catching up wants big pages: 100 by default, at most 500
   // (entity lists stay at 20 / 200).
-  limit: z.number().int().min(1).max(500).optional().describe('Max events, default 100, max 500'),
+  limit: z.number().int().min(1).max(500).optional().describe('Default 100, max 500'),
 });
 export type ListEventsInput = z.input<typeof ListEventsInput>;
 

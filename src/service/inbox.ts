@@ -24,35 +24,35 @@ export const DEFAULT_STALE_MINUTES = 120;
 const MessageIds = z.array(z.string().trim().min(1).max(100)).max(200);
 
 export const CheckMessagesInput = z.object({
-  limit: z.number().int().min(1).max(100).optional().describe('At most this many messages (default 20)'),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
-  ackUpToSeq: SeqInput.optional().describe('First acknowledge every message up to this seq (the last one you handled)'),
+  limit: z.number().int().min(1).max(100).optional().describe('Default 20'),
+  cursor: z.string().max(200).optional(),
+  ackUpToSeq: SeqInput.optional().describe('First ack all up to this seq (your last lastSeq)'),
   staleAfterMinutes: z
     .number()
     .int()
     .min(1)
     .max(7 * 24 * 60)
     .optional()
-    .describe(`Report your tasks in progress, and reviews waiting on you, for longer than this (default ${DEFAULT_STALE_MINUTES})`),
+    .describe(`Stale after (default ${DEFAULT_STALE_MINUTES})`),
 });
 export type CheckMessagesInput = z.input<typeof CheckMessagesInput>;
 
 export const AckMessagesInput = z.object({
-  ids: MessageIds.optional().describe('Message ids to acknowledge'),
-  upToSeq: SeqInput.optional().describe('Acknowledge every message with seq up to this'),
+  ids: MessageIds.optional(),
+  upToSeq: SeqInput.optional().describe('Ack all up to this seq'),
 });
 export type AckMessagesInput = z.input<typeof AckMessagesInput>;
 
 export const SendMessageInput = z.object({
-  to: Name.describe('The agent to tell: one you share a mission with'),
-  text: z.string().trim().min(1).max(MAX_MESSAGE).describe('What to say (shown to them as yours, labelled with your name)'),
-  missionId: z.string().max(100).optional().describe('The mission it is about (default: the newest you share)'),
-  taskId: z.string().max(100).optional().describe('The task it is about (id, or T-key with missionId)'),
+  to: Name.describe('An agent of a mission you share'),
+  text: z.string().trim().min(1).max(MAX_MESSAGE).describe('Shown labelled as yours'),
+  missionId: z.string().max(100).optional().describe('Default: newest shared'),
+  taskId: z.string().max(100).optional().describe('Task it is about'),
 });
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
 export const InboxInput = z.object({
-  limit: z.number().int().min(1).max(200).optional().describe('At most this many messages (default 20)'),
+  limit: z.number().int().min(1).max(200).optional().describe('Default 20'),
   all: z.boolean().optional().describe('Read messages too, newest first'),
 });
 export type InboxInput = z.input<typeof InboxInput>;

@@ -11,7 +11,7 @@ import { parseInput, SeqInput } from './inputs.js';
 
 export const FollowInput = z.object({
   after: SeqInput.optional().describe('Resume after this event sequence number (Last-Event-ID); omit to start from now'),
-  project: z.string().trim().min(1).max(100).optional().describe('Only events of this project'),
+  project: z.string().trim().min(1).max(100).optional().describe('Project'),
 });
 export type FollowInput = z.input<typeof FollowInput>;
 

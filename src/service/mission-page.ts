@@ -25,14 +25,14 @@ import { getMission } from './missions.js';
 import { getTask } from './tasks.js';
 
 export const MissionPageInput = z.object({
-  missionId: z.string().describe('Mission id (or its unique name)'),
+  missionId: z.string(),
   stalledMinutes: z.number().int().min(1).max(43_200).optional().describe('Minutes a ready task may wait unclaimed before it counts as stalled'),
   eventsLimit: z.number().int().min(1).max(500).optional().describe('Timeline entries to include, newest first (default 100)'),
 });
 export type MissionPageInput = z.input<typeof MissionPageInput>;
 
 export const TimelineInput = z.object({
-  missionId: z.string().describe('Mission id (or its unique name)'),
+  missionId: z.string(),
   before: SeqInput.min(1).optional().describe('Only events with a sequence number below this (the previous page ends there)'),
   limit: z.number().int().min(1).max(500).optional().describe('Page size, default 100'),
 });

@@ -26,17 +26,17 @@ import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
   name: z.string().trim().min(1).max(200).describe('Short mission name'),
-  project: Name.optional().describe('Project (isolation boundary); default: your token\'s only project, else "default"'),
+  project: Name.optional().describe('Default: your project'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
-  pilot: Name.describe('Agent that owns and drives the mission'),
-  agents: NameOrNames.optional().describe(`Agents working on it (string or list, at most ${MAX_AGENTS}); the pilot is always one`),
-  description: z.string().max(5000).optional().describe('One-paragraph summary'),
+  pilot: Name.describe('Agent that owns it'),
+  agents: NameOrNames.optional().describe(`Agents on it`),
+  description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
-  status: z.enum(['brainstorm', 'plan']).optional().describe('Starting stage: brainstorm (default) or plan'),
-  deliverables: z.array(DeliverableInput).max(50).optional().describe('Named outcomes the mission must prove with evidence'),
+  status: z.enum(['brainstorm', 'plan']).optional().describe('Default brainstorm'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove with evidence'),
   startDate: DateInput.optional().describe('ISO date or epoch ms'),
   targetDate: DateInput.optional().describe('ISO date or epoch ms'),
-  progress: z.number().optional().describe('Initial pilot-reported progress, integer 0–100'),
+  progress: z.number().optional().describe('0–100'),
 });
 export type CreateMissionInput = z.input<typeof CreateMissionInput>;
 
@@ -118,7 +118,7 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
 }
 
 export const GetMissionInput = z.object({
-  missionId: z.string().describe('Mission id (or its unique name)'),
+  missionId: z.string(),
   withTaskEvidence: z.boolean().optional().describe("Include each task's evidence (default true)"),
 });
 export type GetMissionInput = z.input<typeof GetMissionInput>;
@@ -130,17 +130,17 @@ export async function getMission(deps: ServiceDeps, actor: Actor, raw: GetMissio
 }
 
 export const ListMissionsInput = z.object({
-  project: Name.optional().describe('Only this project'),
-  pilot: Name.optional().describe('Only missions this agent pilots'),
-  agent: Name.optional().describe('Only missions this agent belongs to'),
+  project: Name.optional(),
+  pilot: Name.optional(),
+  agent: Name.optional(),
   status: z
     .union([z.string().max(100), z.array(z.string().max(100)).max(MAX_STATUSES)])
     .optional()
-    .describe('A status, a list, or an alias: open (not closed), active (plan+execute), all'),
-  fields: z.enum(['lite', 'full']).optional().describe('lite (default) or full'),
-  updatedSince: DateInput.optional().describe('Only missions updated at or after this time'),
-  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
+    .describe('Status(es), or open, active, all'),
+  fields: z.enum(['lite', 'full']).optional(),
+  updatedSince: DateInput.optional().describe('ISO or epoch ms'),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
 });
 export type ListMissionsInput = z.input<typeof ListMissionsInput>;
 
@@ -191,19 +191,19 @@ export async function listMissions(deps: ServiceDeps, actor: Actor, raw: ListMis
 }
 
 export const UpdateMissionFields = z.object({
-  name: z.string().trim().min(1).max(200).optional().describe('New name'),
-  description: z.string().max(5000).optional().describe('New summary'),
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('New brief (markdown)'),
-  priority: Priority.optional().describe('New priority'),
-  pilot: Name.optional().describe('Hand the mission to another pilot (pilot or creator only)'),
-  agents: NameOrNames.optional().describe(`Replace the agent list (at most ${MAX_AGENTS})`),
+  priority: Priority.optional(),
+  pilot: Name.optional().describe('New pilot'),
+  agents: NameOrNames.optional().describe(`Replace the agents`),
   deliverables: z.array(DeliverableInput).max(50).optional().describe('Replace the deliverables'),
-  startDate: DateInput.nullable().optional().describe('New start date'),
-  targetDate: DateInput.nullable().optional().describe('New target date'),
+  startDate: DateInput.nullable().optional().describe('null clears'),
+  targetDate: DateInput.nullable().optional().describe('null clears'),
 });
 export type UpdateMissionFields = z.input<typeof UpdateMissionFields>;
 
-export const UpdateMissionInput = UpdateMissionFields.extend({ missionId: z.string().describe('Mission id (or its unique name)') });
+export const UpdateMissionInput = UpdateMissionFields.extend({ missionId: z.string() });
 export type UpdateMissionInput = z.input<typeof UpdateMissionInput>;
 
 export async function updateMission(deps: ServiceDeps, actor: Actor, raw: UpdateMissionInput): Promise<MissionDetail> {
@@ -247,9 +247,9 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
 }
 
 export const MoveMissionInput = z.object({
-  missionId: z.string().describe('Mission id (or its unique name)'),
+  missionId: z.string(),
   status: MissionStatus.describe('Target stage'),
-  reason: z.string().nullable().optional().describe('Why (required for rework, cancel, reopen)'),
+  reason: z.string().nullable().optional().describe('Needed for rework, cancel, reopen'),
 });
 export type MoveMissionInput = z.input<typeof MoveMissionInput>;
 
@@ -326,7 +326,7 @@ async function cancelOpenTasks(deps: ServiceDeps, work: Work, mission: MissionsT
 
 // progress is checked by assertReportedProgress (the core's rule, with its own refusals), after the permission check.
 export const UpdateMissionProgressInput = z.object({
-  missionId: z.string().describe('Mission id (or its unique name)'),
+  missionId: z.string(),
   progress: z.unknown().describe('Reported progress, 0–100'),
   note: z.string().optional().describe('What the number means (at most 5000 characters)'),
 });
@@ -358,11 +358,11 @@ export async function updateMissionProgress(deps: ServiceDeps, actor: Actor, raw
 }
 
 export const AddMissionEvidenceInput = z.object({
-  missionId: z.string().describe('Mission id or unique name'),
-  evidence: z.array(EvidenceInput).max(100).optional().describe('Evidence items; set deliverable on an item to attach it there'),
-  deliverable: z.string().max(200).optional().describe("Deliverable every item (and the note's items) attaches to"),
-  note: z.string().max(20_000).optional().describe('Free text; evidence in it (SHA, #PR, 18/18, paths) is parsed too'),
-  supersedes: z.string().max(100).optional().describe('Id of an earlier item this one replaces (e.g. one that failed verification)'),
+  missionId: z.string(),
+  evidence: z.array(EvidenceInput).max(100).optional().describe('Items (deliverable: where)'),
+  deliverable: z.string().max(200).optional().describe('Deliverable for every item'),
+  note: z.string().max(20_000).optional().describe('Evidence in it is parsed too'),
+  supersedes: z.string().max(100).optional().describe('Id of an item this replaces'),
 });
 export type AddMissionEvidenceInput = z.input<typeof AddMissionEvidenceInput>;
 

@@ -44,29 +44,29 @@ function isOpenInstance(instance: InstanceStatus | null): instance is InstanceSt
 }
 
 export const CreateRecurringInput = z.object({
-  title: z.string().trim().min(1).max(500).describe('Task title, or mission name with templateName; {{date}} = due date'),
-  cronExpression: z.string().min(1).max(200).describe('5-field cron, e.g. "0 9 * * 1" (Mondays 09:00)'),
-  timezone: z.string().max(100).optional().describe('IANA time zone, default UTC'),
-  overlap: OverlapPolicy.optional().describe('skip (default): no new instance while the last is open; allow'),
-  priority: Priority.optional().describe('low | medium (default) | high | urgent'),
-  assignedTo: Name.optional().describe('Task assignee (mission: default pilot)'),
+  title: z.string().trim().min(1).max(500).describe('{{date}} is the due date'),
+  cronExpression: z.string().min(1).max(200).describe('e.g. 0 9 * * 1'),
+  timezone: z.string().max(100).optional().describe('Default UTC'),
+  overlap: OverlapPolicy.optional().describe('Default skip'),
+  priority: Priority.optional().describe('Default medium'),
+  assignedTo: Name.optional().describe('Assignee (mission: pilot)'),
   assignedToInstance: Name.optional().describe('Instance of the assignee'),
-  description: z.string().max(20_000).optional().describe('Task or mission description'),
-  project: Name.optional().describe('Project; default: your token\'s only project, else "default"'),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Task tags'),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds each task instance requires'),
-  templateName: z.string().max(120).optional().describe('Create a whole mission from this template (name or name@version)'),
-  pilot: Name.optional().describe('Mission pilot (default assignedTo, else you)'),
+  description: z.string().max(20_000).optional(),
+  project: Name.optional().describe('Default: your project'),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Kinds each task must cite'),
+  templateName: z.string().max(120).optional().describe('A mission from this template per run'),
+  pilot: Name.optional().describe('Default assignedTo, else you'),
   agents: NameOrNames.optional().describe(`Mission agents (at most ${MAX_AGENTS})`),
   context: TemplateContext.optional(),
-  brief: z.string().max(200_000).optional().describe('Mission brief (default: the template’s)'),
+  brief: z.string().max(200_000).optional().describe('Default: the template’s'),
   paused: z.boolean().optional().describe('Create it paused'),
 });
 export type CreateRecurringInput = z.input<typeof CreateRecurringInput>;
 
 export const UpdateRecurringFields = CreateRecurringInput.omit({ paused: true }).partial();
 
-const RecurringTaskId = z.string().describe('Recurring task id');
+const RecurringTaskId = z.string();
 
 /** Names one definition: get, pause, resume and delete take only this. */
 export const RecurringRef = z.object({ recurringTaskId: RecurringTaskId });
@@ -333,11 +333,11 @@ function safeSchedule(row: RecurringDefinitionsTable): Schedule | null {
 }
 
 export const ListRecurringInput = z.object({
-  project: Name.optional().describe('Only this project'),
-  assignedTo: Name.optional().describe('Only those assigned to (or piloted by) this agent'),
+  project: Name.optional(),
+  assignedTo: Name.optional().describe('Assignee or pilot'),
   status: z.enum(['active', 'paused', 'all']).optional().describe('active | paused | all (default)'),
-  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
 });
 export type ListRecurringInput = z.input<typeof ListRecurringInput>;
 

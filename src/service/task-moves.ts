@@ -27,21 +27,21 @@ import { taskView } from './views.js';
 
 /** What a status move may carry besides its target; which move takes which is MOVE_ARGUMENTS. */
 export const MoveArguments = z.object({
-  completionNote: CompleteInput.shape.completionNote.optional().describe('For review/done: what was done, citing evidence'),
-  evidence: CompleteInput.shape.evidence.describe('For review/done: explicit evidence items'),
-  allowNoEvidence: CompleteInput.shape.allowNoEvidence.describe('For review/done when no evidence can exist: the reason'),
-  failureNote: Note.optional().describe('For failed: what went wrong'),
-  blockedReason: Reason.optional().describe('For blocked: what it waits for'),
-  cancelReason: Reason.optional().describe('For cancelled: why'),
-  reason: Reason.optional().describe('For reopen, release or sending back from review: why'),
-  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+  completionNote: CompleteInput.shape.completionNote.optional().describe('review/done: what was done, with evidence'),
+  evidence: CompleteInput.shape.evidence.describe('review/done: evidence items'),
+  allowNoEvidence: CompleteInput.shape.allowNoEvidence.describe('review/done: why no evidence exists'),
+  failureNote: Note.optional().describe('failed: what went wrong'),
+  blockedReason: Reason.optional().describe('blocked: what it waits for'),
+  cancelReason: Reason.optional().describe('cancelled: why'),
+  reason: Reason.optional().describe('reopen/release/send back: why'),
+  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
 });
 export type MoveArguments = z.input<typeof MoveArguments>;
 
 export const MoveTaskInput = MoveArguments.extend({
-  taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),
-  missionId: z.string().nullable().optional().describe('Mission id; required when taskId is a T-key'),
-  status: TaskStatus.describe('Move to this status (see lifecycle)'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
+  missionId: z.string().nullable().optional(),
+  status: TaskStatus.describe('Move to this status'),
 });
 export type MoveTaskInput = z.input<typeof MoveTaskInput>;
 

@@ -50,19 +50,19 @@ const MAX_LEASE_MINUTES = 7 * 24 * 60;
 
 export const CreateTaskInput = z.object({
   title: z.string().trim().min(1).max(500).describe('Short imperative title'),
-  description: z.string().max(20_000).optional().describe('What to do and how to know it is done (markdown)'),
-  missionId: z.string().optional().describe('Mission id (or unique name) the task belongs to'),
-  project: Name.optional().describe('Project; defaults to the mission\'s, else your token\'s only project, else "default"'),
-  assignedTo: Name.optional().describe('Agent that owns it; omit so any agent of the mission may claim it'),
-  assignedToInstance: Name.optional().describe('Specific instance of the assignee, e.g. alice-laptop'),
+  description: z.string().max(20_000).optional().describe('What to do, how to verify (markdown)'),
+  missionId: z.string().optional(),
+  project: Name.optional().describe('Default: the mission project'),
+  assignedTo: Name.optional().describe('Omit: any mission agent may claim it'),
+  assignedToInstance: Name.optional().describe('Instance of the assignee'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
-  status: z.literal('todo').optional().describe('Always todo; tasks start unclaimed'),
-  dependsOn: OneOrMany.optional().describe(`Task ids (or T-keys of the same mission) that must be done first, at most ${MAX_DEPENDS_ON}`),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Free labels'),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Evidence kinds completion must cite, e.g. ["commit"]'),
+  status: z.literal('todo').optional().describe('Always todo'),
+  dependsOn: OneOrMany.optional().describe(`Ids or T-keys to finish first`),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
   dueDate: DateInput.optional().describe('ISO date or epoch ms'),
-  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional().describe('Effort estimate'),
-  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Claim lease for this task (default: server setting)'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).optional(),
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Lease minutes for claims'),
 });
 export type CreateTaskInput = z.input<typeof CreateTaskInput>;
 
@@ -239,20 +239,17 @@ export async function getTask(deps: ServiceDeps, actor: Actor, raw: GetTaskInput
 }
 
 export const ListTasksInput = z.object({
-  assignedTo: Name.optional().describe('Only tasks assigned to this agent'),
-  status: z
-    .union([TaskStatus, z.array(TaskStatus).max(MAX_STATUSES)])
-    .optional()
-    .describe('One status or a list'),
-  missionId: z.string().optional().describe('Only this mission (id or unique name)'),
-  project: Name.optional().describe('Only this project'),
-  ready: z.boolean().optional().describe('Only ready tasks (todo, every dependency done or cancelled), most urgent first'),
-  createdBy: Name.optional().describe('Only tasks created by this agent'),
-  claimedBy: Name.optional().describe('Only tasks claimed by this agent'),
-  updatedSince: DateInput.optional().describe('Only tasks updated at or after this time (ISO or epoch ms)'),
-  fields: z.enum(['lite', 'full']).optional().describe('lite (default): summary fields; full: everything'),
-  limit: z.number().int().optional().describe('Page size, default 20, max 200'),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
+  assignedTo: Name.optional(),
+  status: z.union([TaskStatus, z.array(TaskStatus).max(MAX_STATUSES)]).optional(),
+  missionId: z.string().optional(),
+  project: Name.optional(),
+  ready: z.boolean().optional().describe('Only claimable now, most urgent first'),
+  createdBy: Name.optional(),
+  claimedBy: Name.optional(),
+  updatedSince: DateInput.optional().describe('ISO or epoch ms'),
+  fields: z.enum(['lite', 'full']).optional(),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
 });
 export type ListTasksInput = z.input<typeof ListTasksInput>;
 
@@ -286,15 +283,15 @@ export async function listTasks(deps: ServiceDeps, actor: Actor, raw: ListTasksI
 }
 
 export const UpdateTaskFields = z.object({
-  title: z.string().trim().min(1).max(500).optional().describe('New title'),
-  description: z.string().max(20_000).optional().describe('New description'),
-  priority: Priority.optional().describe('New priority'),
-  assignedTo: Name.nullable().optional().describe('New assignee (null to unassign)'),
+  title: z.string().trim().min(1).max(500).optional(),
+  description: z.string().max(20_000).optional(),
+  priority: Priority.optional(),
+  assignedTo: Name.nullable().optional().describe('null unassigns'),
   assignedToInstance: Name.nullable().optional().describe('New assignee instance'),
-  tags: z.array(z.string().max(50)).max(50).optional().describe('Replace the tags'),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Replace the required evidence kinds'),
-  dueDate: DateInput.nullable().optional().describe('New due date (null clears)'),
-  estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional().describe('New estimate'),
+  tags: z.array(z.string().max(50)).max(50).optional(),
+  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
+  dueDate: DateInput.nullable().optional().describe('null clears'),
+  estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional(),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).nullable().optional().describe('Lease for future claims'),
 });
 export type UpdateTaskFields = z.input<typeof UpdateTaskFields>;

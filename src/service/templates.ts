@@ -55,7 +55,7 @@ export function templateProject(deps: ServiceDeps, actor: Actor, project?: strin
 export const TemplateContext = z
   .record(z.string().max(100), z.string().max(10_000))
   .refine((values) => Object.keys(values).length <= 100, 'has more than 100 values')
-  .describe('Values for the {{placeholders}}');
+  .describe('{{placeholder}} values');
 export type TemplateContext = z.infer<typeof TemplateContext>;
 
 const StepList = z.array(StoredTemplateStep);
@@ -336,7 +336,7 @@ async function assertPlanRoster(work: Work, project: string, plan: Instantiation
 
 export const InstantiateInput = z.object({
   templateName: z.string().describe('Template name, or name@version'),
-  missionId: z.string().describe('Mission id or unique name'),
+  missionId: z.string(),
   context: TemplateContext.optional(),
   titlePrefix: z.string().max(100).optional().describe('Prepended to every task title'),
 });
@@ -453,7 +453,7 @@ export async function createMissionFromTemplateIn(
  * so a missing template is refused before its placeholder values.
  */
 export const CreateMissionFromTemplateInput = CreateMissionInput.extend({
-  template: z.string().describe('Template to instantiate (name or name@version)'),
+  template: z.string().describe('Template (name or name@version)'),
   context: z.unknown().optional().describe('Values for its {{placeholders}} (TemplateContext)'),
   titlePrefix: z.string().max(100).optional().describe('Prepended to every task title'),
 });

@@ -2,18 +2,18 @@
 import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
 import { taskLite } from '../../service/views.js';
-import { ALL } from '../profiles.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { EventOut, MessageOut, TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
 export const listEvents = defineTool({
   name: 'list_events',
   title: 'List events',
-  description: 'The change feed: events after sequence number `since`, oldest first, optionally for one mission or task. Poll with the returned lastSeq.',
+  description: 'The change feed: events after seq `since`, oldest first. Poll with the returned lastSeq.',
   input: ListEventsInput.shape,
   output: z.object({ items: z.array(EventOut), nextCursor: z.string().nullable(), lastSeq: z.number() }),
   annotations: READ,
-  profiles: ALL,
+  profiles: MANAGERS,
   handler: (args, { sortie, reader }) => sortie.listEvents(reader(), args),
 });
 
@@ -23,9 +23,9 @@ export const myWork = defineTool({
   name: 'my_work',
   title: 'My work',
   description:
-    'Start every session here: the tasks you hold (with lease expiry), tasks your agent holds through another session (heldElsewhere: instance, lease expiry, how to take over), your ready tasks, reviews waiting on you, your blocked tasks (and what each waits on), your paused ones, and your unread messages (check_messages reads them).',
+    'Start every session here: tasks you hold, held by your other sessions (heldElsewhere), ready for you, reviews waiting on you, blocked (and on what), paused, unread messages.',
   input: {
-    limit: z.number().int().min(1).max(200).optional().describe('Max items per list, default 20'),
+    limit: z.number().int().min(1).max(200).optional().describe('Per list, default 20'),
     callerInstance: ClaimIdentityShape.callerInstance,
   },
   output: z.object({
@@ -39,6 +39,7 @@ export const myWork = defineTool({
     inbox: z.object({ unread: z.number(), newest: z.array(MessageOut) }),
   }),
   annotations: READ,
+  alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
     const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), { limit: args.limit });

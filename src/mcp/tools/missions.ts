@@ -12,21 +12,22 @@ import { ALL, MANAGERS } from '../profiles.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
-const missionId = z.string().describe('Mission id (or its unique name)');
+const missionId = z.string();
 
 export const createMission = defineTool({
   name: 'create_mission',
   title: 'Create mission',
-  description: 'Create a mission: a brief plus sequenced tasks owned by a pilot. Starts in brainstorm (or plan). With template, its steps become its tasks.',
+  description: 'Create a mission (brief, pilot, agents, deliverables). Starts in brainstorm or plan; a template adds its steps as tasks.',
   input: {
     ...CreateMissionInput.shape,
-    template: z.string().optional().describe('Template to instantiate (name or name@version)'),
-    context: TemplateContext.optional().describe('Values for its {{placeholders}}'),
+    template: z.string().optional().describe('Template (name or name@version)'),
+    context: TemplateContext.optional().describe('{{placeholder}} values'),
     createdBy: Name.optional().describe('Optional; must match your identity'),
     ...IdentityShape,
   },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['progress'],
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const { createdBy, callerOrchestrator, template, context, ...input } = args;
@@ -40,11 +41,11 @@ export const createMission = defineTool({
 export const getMission = defineTool({
   name: 'get_mission',
   title: 'Get mission',
-  description: 'A mission with its tasks, task counts by status, pilot-reported and computed progress, deliverables and evidence.',
-  input: { missionId, fields: z.enum(['lite', 'full']).optional().describe('lite (default): task summaries; full: every task field and its evidence') },
+  description: 'A mission with task counts, progress (reported and computed), deliverables, evidence and its tasks.',
+  input: { missionId, fields: z.enum(['lite', 'full']).optional().describe('full: every field and evidence') },
   output: MissionDetailOut,
   annotations: READ,
-  profiles: ALL,
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const full = args.fields === 'full';
     const mission = await sortie.getMission(reader(), { missionId: args.missionId, withTaskEvidence: full });
@@ -55,11 +56,12 @@ export const getMission = defineTool({
 export const listMissions = defineTool({
   name: 'list_missions',
   title: 'List missions',
-  description: 'Missions, newest first, filtered by project, pilot, agent and status (or open / active / all). Paged by cursor.',
+  description: 'Missions, newest first, by project, pilot, agent or status. Paged.',
   input: ListMissionsInput.shape,
   output: MissionPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listMissions(reader(), args);
     return pageFields(page, args.fields, missionLite);
@@ -69,7 +71,7 @@ export const listMissions = defineTool({
 export const updateMission = defineTool({
   name: 'update_mission',
   title: 'Update mission',
-  description: "Edit a mission's fields (pilot or creator). A status here is applied as update_mission_status; progress as update_mission_progress.",
+  description: 'Edit a mission (pilot or creator); stages: update_mission_status.',
   input: {
     missionId,
     ...UpdateMissionFields.shape,
@@ -81,6 +83,7 @@ export const updateMission = defineTool({
   },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['status', 'progress', 'reason', 'cancelReason'],
   profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const { missionId: ref, status, progress, reason, cancelReason, callerOrchestrator, ...fields } = args;
@@ -106,11 +109,11 @@ export const updateMissionStatus = defineTool({
   name: 'update_mission_status',
   title: 'Move mission stage',
   description:
-    'brainstorm→plan→execute→validate→complete, one stage at a time. execute needs ≥1 task; complete needs every task done/cancelled and deliverable evidence. validate→execute (rework), cancel, and reopen of complete need a reason.',
+    'Move a mission one stage (brainstorm→plan→execute→validate→complete). execute needs a task; complete needs closed tasks and evidenced deliverables. Rework, cancel, reopen need a reason.',
   input: {
     missionId,
     status: MissionStatus.describe('Target stage'),
-    reason: Reason.optional().describe('Why (required for rework, cancel, reopen)'),
+    reason: Reason.optional().describe('Needed for rework, cancel, reopen'),
     cancelReason: Reason.optional().describe('Alias of reason for cancelled'),
     ...IdentityShape,
   },
@@ -146,7 +149,7 @@ function assertReasonArguments(status: MissionStatus | undefined, args: { reason
 export const updateMissionProgress = defineTool({
   name: 'update_mission_progress',
   title: 'Report mission progress',
-  description: 'Set the pilot-reported progress: an integer 0–100 with an optional note. Computed progress is always returned beside it.',
+  description: 'Report progress 0–100 (pilot); computed progress is returned beside it.',
   input: {
     missionId,
     progress: z.number().describe('Integer 0–100'),
@@ -162,11 +165,11 @@ export const updateMissionProgress = defineTool({
 export const addMissionEvidence = defineTool({
   name: 'add_mission_evidence',
   title: 'Add mission evidence',
-  description:
-    'Attach evidence (commit, pr, issue, url, test_ratio, file, count) to a mission or one of its deliverables. Items in note are parsed too. complete needs accepted evidence on every deliverable.',
+  description: 'Attach evidence to a mission or a deliverable; complete needs accepted evidence on every deliverable.',
   input: { ...AddMissionEvidenceInput.shape, ...IdentityShape },
   output: MissionDetailOut,
   annotations: WRITE,
+  unadvertised: ['supersedes'],
   profiles: MANAGERS,
   handler: (args, { sortie, actor }) => sortie.addMissionEvidence(actor(args), args),
 });
@@ -174,11 +177,11 @@ export const addMissionEvidence = defineTool({
 export const listTasksByMission = defineTool({
   name: 'list_tasks_by_mission',
   title: 'List mission tasks',
-  description: "A mission's tasks in step order (T0, T1, …), filtered by status or creator. Paged by cursor.",
+  description: "A mission's tasks in key order (T0, T1, …). Paged.",
   input: {
     missionId,
     status: ListTasksInput.shape.status,
-    createdBy: Name.optional().describe('Only tasks created by this agent'),
+    createdBy: Name.optional(),
     fields: ListTasksInput.shape.fields,
     updatedSince: ListTasksInput.shape.updatedSince,
     limit: ListTasksInput.shape.limit,
@@ -186,7 +189,8 @@ export const listTasksByMission = defineTool({
   },
   output: TaskPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
     return pageFields(page, args.fields, taskLite);

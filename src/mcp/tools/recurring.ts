@@ -6,16 +6,16 @@ import { ADMIN } from '../profiles.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 const RecurringOut = z.looseObject({ recurringTaskId: z.string(), kind: z.string(), paused: z.boolean(), nextRunAt: z.string().nullable() });
-const recurringTaskId = z.string().describe('Recurring task id');
+const recurringTaskId = z.string();
 
 export const createRecurringTask = defineTool({
   name: 'create_recurring_task',
   title: 'Create recurring task',
-  description:
-    'Schedule a task (or, with templateName, a whole mission) on a 5-field cron in a time zone. One instance per due time; overlap skip (default) waits while the last is open.',
+  description: 'Schedule a task, or a mission (templateName), on a cron. One instance per due time.',
   input: { ...CreateRecurringInput.shape, createdBy: Name.optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE,
+  unadvertised: ['assignedToInstance', 'tags'],
   profiles: ADMIN,
   handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createRecurring(actor({ createdBy, callerOrchestrator }), input),
 });
@@ -23,7 +23,7 @@ export const createRecurringTask = defineTool({
 export const listRecurringTasks = defineTool({
   name: 'list_recurring_tasks',
   title: 'List recurring tasks',
-  description: 'Recurring task definitions with nextRunAt, lastRunAt and lastError. Paged by cursor.',
+  description: 'Recurring definitions with nextRunAt and lastError. Paged.',
   input: ListRecurringInput.shape,
   output: z.object({ items: z.array(RecurringOut), nextCursor: z.string().nullable() }),
   annotations: READ,
@@ -34,7 +34,7 @@ export const listRecurringTasks = defineTool({
 export const getRecurringTask = defineTool({
   name: 'get_recurring_task',
   title: 'Get recurring task',
-  description: 'A recurring task with its next five due times and its recent runs.',
+  description: 'A recurring definition, its next due times and recent runs.',
   input: { recurringTaskId },
   output: RecurringOut,
   annotations: READ,
@@ -45,10 +45,11 @@ export const getRecurringTask = defineTool({
 export const updateRecurringTask = defineTool({
   name: 'update_recurring_task',
   title: 'Update recurring task',
-  description: 'Change a recurring task’s fields or schedule; nextRunAt is recomputed from now.',
+  description: 'Change a recurring definition; nextRunAt is recomputed.',
   input: { recurringTaskId, ...UpdateRecurringFields.shape, ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
+  unadvertised: ['assignedToInstance', 'tags', 'context', 'brief'],
   profiles: ADMIN,
   handler: ({ recurringTaskId: id, callerOrchestrator, ...fields }, { sortie, actor }) =>
     sortie.updateRecurring(actor({ callerOrchestrator }), { recurringTaskId: id, ...fields }),
@@ -68,7 +69,7 @@ export const pauseRecurringTask = defineTool({
 export const resumeRecurringTask = defineTool({
   name: 'resume_recurring_task',
   title: 'Resume recurring task',
-  description: 'Resume a paused recurring task from now; due times missed while paused are not caught up.',
+  description: 'Resume from now; missed due times are skipped.',
   input: { recurringTaskId, ...IdentityShape },
   output: RecurringOut,
   annotations: WRITE_IDEMPOTENT,
@@ -79,7 +80,7 @@ export const resumeRecurringTask = defineTool({
 export const deleteRecurringTask = defineTool({
   name: 'delete_recurring_task',
   title: 'Delete recurring task',
-  description: 'Stop and remove a recurring task (soft delete); instances already created stay.',
+  description: 'Remove a recurring definition; created instances stay.',
   input: { recurringTaskId, ...IdentityShape },
   output: z.looseObject({ deleted: z.boolean(), recurringTaskId: z.string() }),
   annotations: DESTRUCTIVE,

@@ -11,19 +11,19 @@ import { TaskOut, TaskPageOut } from '../schemas.js';
 import { ClaimIdentityShape, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 export const taskRef = {
-  taskId: z.string().describe('Task id, or its mission-local key (T0, T1, …) together with missionId'),
-  missionId: z.string().optional().describe('Mission id; required when taskId is a T-key'),
+  taskId: z.string().describe('Id, or T-key with missionId'),
+  missionId: z.string().optional(),
 };
-const dependsOn = OneOrMany.describe(`Task id(s), or T-keys of the same mission (at most ${MAX_DEPENDS_ON})`);
+const dependsOn = OneOrMany.describe(`Ids or T-keys`);
 
 export const createTask = defineTool({
   name: 'create_task',
   title: 'Create task',
-  description:
-    'Create a task, optionally in a mission (it gets the next key T0, T1, …) with dependsOn. Unassigned mission tasks are claimable by any agent of the mission.',
+  description: 'Create a task, in a mission (next key T0, T1, …) or alone. Unassigned mission tasks are claimable by its agents.',
   input: { ...CreateTaskInput.shape, createdBy: Name.optional().describe('Optional; must match your identity'), ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  unadvertised: ['assignedToInstance', 'status', 'estimatedMinutes'],
   profiles: MANAGERS,
   handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
 });
@@ -31,10 +31,11 @@ export const createTask = defineTool({
 export const getTask = defineTool({
   name: 'get_task',
   title: 'Get task',
-  description: 'A task with its dependencies, claim (holder, lease expiry, epoch), evidence and notes.',
+  description: 'A task with dependencies, claim (holder, lease expiry, epoch), evidence and notes.',
   input: taskRef,
   output: TaskOut,
   annotations: READ,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, reader }) => sortie.getTask(reader(), args),
 });
@@ -42,11 +43,12 @@ export const getTask = defineTool({
 export const listTasks = defineTool({
   name: 'list_tasks',
   title: 'List tasks',
-  description: 'Tasks filtered by assignedTo, status, missionId, project; ready: true gives the ready queue, most urgent first. Paged by cursor.',
+  description: 'Tasks by assignee, status, mission, project; ready: true is the ready queue. Paged.',
   input: ListTasksInput.shape,
   output: TaskPageOut,
   annotations: READ,
-  profiles: ALL,
+  unadvertised: ['updatedSince', 'createdBy'],
+  profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listTasks(reader(), args);
     return pageFields(page, args.fields, taskLite);
@@ -57,7 +59,7 @@ export const updateTask = defineTool({
   name: 'update_task',
   title: 'Update task',
   description:
-    "Edit a task's fields, or move its status (one or the other per call). Status moves follow the lifecycle: review/done need completionNote with evidence; cancelled needs cancelReason; todo from a closed state reopens (reason).",
+    'Edit fields, or move status (not both). review/done need completionNote with evidence; cancelled needs cancelReason; todo from closed reopens (reason).',
   input: {
     ...taskRef,
     ...UpdateTaskFields.shape,
@@ -67,7 +69,8 @@ export const updateTask = defineTool({
   },
   output: TaskOut,
   annotations: WRITE,
-  profiles: ALL,
+  unadvertised: ['evidence', 'allowNoEvidence', 'epoch', 'assignedToInstance', 'estimatedMinutes', 'leaseMinutes'],
+  profiles: MANAGERS,
   async handler(args, { sortie, actor }) {
     const {
       taskId,
@@ -103,7 +106,7 @@ export const updateTask = defineTool({
 export const addTaskDependency = defineTool({
   name: 'add_task_dependency',
   title: 'Add dependency',
-  description: 'Append dependencies to a task. Unknown ids and cycles are refused (the error names the cycle).',
+  description: 'Add dependencies; unknown ids and cycles are refused.',
   input: { ...taskRef, dependsOn, ...IdentityShape },
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
@@ -114,7 +117,7 @@ export const addTaskDependency = defineTool({
 export const removeTaskDependency = defineTool({
   name: 'remove_task_dependency',
   title: 'Remove dependency',
-  description: 'Remove dependencies from a task.',
+  description: 'Remove dependencies.',
   input: { ...taskRef, dependsOn, ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,
@@ -125,7 +128,7 @@ export const removeTaskDependency = defineTool({
 export const deleteTask = defineTool({
   name: 'delete_task',
   title: 'Delete task',
-  description: 'Delete a task that has no history beyond its creation (creator only). Anything else: cancel_task.',
+  description: 'Delete a task with no history (creator); otherwise cancel it.',
   input: { ...taskRef, ...IdentityShape },
   output: z.object({ deleted: z.literal(true), taskId: z.string() }),
   annotations: DESTRUCTIVE,
@@ -136,7 +139,7 @@ export const deleteTask = defineTool({
 export const cancelTask = defineTool({
   name: 'cancel_task',
   title: 'Cancel task',
-  description: 'Cancel an open task, with a reason (creator or mission pilot). Cancelled dependencies satisfy their dependents.',
+  description: 'Cancel an open task with a reason (creator or pilot). A cancelled dependency satisfies.',
   input: { ...taskRef, cancelReason: Reason.describe('Why it is cancelled'), ...IdentityShape },
   output: TaskOut,
   annotations: DESTRUCTIVE,
@@ -147,7 +150,7 @@ export const cancelTask = defineTool({
 export const reopenTask = defineTool({
   name: 'reopen_task',
   title: 'Reopen task',
-  description: 'Return a done, cancelled or failed task to todo, with a reason. A mission in validate goes back to execute.',
+  description: 'Return a closed task to todo with a reason; a mission in validate goes back to execute.',
   input: { ...taskRef, reason: Reason.describe('Why it is reopened'), ...IdentityShape },
   output: TaskOut,
   annotations: WRITE,

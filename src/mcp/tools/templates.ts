@@ -12,12 +12,12 @@ const TemplateOut = z.looseObject({ name: z.string(), version: z.number() });
 const context = TemplateContext.optional();
 const createdBy = Name.optional().describe('Optional; must match your identity');
 /** Templates are per project; built-ins are read-only defaults every project sees. */
-const project = Name.optional().describe('Project whose templates (default: the default project)');
+const project = Name.optional().describe('Default: your project');
 
 export const listMissionTemplates = defineTool({
   name: 'list_mission_templates',
   title: 'List mission templates',
-  description: 'A project’s templates (built-ins and its saved ones) with their steps, placeholders and deliverables.',
+  description: "A project's templates, built-in and saved.",
   input: { project },
   output: z.object({ project: z.string(), items: z.array(TemplateOut) }),
   annotations: READ,
@@ -28,9 +28,9 @@ export const listMissionTemplates = defineTool({
 export const getMissionTemplate = defineTool({
   name: 'get_mission_template',
   title: 'Get mission template',
-  description: 'A template: steps (owner, dependsOn, requiredEvidence), brief, versions.',
+  description: 'A template: steps, brief, deliverables, versions.',
   input: {
-    name: z.string().describe('Template name (or name@version)'),
+    name: z.string().describe('name or name@version'),
     version: z.number().int().min(1).max(999_999_999).optional().describe('A specific version'),
     project,
   },
@@ -43,21 +43,21 @@ export const getMissionTemplate = defineTool({
 export const updateMissionTemplate = defineTool({
   name: 'update_mission_template',
   title: 'Save mission template',
-  description:
-    'Create or change a template of one project by name; each save is a new version (old ones stay readable). Validated: unique keys, known dependencies, no cycle.',
+  description: 'Save a template version (steps with keys, owners, dependencies; no cycles).',
   input: {
-    name: z.string().describe('Template name'),
-    steps: z.array(TemplateStepInput).describe('Steps in order'),
-    description: z.string().optional().describe('What it is for'),
-    brief: z.string().optional().describe('Default mission brief, {{placeholders}} allowed'),
+    name: z.string(),
+    steps: z.array(TemplateStepInput),
+    description: z.string().optional(),
+    brief: z.string().optional().describe('Default brief'),
     deliverables: z.array(DeliverableInput).optional().describe('Mission deliverables'),
-    isDefault: z.boolean().optional().describe('Mark as the default template'),
+    isDefault: z.boolean().optional(),
     project,
     createdBy,
     ...IdentityShape,
   },
   output: z.looseObject({ templateId: z.string(), name: z.string(), version: z.number(), stepCount: z.number() }),
   annotations: WRITE,
+  unadvertised: ['steps.assignedTo', 'steps.assignedToInstance', 'steps.estimatedMinutes', 'steps.tags'],
   profiles: ADMIN,
   handler: ({ createdBy, callerOrchestrator, project, ...input }, { sortie, actor }) =>
     sortie.updateTemplate(actor({ createdBy, callerOrchestrator }), { ...input, project }),
@@ -66,8 +66,8 @@ export const updateMissionTemplate = defineTool({
 export const deleteMissionTemplate = defineTool({
   name: 'delete_mission_template',
   title: 'Delete mission template',
-  description: 'Soft-delete a project’s saved versions of a template (a built-in of that name shows through again).',
-  input: { name: z.string().describe('Template name'), project, ...IdentityShape },
+  description: "Soft-delete a project's saved template (a built-in of that name shows again).",
+  input: { name: z.string(), project, ...IdentityShape },
   output: z.looseObject({ deleted: z.boolean(), name: z.string() }),
   annotations: DESTRUCTIVE,
   profiles: ADMIN,
@@ -77,10 +77,10 @@ export const deleteMissionTemplate = defineTool({
 export const instantiateTemplateIntoMission = defineTool({
   name: 'instantiate_template_into_mission',
   title: 'Instantiate template',
-  description: 'Add a template’s steps to a mission as tasks (dependencies, owners, required evidence). All or nothing.',
+  description: "Add a template's steps to a mission as tasks, all or nothing.",
   input: {
-    templateName: z.string().describe('Template name (or name@version)'),
-    missionId: z.string().describe('Mission id or unique name'),
+    templateName: z.string().describe('name or name@version'),
+    missionId: z.string(),
     context,
     titlePrefix: z.string().optional().describe('Prefix for task titles'),
     callerOrchestrator: IdentityShape.callerOrchestrator,

@@ -3,28 +3,28 @@ import { z } from 'zod';
 import { Name } from '../../core/identity.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { Note, Reason } from '../../service/inputs.js';
-import { ALL } from '../profiles.js';
+import { ALL, MANAGERS } from '../profiles.js';
 import { TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
 
-const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe("Lease length in minutes (default: the task's, else the server's)");
+const leaseMinutes = z.number().int().min(1).max(10_080).optional().describe('Lease minutes');
 const takeover = z
   .boolean()
   .optional()
   .describe(
     "Recover your own agent's work: move a live claim held by another instance (session) of your agent to this one, with a new epoch; that session then gets LEASE_LOST. Never takes another agent's claim (FORBIDDEN). my_work lists such tasks under heldElsewhere.",
   );
-const epoch = z.number().int().min(0).optional().describe('Claim epoch from your checkout; a stale one is refused with LEASE_LOST');
+const epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 
 export const checkoutTask = defineTool({
   name: 'checkout_task',
   title: 'Claim task',
-  description:
-    'Claim a task atomically with a lease: todo → in_progress. Exactly one concurrent claimant wins — another session (instance) of your own agent included; others get ALREADY_CLAIMED (holder, instance, lease expiry). Every dependency must be done or cancelled.',
+  description: 'Claim a named task with a lease (todo → in_progress); one claimant wins. Dependencies must be done.',
   input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut.extend({ claimed: z.literal(true) }),
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: async (args, { sortie, actor }) => ({
     claimed: true as const,
@@ -35,19 +35,19 @@ export const checkoutTask = defineTool({
 export const startTask = defineTool({
   name: 'start_task',
   title: 'Start task',
-  description: 'Start a task assigned to you (a claim with a lease): todo → in_progress. Also resumes a blocked task you hold.',
+  description: 'Start a task assigned to you (a claim), or resume a blocked one you hold.',
   input: { ...taskRef, leaseMinutes, takeover, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
-  profiles: ALL,
+  unadvertised: ['takeover'],
+  profiles: MANAGERS,
   handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args),
 });
 
 export const claimNextTask = defineTool({
   name: 'claim_next_task',
   title: 'Claim next ready task',
-  description:
-    'Pick and claim the best ready task for you in one step: assigned to you, or unassigned in your missions; most urgent, then oldest. Returns claimed: false when nothing is ready.',
+  description: 'Claim the best ready task for you (yours first, then unassigned in your missions). claimed: false when none.',
   input: {
     missionId: z.string().optional().describe('Only from this mission'),
     project: Name.optional().describe('Only from this project'),
@@ -56,6 +56,7 @@ export const claimNextTask = defineTool({
   },
   output: z.object({ claimed: z.boolean(), task: TaskOut.nullable() }),
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
     const task = await sortie.claimNextTask(actor(args), { missionId: args.missionId, project: args.project, leaseMinutes: args.leaseMinutes });
@@ -66,10 +67,11 @@ export const claimNextTask = defineTool({
 export const heartbeatTask = defineTool({
   name: 'heartbeat_task',
   title: 'Extend lease',
-  description: 'Extend your lease on a task you hold. Refused with LEASE_LOST if it already expired or was re-claimed.',
+  description: 'Extend your lease; LEASE_LOST if it expired or was re-claimed.',
   input: { ...taskRef, epoch, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.heartbeatTask(actor(args), args),
 });
@@ -77,10 +79,11 @@ export const heartbeatTask = defineTool({
 export const releaseTask = defineTool({
   name: 'release_task',
   title: 'Release task',
-  description: 'Hand back a task you hold: in_progress → todo, for someone else to claim.',
-  input: { ...taskRef, reason: Reason.optional().describe('Why'), epoch, ...ClaimIdentityShape },
+  description: 'Hand back a task you hold (back to todo).',
+  input: { ...taskRef, reason: Reason.optional(), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.releaseTask(actor(args), args),
 });
@@ -88,11 +91,11 @@ export const releaseTask = defineTool({
 export const completeTask = defineTool({
   name: 'complete_task',
   title: 'Complete task',
-  description:
-    'Finish a task you hold (or approve one in review): needs completionNote and evidence — commit SHA, PR (#N or URL), issue, url, test ratio (18/18), file path, count (7 files) — parsed from the note and/or listed. "done" alone is refused.',
+  description: 'Finish a task you hold (or approve a review). completionNote must cite evidence: commit SHA, #PR, test ratio 18/18, file path.',
   input: { ...taskRef, ...CompleteInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.completeTask(actor(args), args),
 });
@@ -100,11 +103,11 @@ export const completeTask = defineTool({
 export const blockTask = defineTool({
   name: 'block_task',
   title: 'Block task',
-  description:
-    'Mark a task you hold as blocked: say what it waits for (reason, blockedBy, blockedOnTaskId, blockedCause). The lease pauses; start_task resumes.',
+  description: 'Block a task you hold: on a task (blockedOnTaskId; clears itself when that is done) or with a reason. start_task resumes.',
   input: { ...taskRef, ...BlockInput.shape, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args),
 });
@@ -112,10 +115,11 @@ export const blockTask = defineTool({
 export const pauseTask = defineTool({
   name: 'pause_task',
   title: 'Pause task',
-  description: 'Stop work on a task you hold for now, with a reason: back to todo, claim released, assignee kept. Claim it again to resume.',
+  description: 'Set aside a task you hold, with a reason: back to todo, claim released, assignee kept; claim it to resume.',
   input: { ...taskRef, reason: Reason.describe('Why, and where the work stands'), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.pauseTask(actor(args), args),
 });
@@ -123,10 +127,11 @@ export const pauseTask = defineTool({
 export const failTask = defineTool({
   name: 'fail_task',
   title: 'Fail task',
-  description: 'Mark a task you hold as failed, with what went wrong. A failed dependency does not satisfy its dependents.',
+  description: 'Fail a task you hold, saying what went wrong; it does not satisfy dependents.',
   input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
+  alwaysLoad: true,
   profiles: ALL,
   handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args),
 });
