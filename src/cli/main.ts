@@ -17,6 +17,7 @@ import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerInboxCommand } from './inbox-command.js';
+import { registerInitCommands } from './init-command.js';
 import { registerTemplateCommands } from './template-commands.js';
 
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
@@ -483,6 +484,7 @@ export function buildProgram(): Command {
   registerFleetCommands(program);
   registerTemplateCommands(program);
   registerInboxCommand(program);
+  registerInitCommands(program);
   return program;
 }
 

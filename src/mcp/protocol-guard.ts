@@ -3,9 +3,11 @@
 // fail its envelope schema without a reply, and answers bad params with -32603 and a schema-library dump.)
 import {
   CallToolRequestSchema,
+  GetPromptRequestSchema,
   InitializeRequestSchema,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
@@ -53,6 +55,8 @@ const SERVED_METHODS: ReadonlyMap<string, ZodType> = new Map<string, ZodType>([
   ['resources/read', ReadResourceRequestSchema],
   ['resources/subscribe', SubscribeRequestSchema],
   ['resources/unsubscribe', UnsubscribeRequestSchema],
+  ['prompts/list', ListPromptsRequestSchema],
+  ['prompts/get', GetPromptRequestSchema],
 ]);
 
 interface ZodIssueLike {

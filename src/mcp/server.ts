@@ -5,6 +5,7 @@ import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
 import type { Profile } from './profiles.js';
+import { registerPrompts } from './prompts.js';
 import { protocolGuard, type Screen } from './protocol-guard.js';
 import { registerResources } from './resources.js';
 import { registerTools } from './tool.js';
@@ -36,7 +37,7 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     { name: 'sortie', version: VERSION },
     {
       // The SDK does not declare resources.subscribe by itself; Sortie implements subscriptions, so declare it.
-      capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, logging: {} },
+      capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, prompts: {}, logging: {} },
       instructions: INSTRUCTIONS,
     },
   );
@@ -53,5 +54,6 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
   const tools = toolsFor(options.profile ?? 'full');
   registerTools(server, tools, ctx, logger);
   const detach = registerResources(server, sortie, reader, logger);
+  registerPrompts(server);
   return { server, close: detach, screen: protocolGuard(new Set(tools.map((t) => t.name))) };
 }
