@@ -25,8 +25,9 @@ describe('benchmark smoke', () => {
       expect(r.claims).toBe(r.completions);
       expect({ double: r.doubleClaims, lock: r.lockErrors, lost: r.lostWrites, other: r.otherErrors }).toEqual({ double: 0, lock: 0, lost: 0, other: 0 });
     }
-    for (const t of results.tokens as Array<{ profile: string; tokens: number; budget: number }>) {
-      expect(t.tokens, t.profile).toBeLessThanOrEqual(t.budget);
+    for (const t of results.tokens as Array<{ profile: string; modelCharacters: number; budget: number }>) {
+      expect(t.modelCharacters, t.profile).toBeGreaterThan(0);
+      expect(t.modelCharacters, t.profile).toBeLessThanOrEqual(t.budget);
     }
   }, 180_000);
 });

@@ -444,6 +444,8 @@ describe('dashboard API access', () => {
       const apiTask = (await h.t.database.kysely.selectFrom('tasks').select('id').where('mission_id', '=', w.apiPlan).executeTakeFirstOrThrow()).id;
       expect((await call(h.app, `/api/tasks/${apiTask}`, auth)).status).toBe(404);
       // bob has a message in api too (quinn gave him a task there): a web token counts only bob's web messages.
+      // With tokens on, an assignee must hold a token for the project (rosters, issue 11).
+      await h.t.sortie.createToken(OPERATOR, { agent: 'bob', role: 'worker', projects: ['api'] });
       await h.t.sortie.createTask(QUINN, { title: 'Load test', project: 'api', assignedTo: 'bob' });
       const webUnread = await h.t.database.kysely
         .selectFrom('messages')

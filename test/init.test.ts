@@ -216,8 +216,10 @@ describe('sortie hook session-start | stop', { timeout: PROCESS_TEST_TIMEOUT_MS 
     const alice = { agent: 'alice', instance: 'alice-s1' };
     held = await sortie.checkoutTask(alice, { taskId: 'T0', missionId: m });
     await sortie.checkoutTask({ agent: 'bob' }, { taskId: 'T2', missionId: m });
-    await sortie.checkoutTask(alice, { taskId: 'T1', missionId: m });
-    await sortie.blockTask(alice, { taskId: 'T1', missionId: m, blockedOnTaskId: 'T2' });
+    // One task in progress per session and project: T1 is worked (and blocked) from another session of alice.
+    const other = { agent: 'alice', instance: 'alice-s2' };
+    await sortie.checkoutTask(other, { taskId: 'T1', missionId: m });
+    await sortie.blockTask(other, { taskId: 'T1', missionId: m, blockedOnTaskId: 'T2' });
     await sortie.sendMessage(pia, { to: 'alice', text: 'the grammar changed, see #12', missionId: m });
     unread = (await sortie.myWork({ agent: 'alice' }, {})).inbox.unread;
     expect(unread).toBeGreaterThan(0);
