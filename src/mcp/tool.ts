@@ -16,6 +16,8 @@ export interface ToolContext {
   actor(args: IdentityArgs): Actor;
   /** The caller for reads: the connection identity, or "anonymous" on an unauthenticated connection without one. */
   reader(): Actor;
+  /** This call's: aborted when the client cancels it or the connection closes (a waiting call stops at once). */
+  signal?: AbortSignal;
 }
 
 export interface IdentityArgs {
@@ -91,9 +93,9 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
         outputSchema: tool.output,
         annotations: tool.annotations,
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
         try {
-          const result = await tool.handler(args as never, ctx);
+          const result = await tool.handler(args as never, { ...ctx, signal: extra.signal });
           return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
         } catch (error) {
           return renderThrown(error, logger, { tool: tool.name });
