@@ -16,6 +16,7 @@ import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerTemplateCommands } from './template-commands.js';
+import { registerWaitCommand } from './wait-command.js';
 
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
 export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[] | undefined {
@@ -437,6 +438,7 @@ export function buildProgram(): Command {
 
   registerFleetCommands(program);
   registerTemplateCommands(program);
+  registerWaitCommand(program);
   return program;
 }
 
