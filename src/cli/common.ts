@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { validationFailed } from '../core/errors.js';
 import { assertAgentName } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
-import { createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { type BackgroundTask, createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -38,10 +38,17 @@ export function print(opts: GlobalOptions, value: unknown, human: () => string):
   process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
 }
 
-/** Runs a one-shot command against the database (no background work), always closing it. */
-export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>): Promise<T> {
+/**
+ * Runs a one-shot command against the database, always closing it. Without `background` it starts no background
+ * work and does not follow the change feed; a command that waits on the feed passes its work (see startRuntime).
+ */
+export async function withRuntime<T>(
+  cmd: Command,
+  fn: (runtime: Runtime, opts: GlobalOptions) => Promise<T>,
+  options: { background?: readonly BackgroundTask[] } = {},
+): Promise<T> {
   const opts = globalOptions(cmd);
-  const runtime = await startRuntime({ db: opts.db, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn') });
+  const runtime = await startRuntime({ db: opts.db, logger: createLogger(process.env.SORTIE_LOG_LEVEL ?? 'warn'), background: options.background });
   try {
     return await fn(runtime, opts);
   } finally {

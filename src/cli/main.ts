@@ -19,6 +19,7 @@ import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
 import { registerInboxCommand } from './inbox-command.js';
 import { registerInitCommands } from './init-command.js';
 import { registerTemplateCommands } from './template-commands.js';
+import { registerWaitCommand } from './wait-command.js';
 
 /** `kind:value` pairs, e.g. commit:3f2c9e1, pr:#42, test_ratio:18/18. */
 export function parseEvidenceArgs(values: string[] | undefined): EvidenceInput[] | undefined {
@@ -485,6 +486,7 @@ export function buildProgram(): Command {
   registerTemplateCommands(program);
   registerInboxCommand(program);
   registerInitCommands(program);
+  registerWaitCommand(program);
   return program;
 }
 

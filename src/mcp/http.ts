@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_BATCH_SIZE, readRequestBody } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
+import { isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
@@ -43,12 +44,41 @@ function statusOf(reply: GuardReply): number {
   return 'error' in reply && reply.error.code !== INVALID_PARAMS ? 400 : 200;
 }
 
+/** What to do with the calls of a request whose client went away before its answer. */
+type OnGone = (requestIds: RequestId[]) => void;
+
+/**
+ * Hands the parsed body to the transport, unless the client goes away first (a long-poll it gave up on, a killed
+ * agent): then `onGone` cancels the calls in flight — their signal aborts, so a waiting claim_next_task stops and
+ * claims nothing — and the request settles at once with a status nobody reads, because the SDK never answers a
+ * cancelled call and its answer would otherwise hold this request (and its server) forever.
+ */
+async function answer(transport: WebStandardStreamableHTTPServerTransport, req: Request, parsedBody: unknown, onGone: OnGone): Promise<Response> {
+  const { signal } = req;
+  let unlisten = () => {};
+  const gone = new Promise<Response>((resolve) => {
+    const abort = () => {
+      const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
+      onGone(messages.filter(isJSONRPCRequest).map((m) => m.id));
+      resolve(new Response(null, { status: 499 }));
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    unlisten = () => signal.removeEventListener('abort', abort);
+  });
+  try {
+    return await Promise.race([transport.handleRequest(req, { parsedBody }), gone]);
+  } finally {
+    unlisten();
+  }
+}
+
 /**
  * Reads a POST body (at most MAX_MESSAGE_BYTES, like stdio) and screens it with the connection's guard before the
  * SDK sees it: a refusal is answered here; otherwise the parsed body goes on to the transport. Requests the SDK
  * refuses on headers alone (wrong Accept or Content-Type) are left to it, so its answers to those stay unchanged.
  */
-async function handleGuarded(transport: WebStandardStreamableHTTPServerTransport, req: Request, screen: Screen): Promise<Response> {
+async function handleGuarded(transport: WebStandardStreamableHTTPServerTransport, req: Request, screen: Screen, onGone: OnGone): Promise<Response> {
   const accept = req.headers.get('accept') ?? '';
   if (
     req.method !== 'POST' ||
@@ -72,11 +102,11 @@ async function handleGuarded(transport: WebStandardStreamableHTTPServerTransport
     const batch = screenBatch(raw, screen);
     // An empty batch is answered with one error object, not an array (JSON-RPC 2.0 §6).
     if ('replies' in batch) return guardResponse(400, raw.length === 0 ? batch.replies[0] : batch.replies);
-    return transport.handleRequest(req, { parsedBody: batch.pass });
+    return answer(transport, req, batch.pass, onGone);
   }
   const screened = screen(raw);
   if ('reply' in screened) return screened.reply ? guardResponse(statusOf(screened.reply), screened.reply) : new Response(null, { status: 202 });
-  return transport.handleRequest(req, { parsedBody: screened.pass });
+  return answer(transport, req, screened.pass, onGone);
 }
 
 /**
@@ -91,11 +121,24 @@ export async function handleStateless(options: McpHttpOptions, req: Request, cal
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
-    return await handleGuarded(transport, req, screen);
+    // A client gone mid-call: closing this request's transport (as the finally does too) aborts its calls.
+    return await handleGuarded(transport, req, screen, () => void transport.close());
   } finally {
     close();
     void server.close();
   }
+}
+
+/**
+ * A session outlives its requests: a client gone mid-call cancels just that request's calls, as a
+ * notifications/cancelled from it would.
+ */
+function cancelIn(transport: WebStandardStreamableHTTPServerTransport): OnGone {
+  return (requestIds) => {
+    for (const requestId of requestIds) {
+      transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the client went away' } });
+    }
+  };
 }
 
 interface Session {
@@ -138,7 +181,7 @@ export class McpSessions {
       const session = this.sessions.get(id);
       if (!session || session.owner !== caller.owner) return rpcError(404, -32001, 'Session not found');
       session.lastSeen = Date.now();
-      const response = await handleGuarded(session.transport, req, session.screen);
+      const response = await handleGuarded(session.transport, req, session.screen, cancelIn(session.transport));
       return req.method === 'GET' ? this.tracked(session, response) : response;
     }
     if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
@@ -164,7 +207,7 @@ export class McpSessions {
       },
     });
     await server.connect(transport);
-    const response = await handleGuarded(transport, req, screen);
+    const response = await handleGuarded(transport, req, screen, cancelIn(transport));
     // Anything but a successful initialize leaves no session behind.
     if (!transport.sessionId || !this.sessions.has(transport.sessionId)) await shutdown();
     return response;

@@ -17,6 +17,8 @@ export interface ToolContext {
   actor(args: IdentityArgs): Actor;
   /** The caller for reads: the connection identity, or "anonymous" on an unauthenticated connection without one. */
   reader(): Actor;
+  /** This call's: aborted when the client cancels it or the connection closes (a waiting call stops at once). */
+  signal?: AbortSignal;
 }
 
 export interface IdentityArgs {
@@ -98,9 +100,9 @@ export function registerTools(server: McpServer, tools: readonly AnyTool[], ctx:
         // Clients that defer tools behind a search step (Claude Code) keep these loaded: the core of the loop.
         ...(tool.alwaysLoad ? { _meta: { 'anthropic/alwaysLoad': true } } : {}),
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
         try {
-          const result = await tool.handler(args as never, ctx);
+          const result = await tool.handler(args as never, { ...ctx, signal: extra.signal });
           return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
         } catch (error) {
           return renderThrown(error, logger, { tool: tool.name });

@@ -21,7 +21,7 @@ import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { anyExpiredLease, depsOf, expiredLeases, type HeldTask, heldTasks, inProgressOf, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible, lockTask, missionParties, readMission, TaskRefFields, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { parseInput, Reason } from './inputs.js';
+import { parseInput, Reason, WaitSeconds } from './inputs.js';
 import { tellClaimLost } from './notices.js';
 import { taskView } from './views.js';
 
@@ -50,6 +50,8 @@ export const ClaimNextTaskInput = z.object({
   missionId: z.string().optional().describe('Only tasks of this mission'),
   project: z.string().optional().describe('Only tasks of this project'),
   leaseMinutes: LeaseMinutes,
+  // Taken by the waiting call (awaitNextTask in waiting.ts), not by the claim's transaction.
+  waitSeconds: WaitSeconds.optional().describe('Wait up to this long for one'),
 });
 export type ClaimNextTaskInput = z.input<typeof ClaimNextTaskInput>;
 

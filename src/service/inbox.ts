@@ -13,7 +13,7 @@ import type { MessagesTable } from '../db/schema.js';
 import { listTaskRows, reviewTasksFor } from '../db/tasks-repo.js';
 import { readMission, readTask } from './access.js';
 import { inWrite, type ServiceDeps } from './context.js';
-import { parseInput, SeqInput } from './inputs.js';
+import { parseInput, SeqInput, WaitSeconds } from './inputs.js';
 import { taskViews } from './views.js';
 
 /** The longest message an agent may send: a note to a peer, not a document (link the document instead). */
@@ -34,6 +34,8 @@ export const CheckMessagesInput = z.object({
     .max(7 * 24 * 60)
     .optional()
     .describe(`Stale after (default ${DEFAULT_STALE_MINUTES})`),
+  // Taken by the waiting call (awaitMessages in waiting.ts), not by the read.
+  waitSeconds: WaitSeconds.optional().describe('Wait up to this long for a message'),
 });
 export type CheckMessagesInput = z.input<typeof CheckMessagesInput>;
 

@@ -22,6 +22,14 @@ export const MAX_INT4 = 2_147_483_647;
 export const SeqInput = z.number().int().min(0).max(MAX_INT4);
 
 /**
+ * The longest a tool call may be held waiting (waitSeconds): under the 60 s request timeout of the MCP SDK's client,
+ * which common clients share, so a held call answers before its client gives up on it.
+ */
+export const MAX_WAIT_SECONDS = 50;
+/** A waitSeconds argument: hold the call up to this long; 0 (the default) answers at once. */
+export const WaitSeconds = z.number().int().min(0).max(MAX_WAIT_SECONDS);
+
+/**
  * Refuses a NUL character anywhere in an argument (a string value or an object key), naming where it is. SQLite
  * would store it and PostgreSQL refuses it in text ("invalid byte sequence"), so one database would keep what the
  * other cannot: every interface that takes JSON calls this before anything else.

@@ -22,6 +22,7 @@ import * as tasks from './tasks.js';
 import * as templates from './templates.js';
 import * as tokens from './tokens.js';
 import { type EvidenceVerifier, gitVerifier } from './verifier.js';
+import * as waiting from './waiting.js';
 
 export interface SortieOptions {
   database: Database;
@@ -88,11 +89,17 @@ export function createSortie(options: SortieOptions) {
     ...bind(deps, tokens.USE_CASES),
 
     // What takes no actor, or more than an input: the lease sweep and the scheduler tick (every server process
-    // runs them), the change stream, and the token checks that find the actor.
+    // runs them), the change stream and the calls that wait on it, and the token checks that find the actor.
     sweepExpiredLeases: () => claims.sweepExpiredLeases(deps),
     /** One scheduler tick at `now` (default: the injected clock); safe to run from any number of processes at once. */
     runDueRecurring: (now?: number) => recurring.runDueRecurring(deps, now),
     followEvents: (a: Actor, input: live.FollowInput, send: (events: SortieEvent[]) => Promise<void>) => live.followEvents(deps, changes, a, input, send),
+    /** claim_next_task with its waitSeconds: held until a task is ready and claimed, the time runs out or `signal` aborts. */
+    awaitNextTask: (a: Actor, input: claims.ClaimNextTaskInput, signal?: AbortSignal) => waiting.awaitNextTask(deps, changes, a, input, signal),
+    /** check_messages with its waitSeconds: held until a message is unread, the time runs out or `signal` aborts. */
+    awaitMessages: (a: Actor, input: inbox.CheckMessagesInput, signal?: AbortSignal) => waiting.awaitMessages(deps, changes, a, input, signal),
+    /** `sortie wait`: a claimed task, or (with messages) unread messages, whichever comes first; see waiting.awaitWork. */
+    awaitWork: (a: Actor, input: Parameters<typeof waiting.awaitWork>[3], options: waiting.WaitOptions) => waiting.awaitWork(deps, changes, a, input, options),
     /** Resolves a bearer secret to the actor it fixes, or null; see tokens.authenticate. */
     authenticate: (presented: string) => tokens.authenticate(deps, presented),
     /** True once any token exists: HTTP then requires one on every replica. */

@@ -23,8 +23,8 @@ export const checkMessages = defineTool({
   annotations: WRITE_IDEMPOTENT,
   alwaysLoad: true,
   profiles: ALL,
-  async handler(args, { sortie, reader }) {
-    const page = await sortie.checkMessages(reader(), args);
+  async handler(args, { sortie, reader, signal }) {
+    const page = await sortie.awaitMessages(reader(), args, signal);
     return { ...page, stale: { ...page.stale, inProgress: page.stale.inProgress.map(taskLite), reviews: page.stale.reviews.map(taskLite) } };
   },
 });

@@ -1,6 +1,7 @@
 // Working a task: claim (checkout, start, claim next), keep the lease, release, complete, block, pause, fail.
 import { z } from 'zod';
 import { Name } from '../../core/identity.js';
+import { ClaimNextTaskInput } from '../../service/claims.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { Note, Reason } from '../../service/inputs.js';
 import { ALL, MANAGERS } from '../profiles.js';
@@ -52,14 +53,16 @@ export const claimNextTask = defineTool({
     missionId: z.string().optional().describe('Only from this mission'),
     project: Name.optional().describe('Only from this project'),
     leaseMinutes,
+    waitSeconds: ClaimNextTaskInput.shape.waitSeconds,
     ...ClaimIdentityShape,
   },
   output: z.object({ claimed: z.boolean(), task: TaskOut.nullable() }),
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  async handler(args, { sortie, actor }) {
-    const task = await sortie.claimNextTask(actor(args), { missionId: args.missionId, project: args.project, leaseMinutes: args.leaseMinutes });
+  async handler(args, { sortie, actor, signal }) {
+    const { missionId, project, leaseMinutes, waitSeconds } = args;
+    const task = await sortie.awaitNextTask(actor(args), { missionId, project, leaseMinutes, waitSeconds }, signal);
     return { claimed: task !== null, task };
   },
 });
