@@ -25,7 +25,8 @@ function claimedText(t: Task): string {
   const complete = `sortie task complete ${ref}${t.key && t.missionId ? ` --mission ${t.missionId}` : ''} --note "what you did, citing evidence"`;
   return [
     `claimed ${ref} "${t.title}" (${where}), lease until ${t.claim?.leaseExpiresAt ?? '—'}`,
-    `next: do it, then \`${complete}\` (or complete_task over MCP; heartbeat_task renews the lease)`,
+    // This command is its own session (instance): an MCP session of the same agent takes the claim over explicitly.
+    `next: from your MCP session, take it with checkout_task {taskId: "${t.taskId}", takeover: true} (it was claimed here as ${t.claim?.claimedByInstance ?? 'the default instance'}), work it, then complete_task; from a shell: \`${complete}\``,
   ].join('\n');
 }
 

@@ -10,7 +10,7 @@ Sortie holds the plan, the claims and the evidence. Ask it; don't work from memo
 ## Session start
 1. Call \`my_work\`: the tasks you hold (with lease expiry), tasks ready for you, your blocked tasks and what
    each waits on, and your unread messages.
-2. Unread messages: \`check_messages\` reads them; \`ack_messages\` once handled.
+2. Unread messages: \`check_messages\` reads them; pass \`ackUpToSeq\` (its \`lastSeq\`) once handled.
 3. Finish a task you already hold before claiming another. One held by another session of yours
    (\`heldElsewhere\`) whose session is gone: \`checkout_task\` with \`takeover: true\`.
 
@@ -29,7 +29,8 @@ Sortie holds the plan, the claims and the evidence. Ask it; don't work from memo
 
 ## When nothing is ready
 Run \`sortie wait\` as a background command (\`--json\`; \`--messages\` to wake on a message too; \`--timeout S\`).
-It exits when a task is ready for you, already claimed for you, and prints it: work it as in step 2.
+It exits when a task is ready for you, claimed by that command, and prints it: take it into this session
+with \`checkout_task\` (\`takeover: true\`), then work it as in step 2. (\`claim_next_task\` with \`waitSeconds\` waits too.)
 
 ## Rules
 - Never end a session holding a task you have not completed, released, blocked or paused.
