@@ -87,7 +87,7 @@ for (const dialect of SHARED_DIALECTS) {
             if (recover) {
               // Whatever the dead replica committed for us but could not tell us about: finish it.
               const work = await client.call('my_work');
-              for (const t of work.claimed) await complete(t.taskId, t.claim.epoch);
+              for (const t of work.claimed) await complete(t.taskId, t.epoch);
               recover = false;
             }
             const r = await client.call('claim_next_task', { missionId });

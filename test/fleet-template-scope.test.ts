@@ -14,8 +14,11 @@ const GENERIC_STEPS = loadBuiltinTemplates()
   .get('generic')
   ?.steps.map((s) => s.key);
 
-// biome-ignore lint/suspicious/noExplicitAny: tool results are read field by field
-const stepsOf = (m: any): string[] => m.tasks.map((x: { tags: string[] }) => x.tags.find((tag) => tag.startsWith('step:'))?.slice(5));
+/** The template step each task of a mission came from, read from its full task records (a mission answer summarises them). */
+const stepsOf = async (client: AgentClient, missionId: string): Promise<string[]> =>
+  (await client.call('get_mission', { missionId, fields: 'full' })).tasks.map((x: { tags: string[] }) =>
+    x.tags.find((tag) => tag.startsWith('step:'))?.slice(5),
+  );
 
 function masked(error: ToolError, project: string): string {
   return JSON.stringify({ code: error.code, message: error.message, hint: error.hint, details: error.details }).replaceAll(project, '<P>');
@@ -75,10 +78,10 @@ for (const dialect of SHARED_DIALECTS) {
 
       const api = await apiPilot.call('create_mission', { name: 'api work', project: 'api', pilot: 'pia', template: 'generic', context: GOAL });
       expect(api).toMatchObject({ project: 'api', templateVersion: 1 });
-      expect(stepsOf(api)).toEqual(GENERIC_STEPS);
+      expect(await stepsOf(apiPilot, api.missionId)).toEqual(GENERIC_STEPS);
       const web = await webPilot.call('create_mission', { name: 'web work', project: 'web', pilot: 'wendy', template: 'generic', context: GOAL });
       expect(web).toMatchObject({ project: 'web', templateVersion: 2 });
-      expect(stepsOf(web)).toEqual(['injected']);
+      expect(await stepsOf(webPilot, web.missionId)).toEqual(['injected']);
 
       const listed = await apiPilot.call('list_mission_templates', { project: 'api' });
       expect(listed.items.find((i: { name: string }) => i.name === 'generic')).toMatchObject({ version: 1, builtin: true });
@@ -108,7 +111,7 @@ for (const dialect of SHARED_DIALECTS) {
       expect(deleted).toMatchObject({ deleted: true, project: 'web', versionsDeleted: 1 });
       expect((await refusedUnchanged(webAdmin, 'delete_mission_template', { name: 'generic', project: 'web' })).code).toBe('CONFLICT');
       const again = await webPilot.call('create_mission', { name: 'web again', project: 'web', pilot: 'wendy', template: 'generic', context: GOAL });
-      expect(stepsOf(again)).toEqual(GENERIC_STEPS);
+      expect(await stepsOf(webPilot, again.missionId)).toEqual(GENERIC_STEPS);
     });
   });
 }

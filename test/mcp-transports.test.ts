@@ -178,7 +178,7 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
       const claimed = await call(worker, 'claim_next_task', { missionId });
       expect(claimed).toMatchObject({ claimed: true, task: { key: `T${i}`, status: 'in_progress', claim: { claimedBy: worker.agent } } });
       // Only step i was ready: the other agent now finds nothing, and cannot jump ahead.
-      expect(await call(other, 'claim_next_task', { missionId })).toEqual({ claimed: false, task: null });
+      expect(await call(other, 'claim_next_task', { missionId })).toEqual({ claimed: false, task: null, next: expect.stringContaining('Nothing is ready') });
       if (i + 1 < steps.length) {
         const blocked = await refuse(other, 'checkout_task', { taskId: `T${i + 1}`, missionId }, 'DEPENDENCY_NOT_DONE');
         expect(blocked.message).toContain(`T${i}`);
@@ -186,6 +186,11 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
       await refuse(worker, 'complete_task', { taskId: `T${i}`, missionId, completionNote: 'done, all good' }, 'EVIDENCE_REQUIRED');
       const done = await call(worker, 'complete_task', { taskId: `T${i}`, missionId, completionNote: notes[i] });
       expect(done).toMatchObject({ key: `T${i}`, status: 'done', claim: null });
+      // The answer names the evidence the note was read for.
+      expect(done.evidence.length).toBeGreaterThan(0);
+      for (const item of done.evidence) expect(notes[i]).toContain(item.value);
+      // The last open task's close moves the mission on, and its closer is told.
+      expect(done.missionMoved).toEqual(i + 1 === steps.length ? { missionId, from: 'execute', to: 'validate' } : undefined);
     }
 
     const validating = await call(bob, 'get_mission', { missionId });
@@ -202,7 +207,7 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
     const steps_ = feed.items
       .filter((e: { kind: string }) => e.kind === 'task.claimed' || e.kind === 'task.completed')
       .map((e: { kind: string; taskId: string }) => `${e.kind}:${e.taskId}`);
-    const ids = validating.tasks.map((t: { taskId: string }) => t.taskId);
+    const ids = (await call(bob, 'list_tasks_by_mission', { missionId })).items.map((t: { taskId: string }) => t.taskId);
     expect(steps_).toEqual(ids.flatMap((id: string) => [`task.claimed:${id}`, `task.completed:${id}`]));
     const moves = feed.items
       .filter((e: { kind: string }) => e.kind === 'mission.status_changed')
@@ -321,7 +326,7 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
     const work = await call(bob, 'my_work', { limit: 200 });
     expect(work.agent).toBe('bob');
     const claimed = work.claimed.find((t: { missionId: string }) => t.missionId === missionId);
-    expect(claimed).toMatchObject({ key: 'T0', claim: { claimedBy: 'bob', leaseExpiresAt: expect.any(String) } });
+    expect(claimed).toMatchObject({ key: 'T0', status: 'in_progress', epoch: 1, leaseExpiresAt: expect.any(String) });
     expect(work.ready.filter((t: { missionId: string }) => t.missionId === missionId).map((t: { key: string }) => t.key)).toEqual(['T1']);
   });
 
@@ -334,6 +339,7 @@ describe.each(TRANSPORTS)('MCP over %s', (transport) => {
     expect((await call(bob, 'list_tasks_by_mission', { missionId })).items[0]).toMatchObject({ key: 'T0', status: 'done', allowNoEvidence: reason });
     expect((await call(bob, 'list_tasks', { missionId, status: 'done' })).items).toEqual([expect.objectContaining({ key: 'T0', allowNoEvidence: reason })]);
     expect((await call(bob, 'get_mission', { missionId })).tasks[0].allowNoEvidence).toBe(reason);
+    expect((await call(bob, 'get_mission', { missionId, fields: 'full' })).tasks[0].allowNoEvidence).toBe(reason);
   });
 
   it('serves missions and tasks as resources', async () => {

@@ -11,6 +11,8 @@ const WorkTask = z.looseObject({
   missionId: z.string().nullish(),
   status: z.string().nullish(),
   claim: Claim,
+  // The my_work tool gives a claimed task's lease as its own field; the service gives the claim.
+  leaseExpiresAt: z.string().nullish(),
   // A paused task keeps its claim but is not in progress (pause_task, issue 12): no reminder for it.
   pausedAt: z.string().nullish(),
 });
@@ -52,7 +54,11 @@ interface Held {
 
 /** Every task the agent holds in progress, through any of its instances (sessions). */
 export function heldInProgress(work: WorkView): Held[] {
-  const mine = work.claimed.map((task) => ({ task, instance: task.claim?.claimedByInstance ?? null, leaseExpiresAt: task.claim?.leaseExpiresAt }));
+  const mine = work.claimed.map((task) => ({
+    task,
+    instance: task.claim?.claimedByInstance ?? null,
+    leaseExpiresAt: task.claim?.leaseExpiresAt ?? task.leaseExpiresAt,
+  }));
   const elsewhere = work.heldElsewhere.map((task) => ({
     task,
     instance: task.instance ?? task.claim?.claimedByInstance ?? null,

@@ -172,7 +172,8 @@ async function readWork(agent: string, db: string | undefined, url: string | und
     const { callRemoteTool } = await import('../mcp/remote.js');
     const token = process.env[TOKEN_VARIABLE];
     const headers: Record<string, string> = { 'X-Sortie-Agent': agent, ...(token ? { Authorization: `Bearer ${token}` } : {}) };
-    return WorkView.parse(await callRemoteTool({ url: mcpEndpoint(url), headers, tool: 'my_work' }));
+    // With a limit, the tool lists as many as the database read does (without one it shows a few of each).
+    return WorkView.parse(await callRemoteTool({ url: mcpEndpoint(url), headers, tool: 'my_work', args: { limit: WORK_LIMIT } }));
   }
   const runtime = await startRuntime({ db, logger: createLogger('silent') });
   try {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Actor, SortieEvent } from '../core/model.js';
 import { canSeeProject } from '../service/access.js';
 import type { Sortie } from '../service/sortie.js';
+import { BOUNDS, missionFull, taskRecord } from './responses.js';
 
 export const missionUri = (id: string) => `sortie://missions/${id}`;
 export const taskUri = (id: string) => `sortie://tasks/${id}`;
@@ -31,13 +32,18 @@ export function registerResources(server: McpServer, sortie: Sortie, reader: () 
       },
     }),
     { title: 'Mission', description: 'A mission with its tasks, progress, deliverables and evidence', mimeType: 'application/json' },
-    async (uri, { missionId }) => json(uri.href, await sortie.getMission(reader(), { missionId: String(missionId) })),
+    // As get_mission {fields: 'full'} answers: the whole mission, its first task records, a cursor for the rest.
+    async (uri, { missionId }) => {
+      const mission = await sortie.getMission(reader(), { missionId: String(missionId), withTaskEvidence: false });
+      const page = await sortie.listTasks(reader(), { missionId: mission.missionId, fields: 'full', limit: BOUNDS.missionTasksFull });
+      return json(uri.href, missionFull(mission, page));
+    },
   );
   server.registerResource(
     'task',
     new ResourceTemplate('sortie://tasks/{taskId}', { list: undefined }),
     { title: 'Task', description: 'A task with its claim, dependencies and evidence', mimeType: 'application/json' },
-    async (uri, { taskId }) => json(uri.href, await sortie.getTask(reader(), { taskId: String(taskId) })),
+    async (uri, { taskId }) => json(uri.href, taskRecord(await sortie.getTask(reader(), { taskId: String(taskId) }))),
   );
 
   const subscribed = new Set<string>();

@@ -12,7 +12,11 @@ export const TaskOut = z.looseObject({ taskId: z.string(), key: nstr, status: Ta
 
 export const MissionOut = z.looseObject({ missionId: z.string(), name: z.string(), status: MissionStatus, computedProgress: z.number() });
 
-export const MissionDetailOut = MissionOut.extend({ tasks: z.array(TaskOut) });
+/** A task as a mission answer lists it: a summary by default, the whole record with fields: 'full'. */
+export const MissionTaskOut = z.looseObject({ key: nstr, status: TaskStatus });
+
+/** A mission with one page of its tasks; list_tasks_by_mission continues from tasksNextCursor. */
+export const MissionDetailOut = MissionOut.extend({ tasks: z.array(MissionTaskOut), tasksNextCursor: nstr });
 
 export const TaskPageOut = z.object({ items: z.array(TaskOut), nextCursor: nstr });
 export const MissionPageOut = z.object({ items: z.array(MissionOut), nextCursor: nstr });
@@ -21,3 +25,6 @@ export const EventOut = z.looseObject({ seq: z.number(), kind: z.string(), missi
 
 /** One inbox message; `text` of kind "message" is another agent's words, labelled by `from`. */
 export const MessageOut = z.looseObject({ id: z.string(), seq: z.number(), kind: z.string(), from: z.string(), text: z.string() });
+
+/** A task in a my_work list: enough to recognise and act on it. */
+export const WorkItemOut = z.looseObject({ taskId: z.string(), key: nstr, title: z.string(), status: TaskStatus });

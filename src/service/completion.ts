@@ -1,6 +1,7 @@
 // Closing work: complete (with evidence), review, block, pause, fail, cancel and reopen — and the mission's own
 // move to validate when its last open task closes.
 import { z } from 'zod';
+import type { MissionStatus } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
 import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
@@ -43,15 +44,31 @@ function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ ro
   return lockTaskAndMission(deps.database, work.tx, work.actor, ref);
 }
 
+/** The stage move a close caused: the last open task of a mission in execute closed, so the mission moved on. */
+export interface MissionMoved {
+  missionId: string;
+  from: MissionStatus;
+  to: MissionStatus;
+}
+
+/** A closed task, with the stage move of its mission when this close caused one (what the closer needs to know next). */
+export type ClosedTask = Task & { missionMoved?: MissionMoved };
+
 /**
  * After a task closes: the tasks blocked on it are settled, and when the last open task of a mission in execute
- * closes, the mission moves to validate by itself.
+ * closes, the mission moves to validate by itself (returned, so the closer hears of it).
  */
-async function afterClose(deps: ServiceDeps, work: Work, mission: MissionsTable | null, row: TasksTable): Promise<void> {
+async function afterClose(deps: ServiceDeps, work: Work, mission: MissionsTable | null, row: TasksTable): Promise<MissionMoved | null> {
   await settleWaiters(deps, work, row);
-  if (mission?.status !== 'execute') return;
-  if (await hasOpenTask(work.tx, mission.id)) return;
+  if (mission?.status !== 'execute') return null;
+  if (await hasOpenTask(work.tx, mission.id)) return null;
   await moveMissionAuto(work, mission, 'validate', `last open task ${label(row)} closed`);
+  return { missionId: mission.id, from: 'execute', to: 'validate' };
+}
+
+async function closedView(work: Work, row: TasksTable, moved: MissionMoved | null): Promise<ClosedTask> {
+  const task = await taskView(work.tx, row);
+  return moved ? { ...task, missionMoved: moved } : task;
 }
 
 /** A completion's checked input and evidence, prepared before its transaction (verification may run git). */
@@ -70,7 +87,7 @@ export async function prepareCompletion(deps: ServiceDeps, actor: Actor, raw: Co
   return { taskId: before.id, input, prepared };
 }
 
-async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteInput, target: 'done' | 'review'): Promise<Task> {
+async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteInput, target: 'done' | 'review'): Promise<ClosedTask> {
   const completion = await prepareCompletion(deps, actor, raw);
   return inWrite(deps, actor, async (work) => {
     const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId });
@@ -86,7 +103,7 @@ export async function closeLocked(
   mission: MissionsTable | null,
   { input, prepared }: PreparedCompletion,
   target: 'done' | 'review',
-): Promise<Task> {
+): Promise<ClosedTask> {
   const actor = work.actor;
   if (row.status === 'review' && target === 'done') {
     // The reviewer's approval: the pilot, the mission's creator or the task's creator — not the author.
@@ -138,18 +155,17 @@ export async function closeLocked(
     },
   );
   const after = { ...row, ...patch } as TasksTable;
-  if (target === 'done') await afterClose(deps, work, mission, after);
-  else tellReviewWaiting(work, after, mission);
-  return taskView(work.tx, after);
+  if (target === 'review') tellReviewWaiting(work, after, mission);
+  return closedView(work, after, target === 'done' ? await afterClose(deps, work, mission, after) : null);
 }
 
 /** complete_task: in_progress (holder) or review (reviewer) → done, only with evidence. */
-export function completeTask(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<Task> {
+export function completeTask(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<ClosedTask> {
   return closeWithEvidence(deps, actor, input, 'done');
 }
 
 /** in_progress → review: the same evidence gate as completion. */
-export function submitForReview(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<Task> {
+export function submitForReview(deps: ServiceDeps, actor: Actor, input: CompleteInput): Promise<ClosedTask> {
   return closeWithEvidence(deps, actor, input, 'review');
 }
 
@@ -323,7 +339,7 @@ export const FailTaskInput = z.object({
 export type FailTaskInput = z.input<typeof FailTaskInput>;
 
 /** in_progress → failed, with a note saying what went wrong. A failed task does not satisfy its dependents. */
-export async function failTask(deps: ServiceDeps, actor: Actor, raw: FailTaskInput): Promise<Task> {
+export async function failTask(deps: ServiceDeps, actor: Actor, raw: FailTaskInput): Promise<ClosedTask> {
   authorize(actor, 'task.work');
   assertTextLength('failureNote', raw.failureNote, MAX_NOTE);
   const input = parseInput(FailTaskInput, raw);
@@ -340,7 +356,7 @@ export async function failLocked(
   mission: MissionsTable | null,
   failureNote: string,
   epoch?: number,
-): Promise<Task> {
+): Promise<ClosedTask> {
   await assertHolder(work, row, epoch, 'fail');
   // After the holder check: only the holder is told what its call lacks.
   if (!failureNote?.trim()) throw validationFailed('failureNote', 'is required', 'Say what failed and what was tried.');
@@ -350,8 +366,7 @@ export async function failLocked(
   work.emit('task.failed', { project: row.project, missionId: row.mission_id, taskId: row.id }, { failureNote, epoch: row.epoch });
   const after = { ...row, ...patch } as TasksTable;
   tellPilot(work, mission, 'task.failed', after, failureNote);
-  await afterClose(deps, work, mission, after);
-  return taskView(work.tx, after);
+  return closedView(work, after, await afterClose(deps, work, mission, after));
 }
 
 export const CancelTaskInput = z.object({ ...TaskRefFields, cancelReason: Reason.optional().describe('Why it is cancelled (required)') });

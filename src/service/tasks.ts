@@ -282,6 +282,16 @@ export async function listTasks(deps: ServiceDeps, actor: Actor, raw: ListTasksI
   return { items, nextCursor: rows.length > limit ? encodeCursor(taskCursorKey(page[page.length - 1], order)) : null };
 }
 
+/**
+ * The list_tasks / list_tasks_by_mission cursor that continues a mission's tasks after the one with this key: a
+ * mission's tasks page by step and a key is T<step>, so a page cut short elsewhere (get_mission's summary) goes on
+ * exactly where it stopped.
+ */
+export function missionTasksAfter(key: string): string {
+  // Mission order reads only the step of the row.
+  return encodeCursor(taskCursorKey({ seq: Number(key.slice(1)) } as TasksTable, 'mission'));
+}
+
 export const UpdateTaskFields = z.object({
   title: z.string().trim().min(1).max(500).optional(),
   description: z.string().max(20_000).optional(),

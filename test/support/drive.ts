@@ -87,8 +87,15 @@ export async function driveMissionOverMcp(connect: (agent: string) => Promise<Ag
   const pilot = await as(first.pilot);
   if (first.status === 'brainstorm') await pilot.call('update_mission_status', { missionId, status: 'plan' });
   await pilot.call('update_mission_status', { missionId, status: 'execute' });
+  // get_mission {fields: 'full'} answers the first page of task records; list_tasks_by_mission pages on.
   const full = await pilot.call('get_mission', { missionId, fields: 'full' });
-  for (const task of full.tasks as McpTask[]) {
+  const tasks = [...(full.tasks as McpTask[])];
+  for (let cursor = full.tasksNextCursor; cursor; ) {
+    const page = await pilot.call('list_tasks_by_mission', { missionId, fields: 'full', cursor, limit: 200 });
+    tasks.push(...(page.items as McpTask[]));
+    cursor = page.nextCursor;
+  }
+  for (const task of tasks) {
     const owner = await as(task.assignedTo ?? first.pilot);
     await owner.call('checkout_task', { taskId: task.taskId });
     if (task.requiredEvidence.length > 0) {

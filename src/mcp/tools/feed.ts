@@ -1,9 +1,10 @@
 // The feed tools: the change feed agents poll, and my_work — the call an agent makes at the start of a session.
 import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
-import { taskLite } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
-import { EventOut, MessageOut, TaskOut } from '../schemas.js';
+import { MY_WORK, myWorkAnswer } from '../receipts.js';
+import { eventItem } from '../responses.js';
+import { EventOut, MessageOut, WorkItemOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
 export const listEvents = defineTool({
@@ -14,10 +15,14 @@ export const listEvents = defineTool({
   output: z.object({ items: z.array(EventOut), nextCursor: z.string().nullable(), lastSeq: z.number() }),
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.listEvents(reader(), args),
+  async handler(args, { sortie, reader }) {
+    const page = await sortie.listEvents(reader(), args);
+    return { ...page, items: page.items.map(eventItem) };
+  },
 });
 
-const LiteTask = TaskOut;
+const LiteTask = WorkItemOut;
+const count = z.number();
 
 export const myWork = defineTool({
   name: 'my_work',
@@ -25,7 +30,7 @@ export const myWork = defineTool({
   description:
     'Start every session here: tasks you hold, held by your other sessions (heldElsewhere), ready for you, reviews waiting on you, blocked (and on what), paused, unread messages.',
   input: {
-    limit: z.number().int().min(1).max(200).optional().describe('Per list, default 20'),
+    limit: z.number().int().min(1).max(200).optional().describe('Per list, default 5'),
     callerInstance: ClaimIdentityShape.callerInstance,
   },
   output: z.object({
@@ -36,25 +41,17 @@ export const myWork = defineTool({
     reviews: z.array(LiteTask),
     blocked: z.array(LiteTask.extend({ waitsOn: z.looseObject({ taskId: z.string(), status: z.string() }).nullable() })),
     paused: z.array(LiteTask),
+    counts: z.object({ claimed: count, heldElsewhere: count, ready: count, reviews: count, blocked: count, paused: count }),
     inbox: z.object({ unread: z.number(), newest: z.array(MessageOut) }),
+    more: z.string().optional(),
   }),
   annotations: READ,
   alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor }) {
-    const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), { limit: args.limit });
-    const lite = (list: typeof work.claimed) => list.map((t) => ({ ...taskLite(t), blockedReason: t.blockedReason, blockedOnTaskId: t.blockedOnTaskId }));
-    const elsewhere = work.heldElsewhere.map((t) => ({ ...taskLite(t), instance: t.instance, leaseExpiresAt: t.leaseExpiresAt, hint: t.hint }));
-    return {
-      agent: work.agent,
-      claimed: lite(work.claimed),
-      heldElsewhere: elsewhere,
-      ready: lite(work.ready),
-      reviews: lite(work.reviews),
-      blocked: work.blocked.map((t) => ({ ...lite([t])[0], blockedCause: t.blockedCause, waitsOn: t.waitsOn })),
-      inbox: work.inbox,
-      paused: work.paused.map((t) => ({ ...taskLite(t), pausedAt: t.pausedAt, pausedReason: t.pausedReason })),
-    };
+    // Each list is read to MY_WORK.window to count it; the answer shows the first few.
+    const work = await sortie.myWork(actor({ callerInstance: args.callerInstance }), { limit: MY_WORK.window });
+    return myWorkAnswer(work, args.limit);
   },
 });
 

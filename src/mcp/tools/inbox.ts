@@ -2,8 +2,8 @@
 // mission (send_message).
 import { z } from 'zod';
 import { AckMessagesInput, CheckMessagesInput, SendMessageInput } from '../../service/inbox.js';
-import { taskLite } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
+import { taskListItem } from '../responses.js';
 import { MessageOut, TaskOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -25,7 +25,7 @@ export const checkMessages = defineTool({
   profiles: ALL,
   async handler(args, { sortie, reader, signal }) {
     const page = await sortie.awaitMessages(reader(), args, signal);
-    return { ...page, stale: { ...page.stale, inProgress: page.stale.inProgress.map(taskLite), reviews: page.stale.reviews.map(taskLite) } };
+    return { ...page, stale: { ...page.stale, inProgress: page.stale.inProgress.map(taskListItem), reviews: page.stale.reviews.map(taskListItem) } };
   },
 });
 

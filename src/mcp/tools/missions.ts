@@ -7,8 +7,9 @@ import { Reason } from '../../service/inputs.js';
 import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateMissionFields } from '../../service/missions.js';
 import { ListTasksInput } from '../../service/tasks.js';
 import { TemplateContext } from '../../service/templates.js';
-import { missionLite, pageFields, taskLite } from '../../service/views.js';
+import { missionLite, pageFields } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
+import { BOUNDS, missionFull, missionPageFull, missionSummary, taskPage } from '../responses.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -32,9 +33,9 @@ export const createMission = defineTool({
   async handler(args, { sortie, actor }) {
     const { createdBy, callerOrchestrator, template, context, ...input } = args;
     const who = actor({ createdBy, callerOrchestrator });
-    if (template) return sortie.createMissionFromTemplate(who, { ...input, template, context });
+    if (template) return missionSummary(await sortie.createMissionFromTemplate(who, { ...input, template, context }));
     if (context) throw validationFailed('context', 'context fills the placeholders of a template; pass template too');
-    return sortie.createMission(who, input);
+    return missionSummary(await sortie.createMission(who, input));
   },
 });
 
@@ -47,9 +48,10 @@ export const getMission = defineTool({
   annotations: READ,
   profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
-    const full = args.fields === 'full';
-    const mission = await sortie.getMission(reader(), { missionId: args.missionId, withTaskEvidence: full });
-    return full ? mission : { ...mission, tasks: mission.tasks.map(taskLite) };
+    const mission = await sortie.getMission(reader(), { missionId: args.missionId, withTaskEvidence: false });
+    if (args.fields !== 'full') return missionSummary(mission);
+    const page = await sortie.listTasks(reader(), { missionId: mission.missionId, fields: 'full', limit: BOUNDS.missionTasksFull });
+    return missionFull(mission, page);
   },
 });
 
@@ -64,7 +66,7 @@ export const listMissions = defineTool({
   profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
     const page = await sortie.listMissions(reader(), args);
-    return pageFields(page, args.fields, missionLite);
+    return args.fields === 'full' ? missionPageFull(page) : pageFields(page, args.fields, missionLite);
   },
 });
 
@@ -99,9 +101,9 @@ export const updateMission = defineTool({
     }
     const change = status !== undefined ? `status ${status}` : progress !== undefined ? 'a progress report' : 'field edits';
     assertReasonArguments(status, { reason, cancelReason }, change);
-    if (status !== undefined) return sortie.moveMission(who, { missionId: ref, status, reason: reason ?? cancelReason });
-    if (progress !== undefined) return sortie.updateMissionProgress(who, { missionId: ref, progress, note: reason });
-    return sortie.updateMission(who, { missionId: ref, ...fields });
+    if (status !== undefined) return missionSummary(await sortie.moveMission(who, { missionId: ref, status, reason: reason ?? cancelReason }));
+    if (progress !== undefined) return missionSummary(await sortie.updateMissionProgress(who, { missionId: ref, progress, note: reason }));
+    return missionSummary(await sortie.updateMission(who, { missionId: ref, ...fields }));
   },
 });
 
@@ -120,9 +122,9 @@ export const updateMissionStatus = defineTool({
   output: MissionDetailOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => {
+  handler: async (args, { sortie, actor }) => {
     assertReasonArguments(args.status, args, `status ${args.status}`);
-    return sortie.moveMission(actor(args), { missionId: args.missionId, status: args.status, reason: args.reason ?? args.cancelReason });
+    return missionSummary(await sortie.moveMission(actor(args), { missionId: args.missionId, status: args.status, reason: args.reason ?? args.cancelReason }));
   },
 });
 
@@ -159,7 +161,8 @@ export const updateMissionProgress = defineTool({
   output: MissionDetailOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.updateMissionProgress(actor(args), { missionId: args.missionId, progress: args.progress, note: args.note }),
+  handler: async (args, { sortie, actor }) =>
+    missionSummary(await sortie.updateMissionProgress(actor(args), { missionId: args.missionId, progress: args.progress, note: args.note })),
 });
 
 export const addMissionEvidence = defineTool({
@@ -171,7 +174,7 @@ export const addMissionEvidence = defineTool({
   annotations: WRITE,
   unadvertised: ['supersedes'],
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.addMissionEvidence(actor(args), args),
+  handler: async (args, { sortie, actor }) => missionSummary(await sortie.addMissionEvidence(actor(args), args)),
 });
 
 export const listTasksByMission = defineTool({
@@ -192,8 +195,7 @@ export const listTasksByMission = defineTool({
   unadvertised: ['updatedSince'],
   profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
-    const page = await sortie.listTasks(reader(), args);
-    return pageFields(page, args.fields, taskLite);
+    return taskPage(await sortie.listTasks(reader(), args), args.fields);
   },
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Name } from '../../core/identity.js';
 import { CreateRecurringInput, ListRecurringInput, UpdateRecurringFields } from '../../service/recurring.js';
 import { ADMIN } from '../profiles.js';
+import { recurringPage } from '../responses.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 const RecurringOut = z.looseObject({ recurringTaskId: z.string(), kind: z.string(), paused: z.boolean(), nextRunAt: z.string().nullable() });
@@ -28,7 +29,7 @@ export const listRecurringTasks = defineTool({
   output: z.object({ items: z.array(RecurringOut), nextCursor: z.string().nullable() }),
   annotations: READ,
   profiles: ADMIN,
-  handler: (args, { sortie, reader }) => sortie.listRecurring(reader(), args),
+  handler: async (args, { sortie, reader }) => recurringPage(await sortie.listRecurring(reader(), args)),
 });
 
 export const getRecurringTask = defineTool({

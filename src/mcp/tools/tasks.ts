@@ -5,8 +5,8 @@ import { Name } from '../../core/identity.js';
 import { MAX_DEPENDS_ON, OneOrMany, Reason } from '../../service/inputs.js';
 import { assertMoveArguments, MoveArguments, MoveTaskInput } from '../../service/task-moves.js';
 import { CreateTaskInput, ListTasksInput, UpdateTaskFields } from '../../service/tasks.js';
-import { pageFields, taskLite } from '../../service/views.js';
 import { ALL, MANAGERS } from '../profiles.js';
+import { taskPage, taskRecord } from '../responses.js';
 import { TaskOut, TaskPageOut } from '../schemas.js';
 import { ClaimIdentityShape, DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
@@ -25,7 +25,8 @@ export const createTask = defineTool({
   annotations: WRITE,
   unadvertised: ['assignedToInstance', 'status', 'estimatedMinutes'],
   profiles: MANAGERS,
-  handler: ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) => sortie.createTask(actor({ createdBy, callerOrchestrator }), input),
+  handler: async ({ createdBy, callerOrchestrator, ...input }, { sortie, actor }) =>
+    taskRecord(await sortie.createTask(actor({ createdBy, callerOrchestrator }), input)),
 });
 
 export const getTask = defineTool({
@@ -37,7 +38,7 @@ export const getTask = defineTool({
   annotations: READ,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, reader }) => sortie.getTask(reader(), args),
+  handler: async (args, { sortie, reader }) => taskRecord(await sortie.getTask(reader(), args)),
 });
 
 export const listTasks = defineTool({
@@ -50,8 +51,7 @@ export const listTasks = defineTool({
   unadvertised: ['updatedSince', 'createdBy'],
   profiles: MANAGERS,
   async handler(args, { sortie, reader }) {
-    const page = await sortie.listTasks(reader(), args);
-    return pageFields(page, args.fields, taskLite);
+    return taskPage(await sortie.listTasks(reader(), args), args.fields);
   },
 });
 
@@ -91,7 +91,7 @@ export const updateTask = defineTool({
     const who = actor({ callerOrchestrator, callerInstance });
     const moveArgs = { completionNote, evidence, allowNoEvidence, failureNote, blockedReason, cancelReason, reason, epoch };
     assertMoveArguments(status, moveArgs);
-    if (status === undefined) return sortie.updateTask(who, { taskId, missionId, ...fields });
+    if (status === undefined) return taskRecord(await sortie.updateTask(who, { taskId, missionId, ...fields }));
     if (Object.values(fields).some((v) => v !== undefined)) {
       throw validationFailed(
         'status',
@@ -99,7 +99,7 @@ export const updateTask = defineTool({
         'Send the field edits and the status move as two calls, so each is applied or refused whole.',
       );
     }
-    return sortie.moveTask(who, { taskId, missionId, status, ...moveArgs });
+    return taskRecord(await sortie.moveTask(who, { taskId, missionId, status, ...moveArgs }));
   },
 });
 
@@ -111,7 +111,7 @@ export const addTaskDependency = defineTool({
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.addTaskDependency(actor(args), args),
+  handler: async (args, { sortie, actor }) => taskRecord(await sortie.addTaskDependency(actor(args), args)),
 });
 
 export const removeTaskDependency = defineTool({
@@ -122,7 +122,7 @@ export const removeTaskDependency = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.removeTaskDependency(actor(args), args),
+  handler: async (args, { sortie, actor }) => taskRecord(await sortie.removeTaskDependency(actor(args), args)),
 });
 
 export const deleteTask = defineTool({
@@ -144,7 +144,7 @@ export const cancelTask = defineTool({
   output: TaskOut,
   annotations: DESTRUCTIVE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.cancelTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => taskRecord(await sortie.cancelTask(actor(args), args)),
 });
 
 export const reopenTask = defineTool({
@@ -155,7 +155,7 @@ export const reopenTask = defineTool({
   output: TaskOut,
   annotations: WRITE,
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.reopenTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => taskRecord(await sortie.reopenTask(actor(args), args)),
 });
 
 export const TASK_TOOLS = [createTask, getTask, listTasks, updateTask, addTaskDependency, removeTaskDependency, cancelTask, reopenTask, deleteTask];

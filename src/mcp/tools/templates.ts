@@ -5,6 +5,7 @@ import { Name } from '../../core/identity.js';
 import { TemplateStepInput } from '../../core/template.js';
 import { TemplateContext } from '../../service/templates.js';
 import { ADMIN, MANAGERS } from '../profiles.js';
+import { templateDetail, templateList } from '../responses.js';
 import { DESTRUCTIVE, defineTool, IdentityShape, READ, WRITE } from '../tool.js';
 
 // Output schemas name only what an agent keys on: every tools/list byte costs context in every session.
@@ -19,10 +20,10 @@ export const listMissionTemplates = defineTool({
   title: 'List mission templates',
   description: "A project's templates, built-in and saved.",
   input: { project },
-  output: z.object({ project: z.string(), items: z.array(TemplateOut) }),
+  output: z.object({ project: z.string(), items: z.array(TemplateOut), total: z.number().optional() }),
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.listTemplates(reader(), args),
+  handler: async (args, { sortie, reader }) => templateList(await sortie.listTemplates(reader(), args)),
 });
 
 export const getMissionTemplate = defineTool({
@@ -37,7 +38,7 @@ export const getMissionTemplate = defineTool({
   output: TemplateOut,
   annotations: READ,
   profiles: MANAGERS,
-  handler: (args, { sortie, reader }) => sortie.getTemplate(reader(), args),
+  handler: async (args, { sortie, reader }) => templateDetail(await sortie.getTemplate(reader(), args)),
 });
 
 export const updateMissionTemplate = defineTool({

@@ -5,6 +5,17 @@ import { ClaimNextTaskInput } from '../../service/claims.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
 import { Note, Reason } from '../../service/inputs.js';
 import { ALL, MANAGERS } from '../profiles.js';
+import {
+  blockAnswer,
+  checkoutAnswer,
+  claimNextAnswer,
+  completeAnswer,
+  failAnswer,
+  heartbeatAnswer,
+  pauseAnswer,
+  releaseAnswer,
+  startAnswer,
+} from '../receipts.js';
 import { TaskOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 import { taskRef } from './tasks.js';
@@ -27,10 +38,7 @@ export const checkoutTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: async (args, { sortie, actor }) => ({
-    claimed: true as const,
-    ...(await sortie.checkoutTask(actor(args), args)),
-  }),
+  handler: async (args, { sortie, actor }) => checkoutAnswer(await sortie.checkoutTask(actor(args), args)),
 });
 
 export const startTask = defineTool({
@@ -42,7 +50,7 @@ export const startTask = defineTool({
   annotations: WRITE,
   unadvertised: ['takeover'],
   profiles: MANAGERS,
-  handler: (args, { sortie, actor }) => sortie.checkoutTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => startAnswer(await sortie.checkoutTask(actor(args), args)),
 });
 
 export const claimNextTask = defineTool({
@@ -56,14 +64,14 @@ export const claimNextTask = defineTool({
     waitSeconds: ClaimNextTaskInput.shape.waitSeconds,
     ...ClaimIdentityShape,
   },
-  output: z.object({ claimed: z.boolean(), task: TaskOut.nullable() }),
+  output: z.object({ claimed: z.boolean(), task: TaskOut.nullable(), next: z.string() }),
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
   async handler(args, { sortie, actor, signal }) {
     const { missionId, project, leaseMinutes, waitSeconds } = args;
     const task = await sortie.awaitNextTask(actor(args), { missionId, project, leaseMinutes, waitSeconds }, signal);
-    return { claimed: task !== null, task };
+    return claimNextAnswer(task);
   },
 });
 
@@ -76,7 +84,7 @@ export const heartbeatTask = defineTool({
   annotations: WRITE_IDEMPOTENT,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.heartbeatTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => heartbeatAnswer(await sortie.heartbeatTask(actor(args), args)),
 });
 
 export const releaseTask = defineTool({
@@ -88,7 +96,7 @@ export const releaseTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.releaseTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => releaseAnswer(await sortie.releaseTask(actor(args), args)),
 });
 
 export const completeTask = defineTool({
@@ -100,7 +108,7 @@ export const completeTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.completeTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => completeAnswer(await sortie.completeTask(actor(args), args)),
 });
 
 export const blockTask = defineTool({
@@ -112,7 +120,7 @@ export const blockTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.blockTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => blockAnswer(await sortie.blockTask(actor(args), args)),
 });
 
 export const pauseTask = defineTool({
@@ -124,7 +132,7 @@ export const pauseTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.pauseTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => pauseAnswer(await sortie.pauseTask(actor(args), args)),
 });
 
 export const failTask = defineTool({
@@ -136,7 +144,7 @@ export const failTask = defineTool({
   annotations: WRITE,
   alwaysLoad: true,
   profiles: ALL,
-  handler: (args, { sortie, actor }) => sortie.failTask(actor(args), args),
+  handler: async (args, { sortie, actor }) => failAnswer(await sortie.failTask(actor(args), args)),
 });
 
 export const WORK_TOOLS = [checkoutTask, startTask, claimNextTask, heartbeatTask, releaseTask, completeTask, blockTask, pauseTask, failTask];
