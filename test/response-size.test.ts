@@ -43,10 +43,12 @@ describe('responses sized for a context window', () => {
   beforeAll(async () => {
     harness = await startHarness('memory', `${tempDir()}/sizes.db`);
     const s = harness.store.sortie;
-    // The 1,000-task mission: T0–T29 have no dependency (ready), every later task waits on two earlier ones.
+    // Agents here hold several tasks at once: the project lifts the one-task-in-progress default.
+    await s.configureProject(PIA, { name: 'default', maxInProgress: 0 });
+    // The 1,000-task mission: T0–T30 have no dependency (ready), every later task waits on two earlier ones.
     big = (await s.createMission(PIA, { name: 'reports', pilot: 'pia', agents: ['ada', 'bo'], status: 'plan', brief: text('The brief.', 10_000) })).missionId;
     for (let i = 0; i < 1000; i++) {
-      const dependsOn = i >= 30 ? [bigIds[i - 30], bigIds[i - 29]] : [];
+      const dependsOn = i >= 31 ? [bigIds[i - 31], bigIds[i - 30]] : [];
       bigIds.push((await s.createTask(PIA, { missionId: big, ...ordinary(i), dependsOn })).taskId);
     }
     await s.updateMissionStatus(PIA, { missionId: big, status: 'execute' });
@@ -67,7 +69,7 @@ describe('responses sized for a context window', () => {
     expect(body.taskCounts).toMatchObject({ total: 1000, todo: 1000 });
     expect(body.brief.length).toBe(BOUNDS.brief);
     expect(body.briefChars).toBe(10_000);
-    expect(body.tasks.length).toBeGreaterThanOrEqual(30);
+    expect(body.tasks.length).toBeGreaterThanOrEqual(31);
     expect(body.tasks[0]).toEqual({ key: 'T0', title: ordinary(0).title, status: 'todo', ready: true });
     expect(body.tasks.at(-1).dependsOn).toHaveLength(2);
     expect(body.more).toContain('list_tasks_by_mission');
@@ -131,7 +133,7 @@ describe('responses sized for a context window', () => {
 
   it(`my_work with 25 ready tasks and a few held, blocked, reviews and messages stays within ${RESPONSE_BUDGETS.my_work}`, async () => {
     const s = harness.store.sortie;
-    // Two held here, one held by another session of ada, two blocked: 25 of the 30 independent tasks stay ready.
+    // Two held here, one held by another session of ada, two blocked, one paused: 25 of the 31 independent tasks stay ready.
     await s.checkoutTask(ADA, { taskId: bigIds[0] });
     await s.checkoutTask(ADA, { taskId: bigIds[1] });
     await s.checkoutTask({ agent: 'ada', instance: 'ada-laptop' }, { taskId: bigIds[2] });
@@ -139,6 +141,8 @@ describe('responses sized for a context window', () => {
     await s.blockTask(ADA, { taskId: bigIds[3], reason: text('Waiting for the reporting schema from the data team.', 600) });
     await s.checkoutTask(ADA, { taskId: bigIds[4] });
     await s.blockTask(ADA, { taskId: bigIds[4], blockedOnTaskId: bigIds[29] });
+    await s.checkoutTask(ADA, { taskId: bigIds[5] });
+    await s.pauseTask(ADA, { taskId: bigIds[5], reason: text('Stopping for the day; the CSV writer is half done.', 400) });
     // Two reviews waiting on ada, the pilot of another mission.
     const reviewed = (await s.createMission(ADA, { name: 'reviewed', pilot: 'ada', agents: ['bo'], status: 'plan' })).missionId;
     const toReview = [await s.createTask(ADA, { missionId: reviewed, ...ordinary(1) }), await s.createTask(ADA, { missionId: reviewed, ...ordinary(2) })];
@@ -151,7 +155,7 @@ describe('responses sized for a context window', () => {
 
     const { size, body } = await measured(ada, 'my_work');
     expect(size).toBeLessThanOrEqual(RESPONSE_BUDGETS.my_work);
-    expect(body.counts).toEqual({ claimed: 2, heldElsewhere: 1, ready: 25, reviews: 2, blocked: 2 });
+    expect(body.counts).toEqual({ claimed: 2, heldElsewhere: 1, ready: 25, reviews: 2, blocked: 2, paused: 1 });
     expect(body.ready.length).toBeLessThanOrEqual(MY_WORK.shown);
     expect(body.ready[0]).toMatchObject({ taskId: expect.any(String), key: expect.any(String), missionId: big, title: expect.any(String), status: 'todo' });
     expect(body.claimed).toHaveLength(2);
@@ -159,6 +163,8 @@ describe('responses sized for a context window', () => {
     expect(body.heldElsewhere[0]).toMatchObject({ taskId: bigIds[2], instance: 'ada-laptop', hint: expect.stringContaining('takeover') });
     expect(body.blocked.find((t: { taskId: string }) => t.taskId === bigIds[4]).waitsOn).toMatchObject({ taskId: bigIds[29], key: 'T29' });
     expect(body.blocked.find((t: { taskId: string }) => t.taskId === bigIds[3]).blockedReason.length).toBeLessThanOrEqual(MY_WORK.reason);
+    expect(body.paused[0]).toMatchObject({ taskId: bigIds[5], pausedAt: expect.any(String) });
+    expect(body.paused[0].pausedReason.length).toBeLessThanOrEqual(MY_WORK.reason);
     expect(body.inbox.newest).toHaveLength(3);
     for (const m of body.inbox.newest) expect(m.text.length).toBeLessThanOrEqual(MY_WORK.messageText);
     expect(body.more).toContain('my_work {limit: 25}');
@@ -241,12 +247,15 @@ describe('responses sized for a context window', () => {
     const resumed = await measured(bo, 'start_task', { taskId: a.taskId });
     const released = await measured(bo, 'release_task', { taskId: a.taskId });
     await measured(bo, 'checkout_task', { taskId: b.taskId });
+    const paused = await measured(bo, 'pause_task', { taskId: b.taskId, reason: text('Half done.', 5000) });
+    await measured(bo, 'checkout_task', { taskId: b.taskId });
     const failed = await measured(bo, 'fail_task', { taskId: b.taskId, failureNote: text('It broke.', 20_000) });
-    for (const answer of [heartbeat, blocked, released, failed]) expect(answer.size).toBeLessThanOrEqual(RESPONSE_BUDGETS.complete_task);
+    for (const answer of [heartbeat, blocked, released, paused, failed]) expect(answer.size).toBeLessThanOrEqual(RESPONSE_BUDGETS.complete_task);
     expect(resumed.size).toBeLessThanOrEqual(RESPONSE_BUDGETS.claim_next_task);
     expect(heartbeat.body).toMatchObject({ taskId: a.taskId, status: 'in_progress', claim: { epoch: 1 } });
     expect(blocked.body).toMatchObject({ status: 'blocked', blockedReason: expect.any(String) });
     expect(released.body).toMatchObject({ status: 'todo', claim: null });
+    expect(paused.body).toMatchObject({ status: 'todo', claim: null, pausedReason: expect.any(String) });
     expect(failed.body).toMatchObject({ status: 'failed', claim: null });
 
     // A completion citing many items names the first ones and counts them all.
