@@ -3,9 +3,9 @@
 // what they leave out is reached by the paging and `fields` they point to. Every list and text is bounded.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heldInProgress, WorkView } from '../src/cli/hook-summary.js';
 import type { Actor } from '../src/core/model.js';
-import { MY_WORK } from '../src/mcp/receipts.js';
-import { BOUNDS, RESPONSE_BUDGETS } from '../src/mcp/responses.js';
+import { BOUNDS, MY_WORK, RESPONSE_BUDGETS } from '../src/mcp/responses.js';
 import { type AgentClient, type Harness, startHarness } from './support/clients.js';
 import { tempDir } from './support/sortie.js';
 
@@ -172,6 +172,13 @@ describe('responses sized for a context window', () => {
     // The ready list in full, as the answer says.
     const all = (await measured(ada, 'my_work', { limit: 25 })).body;
     expect(all.ready).toHaveLength(25);
+    // The Claude Code hook reading a server's my_work (sortie hook --url) finds each held task with its lease.
+    const held = heldInProgress(WorkView.parse(all));
+    expect(held.map((h) => [h.task.taskId, h.leaseExpiresAt])).toEqual([
+      [bigIds[0], body.claimed[0].leaseExpiresAt],
+      [bigIds[1], body.claimed[1].leaseExpiresAt],
+      [bigIds[2], body.heldElsewhere[0].leaseExpiresAt],
+    ]);
   });
 
   it(`claim_next_task stays within ${RESPONSE_BUDGETS.claim_next_task} and complete_task within ${RESPONSE_BUDGETS.complete_task} for an ordinary task`, async () => {

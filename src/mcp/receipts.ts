@@ -1,21 +1,9 @@
 // What the work tools and my_work answer: what the agent needs for its next step, not the whole record (get_task
-// has that). The budgets and bounds are those of responses.ts.
+// has that). The budgets and bounds are in responses.ts.
 import type { EvidenceRecord, InboxMessage, Task } from '../core/model.js';
 import type { ClosedTask } from '../service/completion.js';
 import type { BlockedTask, HeldElsewhere, MyWork } from '../service/feed.js';
-import { answerSize, BOUNDS, clip, noEvidenceReason, RESPONSE_BUDGETS } from './responses.js';
-
-/** How my_work reads and shows each list by default. */
-export const MY_WORK = {
-  /** Tasks shown per list when no limit is given (fewer when the answer would pass its budget). */
-  shown: 5,
-  /** Tasks read per list to count them: counts stop at this (the service's list maximum). */
-  window: 200,
-  /** Characters of a title, of a blocked task's reason and of each newest message's text. */
-  title: 80,
-  reason: 100,
-  messageText: 200,
-} as const;
+import { answerSize, BOUNDS, clip, MY_WORK, noEvidenceReason, RESPONSE_BUDGETS } from './responses.js';
 
 /** The fields of a task every receipt carries (VantagePeers agents key on taskId, status and claim). */
 function base(t: Task) {
@@ -43,17 +31,17 @@ function claimed<W extends object>(t: Task, wrap: (task: object, next: string) =
   const build = (description: string | null, cut: boolean) => {
     const task = {
       ...base(t),
-      title: clip(t.title, 200),
+      title: clip(t.title, BOUNDS.claimTitle),
       description,
       ...(cut ? { descriptionChars: t.description?.length } : {}),
       priority: t.priority,
       epoch: t.epoch,
       requiredEvidence: t.requiredEvidence,
-      dependsOn: t.dependsOn.slice(0, 10),
-      ...(t.dependsOn.length > 10 ? { dependsOnCount: t.dependsOn.length } : {}),
+      dependsOn: t.dependsOn.slice(0, BOUNDS.dependsOnClaim),
+      ...(t.dependsOn.length > BOUNDS.dependsOnClaim ? { dependsOnCount: t.dependsOn.length } : {}),
       ...(t.dueDate ? { dueDate: t.dueDate } : {}),
     };
-    const next = `${lease}Finish: complete_task {taskId, completionNote, evidence} citing ${kinds}. Stuck: block_task; handing back: release_task.${cut ? ' Whole description: get_task.' : ''}`;
+    const next = `${lease}Finish: complete_task {taskId, completionNote, evidence} citing ${kinds}. Stuck: block_task; stopping: pause_task; handing back: release_task.${cut ? ' Whole description: get_task.' : ''}`;
     return wrap(task, next);
   };
   return fitText(build, t.description, RESPONSE_BUDGETS.claim_next_task);

@@ -32,9 +32,13 @@ export const BOUNDS = {
   missionEvidence: 5,
   /** Evidence items in a full mission or task record (the newest). */
   evidence: 20,
-  /** Dependencies listed on a full task record; on a summary. */
+  /** Dependencies listed on a full task record; on a task in a list; on a mission's task summary; on a claim. */
   dependsOn: 200,
   dependsOnLite: 20,
+  dependsOnSummary: 5,
+  dependsOnClaim: 10,
+  /** Characters of the title in a claim. */
+  claimTitle: 200,
   /** Characters of an evidence value shown in a summary. */
   evidenceValue: 100,
   /** Characters of each text, and items of each list, in an event's details (list_events). */
@@ -44,6 +48,18 @@ export const BOUNDS = {
   templates: 100,
   templateSteps: 50,
   templateVersions: 20,
+} as const;
+
+/** How my_work reads and shows each list by default. */
+export const MY_WORK = {
+  /** Tasks shown per list when no limit is given (fewer when the answer would pass its budget). */
+  shown: 5,
+  /** Tasks read per list to count them: counts stop at this (the service's list maximum). */
+  window: 200,
+  /** Characters of a title, of a blocked task's reason and of each newest message's text. */
+  title: 80,
+  reason: 100,
+  messageText: 200,
 } as const;
 
 /** The length of what the model reads for this answer. */
@@ -97,7 +113,7 @@ function taskSummary(t: Task, keyOf: ReadonlyMap<string, string>) {
     ...(t.ready ? { ready: true } : {}),
     ...(t.assignedTo ? { assignedTo: t.assignedTo } : {}),
     ...(t.claim ? { claimedBy: t.claim.claimedBy } : {}),
-    ...(deps.length ? capped('dependsOn', deps, 5) : {}),
+    ...(deps.length ? capped('dependsOn', deps, BOUNDS.dependsOnSummary) : {}),
     ...noEvidenceReason(t),
   };
 }
@@ -207,7 +223,8 @@ export function eventItem(e: SortieEvent): SortieEvent & { detailsCut?: true } {
 export function templateList(list: { project: string; items: TemplateSummary[] }) {
   const items = list.items
     .slice(0, BOUNDS.templates)
-    .map((t) => ({ ...t, description: clip(t.description, BOUNDS.note), ...capped('steps', t.steps, BOUNDS.templateSteps) }));
+    // stepCount counts the steps whose keys are cut.
+    .map((t) => ({ ...t, description: clip(t.description, BOUNDS.note), steps: t.steps.slice(0, BOUNDS.templateSteps) }));
   return list.items.length > BOUNDS.templates ? { project: list.project, items, total: list.items.length } : { project: list.project, items };
 }
 

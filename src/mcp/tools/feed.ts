@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { ListEventsInput } from '../../service/feed.js';
 import { ALL, MANAGERS } from '../profiles.js';
-import { MY_WORK, myWorkAnswer } from '../receipts.js';
-import { eventItem } from '../responses.js';
+import { myWorkAnswer } from '../receipts.js';
+import { eventItem, MY_WORK } from '../responses.js';
 import { EventOut, MessageOut, WorkItemOut } from '../schemas.js';
 import { ClaimIdentityShape, defineTool, READ } from '../tool.js';
 
