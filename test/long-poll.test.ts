@@ -64,7 +64,11 @@ describe.each(['stdio', 'http'] as const)('long-poll over %s', { timeout: PROCES
     const agent = `kim${transport}`;
     const missionId = await mission([agent]);
     const kim = await harness.connect(agent, 'worker');
-    expect(await kim.call('claim_next_task', { missionId, waitSeconds: 1 })).toEqual({ claimed: false, task: null });
+    expect(await kim.call('claim_next_task', { missionId, waitSeconds: 1 })).toEqual({
+      claimed: false,
+      task: null,
+      next: expect.stringContaining('Nothing is ready'),
+    });
     const tasks = await pia.call('list_tasks_by_mission', { missionId });
     expect(tasks.items.map((t: { status: string }) => t.status)).toEqual(['todo']);
   });

@@ -49,7 +49,13 @@ function claimed<W extends object>(t: Task, wrap: (task: object, next: string) =
 
 /** claim_next_task: `{claimed, task}` (VantagePeers), and what to do next. */
 export function claimNextAnswer(t: Task | null) {
-  if (!t) return { claimed: false, task: null, next: 'Nothing is ready for you now. my_work shows what you hold and what is blocked; try again later.' };
+  if (!t) {
+    return {
+      claimed: false,
+      task: null,
+      next: 'Nothing is ready for you now: claim_next_task {waitSeconds: 50} waits for one; my_work shows what you hold and what is blocked.',
+    };
+  }
   return claimed(t, (task, next) => ({ claimed: true, task, next }));
 }
 
