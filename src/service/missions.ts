@@ -18,7 +18,7 @@ import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-re
 import { assertProjectVisible, defaultProjectFor, lockMission, missionParties, readMission } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
-import { asList, assertTextLength, DateInput, MAX_AGENTS, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
+import { asList, assertTextLength, DateInput, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
 import { tellMissionMoved } from './notices.js';
 import { assertRoster } from './roster.js';
 import { missionViews, taskViews } from './views.js';

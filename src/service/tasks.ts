@@ -41,7 +41,7 @@ import {
 } from './access.js';
 import { assertHolder, holdsLiveClaim } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { asList, DateInput, MAX_DEPENDS_ON, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
+import { asList, DateInput, MAX_KINDS, MAX_STATUSES, OneOrMany, pageLimit, parseInput, toIso } from './inputs.js';
 import { tellAssigned, tellMissionMoved } from './notices.js';
 import { assertRoster } from './roster.js';
 import { taskView, taskViews } from './views.js';

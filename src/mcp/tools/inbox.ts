@@ -5,7 +5,7 @@ import { AckMessagesInput, CheckMessagesInput, SendMessageInput } from '../../se
 import { ALL, MANAGERS } from '../profiles.js';
 import { taskListItem } from '../responses.js';
 import { MessageOut, TaskOut } from '../schemas.js';
-import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
+import { defineTool, IdentityShape, WRITE, WRITE_IDEMPOTENT } from '../tool.js';
 
 export const checkMessages = defineTool({
   name: 'check_messages',

@@ -8,7 +8,7 @@ import { AddMissionEvidenceInput, CreateMissionInput, ListMissionsInput, UpdateM
 import { ListTasksInput } from '../../service/tasks.js';
 import { TemplateContext } from '../../service/templates.js';
 import { missionLite, pageFields } from '../../service/views.js';
-import { ALL, MANAGERS } from '../profiles.js';
+import { MANAGERS } from '../profiles.js';
 import { BOUNDS, missionFull, missionPageFull, missionSummary, taskPage } from '../responses.js';
 import { MissionDetailOut, MissionPageOut, TaskPageOut } from '../schemas.js';
 import { defineTool, IdentityShape, READ, WRITE, WRITE_IDEMPOTENT } from '../tool.js';

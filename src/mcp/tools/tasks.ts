@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { validationFailed } from '../../core/errors.js';
 import { Name } from '../../core/identity.js';
-import { MAX_DEPENDS_ON, OneOrMany, Reason } from '../../service/inputs.js';
+import { OneOrMany, Reason } from '../../service/inputs.js';
 import { assertMoveArguments, MoveArguments, MoveTaskInput } from '../../service/task-moves.js';
 import { CreateTaskInput, ListTasksInput, UpdateTaskFields } from '../../service/tasks.js';
 import { ALL, MANAGERS } from '../profiles.js';
