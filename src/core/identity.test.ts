@@ -30,10 +30,12 @@ describe('resolveActor without a connection identity', () => {
     expect(resolveActor(undefined, ['bob', 'bob'])).toEqual({ agent: 'bob' });
   });
 
-  it('refuses a call with no identity at all, naming callerOrchestrator', () => {
+  it("refuses a call with no identity at all, naming callerOrchestrator and hinting in the transport's terms", () => {
     const error = refusedSync('VALIDATION_FAILED', () => resolveActor(undefined, [undefined, '']));
     expect(error.details.field).toBe('callerOrchestrator');
-    expect(error.hint).toContain('--agent');
+    expect(error.hint).toContain('callerOrchestrator');
+    const worded = refusedSync('VALIDATION_FAILED', () => resolveActor(undefined, [], 'Send the X-Sortie-Agent header.'));
+    expect(worded.hint).toBe('Send the X-Sortie-Agent header.');
   });
 
   it('refuses createdBy and callerOrchestrator that disagree', () => {

@@ -31,9 +31,14 @@ export function assertAgentName(name: string, field = 'agent'): string {
 /**
  * Resolves the acting agent. With a connection identity, `createdBy` / `callerOrchestrator` arguments must match
  * it (FORBIDDEN otherwise: nobody acts as someone else). Without one (local use with no --agent), the argument
- * names the caller.
+ * names the caller. `howToName` (the hint) tells a caller without either how its connection gets an identity, in
+ * the terms of its transport (src/mcp/connection-hints.ts).
  */
-export function resolveActor(connection: Actor | undefined, claimed: Array<string | undefined | null>): Actor {
+export function resolveActor(
+  connection: Actor | undefined,
+  claimed: Array<string | undefined | null>,
+  howToName = 'Give this connection an identity (an agent name or a token), or pass callerOrchestrator.',
+): Actor {
   const names = claimed.filter((c): c is string => typeof c === 'string' && c.length > 0);
   if (connection) {
     for (const name of names) {
@@ -50,11 +55,7 @@ export function resolveActor(connection: Actor | undefined, claimed: Array<strin
   }
   const [first] = names;
   if (!first) {
-    throw validationFailed(
-      'callerOrchestrator',
-      'no caller identity: the connection has none and no createdBy/callerOrchestrator was given',
-      'Start the server with --agent NAME (or SORTIE_AGENT), or pass callerOrchestrator.',
-    );
+    throw validationFailed('callerOrchestrator', 'no caller identity: the connection has none and no createdBy/callerOrchestrator was given', howToName);
   }
   for (const name of names) {
     if (name !== first) {

@@ -117,7 +117,14 @@ export async function handleStateless(options: McpHttpOptions, req: Request, cal
   if (req.method !== 'POST') {
     return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
   }
-  const { server, close, screen } = createMcpServer({ ...options, identity: caller.identity, instance: caller.instance, profile: caller.profile });
+  const { server, close, screen } = createMcpServer({
+    ...options,
+    identity: caller.identity,
+    instance: caller.instance,
+    profile: caller.profile,
+    transport: 'http',
+    notifications: false,
+  });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
@@ -185,7 +192,14 @@ export class McpSessions {
       return req.method === 'GET' ? this.tracked(session, response) : response;
     }
     if (req.method !== 'POST') return rpcError(400, -32000, 'Bad Request: no Mcp-Session-Id; open a session with an initialize POST first');
-    const { server, close, screen } = createMcpServer({ ...this.options, identity: caller.identity, instance: caller.instance, profile: caller.profile });
+    const { server, close, screen } = createMcpServer({
+      ...this.options,
+      identity: caller.identity,
+      instance: caller.instance,
+      profile: caller.profile,
+      transport: 'http',
+      notifications: true,
+    });
     let unwatch: (() => void) | undefined;
     const shutdown = async () => {
       unwatch?.();

@@ -14,7 +14,6 @@ import {
   PingRequestSchema,
   ReadResourceRequestSchema,
   type RequestId,
-  SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -47,7 +46,6 @@ export type Screen = (raw: unknown) => Screened;
 const SERVED_METHODS: ReadonlyMap<string, ZodType> = new Map<string, ZodType>([
   ['initialize', InitializeRequestSchema],
   ['ping', PingRequestSchema],
-  ['logging/setLevel', SetLevelRequestSchema],
   ['tools/list', ListToolsRequestSchema],
   ['tools/call', CallToolRequestSchema],
   ['resources/list', ListResourcesRequestSchema],
@@ -117,8 +115,14 @@ function toolRefusal(id: RequestId, error: DomainError): GuardReply {
   return { jsonrpc: '2.0', id, result: { ...renderError(error) } };
 }
 
-/** The guard of one connection: `tools` are the tool names that connection offers (its profile's). */
-export function protocolGuard(tools: ReadonlySet<string>): Screen {
+/**
+ * The guard of one connection: `tools` are the tool names that connection offers (its profile's); `unknownToolHint`
+ * words the refusal of any other name (which profile carries it, and how to pick that profile on this transport).
+ */
+export function protocolGuard(
+  tools: ReadonlySet<string>,
+  unknownToolHint: (name: string) => string = () => 'tools/list shows the tools this connection offers (its profile).',
+): Screen {
   return (raw) => {
     if (!isPlainObject(raw)) return { reply: rpcError(null, INVALID_REQUEST, `Invalid Request: a message must be a JSON-RPC object, got ${kindOf(raw)}`) };
     if (!('method' in raw)) {
@@ -155,14 +159,9 @@ export function protocolGuard(tools: ReadonlySet<string>): Screen {
           return {
             reply: toolRefusal(
               id,
-              new DomainError(
-                'NOT_FOUND',
-                `tool "${excerpt(params.name)}" not found on this connection`,
-                'tools/list shows the tools this connection offers (its profile).',
-                {
-                  kind: 'tool',
-                },
-              ),
+              new DomainError('NOT_FOUND', `tool "${excerpt(params.name)}" not found on this connection`, unknownToolHint(excerpt(params.name)), {
+                kind: 'tool',
+              }),
             ),
           };
         }

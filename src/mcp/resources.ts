@@ -14,13 +14,28 @@ function json(uri: string, value: unknown) {
   return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }] };
 }
 
-/** Registers the resources and the subscription handlers; returns a function that detaches from the change feed. */
-export function registerResources(server: McpServer, sortie: Sortie, reader: () => Actor, logger: Logger): () => void {
+/** How many missions resources/list shows: the caller's most recent open ones. */
+export const LISTED_MISSIONS = 50;
+
+/**
+ * Registers the resources and, when the connection can be sent notifications (`subscriptions`), the subscription
+ * handlers; returns a function that detaches from the change feed. `member` is the connection's agent, whose
+ * missions resources/list shows.
+ */
+export function registerResources(
+  server: McpServer,
+  sortie: Sortie,
+  reader: () => Actor,
+  logger: Logger,
+  { subscriptions, member }: { subscriptions: boolean; member: string | undefined },
+): () => void {
   server.registerResource(
     'mission',
     new ResourceTemplate('sortie://missions/{missionId}', {
+      // The caller's open missions (pilot or agent), newest first; a connection with no identity sees every open
+      // mission it may see, as list_missions would show it.
       list: async () => {
-        const page = await sortie.listMissions(reader(), { status: 'open', limit: 50 });
+        const page = await sortie.listMissions(reader(), { agent: member, status: 'open', limit: LISTED_MISSIONS });
         return {
           resources: page.items.map((m) => ({
             uri: missionUri(m.missionId),
@@ -46,6 +61,7 @@ export function registerResources(server: McpServer, sortie: Sortie, reader: () 
     async (uri, { taskId }) => json(uri.href, taskRecord(await sortie.getTask(reader(), { taskId: String(taskId) }))),
   );
 
+  if (!subscriptions) return () => {};
   const subscribed = new Set<string>();
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     subscribed.add(request.params.uri);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { resolveActor } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
 import type { Sortie } from '../service/sortie.js';
+import { identityHint, type McpTransportName, unknownToolHint } from './connection-hints.js';
 import type { Profile } from './profiles.js';
 import { registerPrompts } from './prompts.js';
 import { protocolGuard, type Screen } from './protocol-guard.js';
@@ -25,6 +26,14 @@ export interface McpServerOptions {
   instance?: string;
   /** Which tools of the registry (tools/index.ts) this connection gets; default full. */
   profile?: Profile;
+  /** The transport, for hints worded in its terms (flags on stdio, headers on HTTP); default stdio. */
+  transport?: McpTransportName;
+  /**
+   * Whether this connection can be sent notifications (resources/updated): stdio and session-mode HTTP can, stateless
+   * HTTP cannot (no stream outlives a request). Without it, resources.subscribe is neither declared nor served.
+   * Default true.
+   */
+  notifications?: boolean;
 }
 
 const INSTRUCTIONS = `Sortie coordinates missions: a brief plus tasks with dependencies, owned by a pilot, moving brainstorm → plan → execute → validate → complete.
@@ -33,11 +42,15 @@ Start each session with my_work (and check_messages when it shows unread message
 /** The server, a function detaching it from the change feed, and the guard its transport screens messages with. */
 export function createMcpServer(options: McpServerOptions): { server: McpServer; close: () => void; screen: Screen } {
   const { sortie, logger, identity } = options;
+  const transport = options.transport ?? 'stdio';
+  const subscriptions = options.notifications ?? true;
+  const profile = options.profile ?? 'full';
   const server = new McpServer(
     { name: 'sortie', version: VERSION },
     {
-      // The SDK does not declare resources.subscribe by itself; Sortie implements subscriptions, so declare it.
-      capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, prompts: {}, logging: {} },
+      // Only what works on this connection: subscriptions where notifications can be delivered (the SDK does not
+      // declare resources.subscribe by itself). No `logging`: Sortie logs to stderr, never to the client.
+      capabilities: { tools: {}, resources: subscriptions ? { subscribe: true, listChanged: false } : { listChanged: false }, prompts: {} },
       instructions: INSTRUCTIONS,
     },
   );
@@ -45,15 +58,16 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
   const ctx = {
     sortie,
     actor: (args: { createdBy?: string; callerOrchestrator?: string; callerInstance?: string }) => {
-      const actor = resolveActor(identity, [args.createdBy, args.callerOrchestrator]);
+      const actor = resolveActor(identity, [args.createdBy, args.callerOrchestrator], identityHint(transport));
       const instance = identity?.instance ?? options.instance ?? args.callerInstance;
       return instance ? { ...actor, instance } : actor;
     },
     reader,
   };
-  const tools = toolsFor(options.profile ?? 'full');
+  const tools = toolsFor(profile);
   registerTools(server, tools, ctx, logger);
-  const detach = registerResources(server, sortie, reader, logger);
+  const detach = registerResources(server, sortie, reader, logger, { subscriptions, member: identity?.agent });
   registerPrompts(server);
-  return { server, close: detach, screen: protocolGuard(new Set(tools.map((t) => t.name))) };
+  const screen = protocolGuard(new Set(tools.map((t) => t.name)), (name) => unknownToolHint(name, profile, transport));
+  return { server, close: detach, screen };
 }

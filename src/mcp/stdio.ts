@@ -128,7 +128,7 @@ export class GuardedStdioTransport implements Transport {
 
 /** `instance` is this process's instance (given or generated at start): every stdio process is its own instance. */
 export async function serveStdio(runtime: Runtime, identity: Actor | undefined, profile: Profile, instance?: string): Promise<void> {
-  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, instance, profile });
+  const { server, close, screen } = createMcpServer({ sortie: runtime.sortie, logger: runtime.logger, identity, instance, profile, transport: 'stdio' });
   const transport = new GuardedStdioTransport(screen, runtime.logger);
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
