@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { REPO } from './support/clients.js';
+import { tempDir } from './support/sortie.js';
 
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 
@@ -37,7 +38,7 @@ function sortieLines(text: string): string[] {
 function words(line: string): string[] {
   const out: string[] = [];
   const re = /\s*(?:"([^"]*)"|'([^']*)'|(#.*$)|(\S+))/gy;
-  for (let m = re.exec(line); m && m[0].trim(); m = re.exec(line)) {
+  for (let m = re.exec(line); m?.[0].trim(); m = re.exec(line)) {
     if (m[3] !== undefined) break;
     out.push(m[1] ?? m[2] ?? m[4]);
   }
@@ -101,6 +102,42 @@ describe('README', () => {
     for (const bad of ['task claim --nxt', 'mission evidnce doc-completion', 'task complete --note x', 'mission status doc-completion']) {
       await expect(inertProgram().parseAsync(words(bad), { from: 'user' }), bad).rejects.toThrow();
     }
+  });
+
+  it('runs as written on a fresh database: one refusal, where step 5 says, and mission show prints the sample', async () => {
+    const walkthrough = section('A mission from start to finish');
+    const db = join(tempDir('sortie-readme-'), 'demo.db');
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write);
+    const run = async (line: string): Promise<string | undefined> => {
+      try {
+        await buildProgram().parseAsync(['--db', db, ...words(line.replace(/^npx /, '')).slice(1)], { from: 'user' });
+        return undefined;
+      } catch (error) {
+        return (error as { code?: string }).code ?? String(error);
+      }
+    };
+    const refused: Array<[string, string]> = [];
+    try {
+      for (const line of sortieLines(walkthrough)) {
+        const code = await run(line);
+        if (code) refused.push([line, code]);
+      }
+      out.length = 0;
+      refused.push(['show', (await run('sortie mission show doc-completion')) ?? 'ok']);
+    } finally {
+      write.mockRestore();
+    }
+    expect(refused).toEqual([
+      ['npx sortie --agent alice mission status doc-completion complete', 'EVIDENCE_REQUIRED'],
+      ['show', 'ok'],
+    ]);
+    const sample = walkthrough.split('`npx sortie mission show doc-completion` draws it:\n\n```\n')[1]?.split('\n```')[0];
+    const ulids = (text: string) => text.replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>').trim();
+    expect(ulids(out.join(''))).toBe(ulids(sample ?? ''));
   });
 
   it('keeps the quick start at two command lines and names --port', () => {
