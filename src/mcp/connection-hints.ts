@@ -16,7 +16,7 @@ export function identityHint(transport: McpTransportName): string {
 function pickProfile(transport: McpTransportName, profile: Profile): string {
   return transport === 'http'
     ? `connect with ?tools=${profile} on the /mcp URL (or the X-Sortie-Tools: ${profile} header)`
-    : `start the server with --tools ${profile} (sortie mcp --tools ${profile})`;
+    : `start sortie mcp with --tools ${profile}`;
 }
 
 /**
