@@ -2,21 +2,15 @@
 // (driven by playwright-core) watching the board and the mission page change live — plus the graph checked
 // against the database, a hostile brief that must stay text, the pilot's actions, and the token login.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitForHealth } from '../bench/net.js';
-import { AgentClient, REPO, SORTIE_BIN } from './support/clients.js';
+import type { AgentClient } from './support/clients.js';
+import { ARTIFACTS, agent, type DashboardServer, launchChromium, startServer } from './support/dashboard.js';
 import { storedGraph } from './support/graph.js';
 import { openTestSortie, type TestSortie, tempDir } from './support/sortie.js';
 
-const CHROMIUM = process.env.SORTIE_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(REPO, 'test-artifacts');
 const HOSTILE_BRIEF = [
   '# Checkout plan',
   '',
@@ -31,42 +25,11 @@ const HOSTILE_BRIEF = [
   '[a file](file:///etc/passwd) [ftp](ftp://example.com/x) [mail](mailto:a@example.com) [the docs](https://example.com/docs)',
 ].join('\n');
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startServer(dbPath: string): Promise<Server> {
-  if (!existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
-  const port = await freePort();
-  const child = spawn(process.execPath, [SORTIE_BIN, 'serve', '--port', String(port), '--db', dbPath], {
-    env: { ...process.env, SORTIE_LOG_LEVEL: 'warn', SORTIE_AGENT: 'operator' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child);
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
-
-async function agent(url: string, name: string): Promise<AgentClient> {
-  const client = new Client({ name: `e2e-${name}`, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp?agent=${name}`)));
-  return new AgentClient(client, name);
-}
-
 const card = (page: Page, missionId: string) => page.locator(`.card[data-mission-id="${missionId}"]`);
 const node = (page: Page, taskId: string) => page.locator(`.graph .node[data-task-id="${taskId}"]`);
 
 describe('dashboard end to end (Chromium)', () => {
-  let server: Server;
+  let server: DashboardServer;
   let store: TestSortie;
   let browser: Browser;
   let page: Page;
@@ -77,7 +40,6 @@ describe('dashboard end to end (Chromium)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     const dbPath = join(tempDir('sortie-e2e-'), 'sortie.db');
     server = await startServer(dbPath);
@@ -106,10 +68,7 @@ describe('dashboard end to end (Chromium)', () => {
     await pia.call('update_mission_status', { missionId, status: 'execute' });
     await bob.call('checkout_task', { taskId: t.design });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 120_000);

@@ -92,7 +92,8 @@ export function agentsView(ctx) {
     const table = view.agents.length
       ? h(
           'div',
-          { class: 'table-wrap' },
+          // Wider than a phone: the table scrolls sideways in its own box, which the keyboard can focus and scroll.
+          { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Agents table' },
           h(
             'table',
             { class: 'data' },

@@ -40,6 +40,21 @@ function card(m, stalledMinutes) {
   );
 }
 
+/** A phone-wide window, where the columns stack (web/app.css, same width). */
+const PHONE = '(max-width: 640px)';
+
+/**
+ * Stacked on a phone, the columns come in the order of the work being done: the open stages latest first (validate,
+ * execute, then plan and brainstorm), then the closed ones — so the active missions are on the first screen.
+ */
+function phoneOrder(columns, openStatuses) {
+  const rank = (status) => {
+    const i = openStatuses.indexOf(status);
+    return i >= 0 ? openStatuses.length - 1 - i : openStatuses.length + columns.findIndex((c) => c.status === status);
+  };
+  return [...columns].sort((a, b) => rank(a.status) - rank(b.status));
+}
+
 function select(label, name, value, options) {
   return h(
     'label',
@@ -62,6 +77,12 @@ export function boardView(ctx) {
   let container = null;
   let params = new URLSearchParams();
   const seen = new Map();
+  const phone = matchMedia(PHONE);
+  /** The last board drawn, drawn again in the other order when the window crosses the phone width. */
+  let last = null;
+  const onWidth = () => {
+    if (container && last) render(last.board, last.meta);
+  };
 
   function filters() {
     return { project: params.get('project') || undefined, pilot: params.get('pilot') || undefined, cancelled: params.get('cancelled') === '1' };
@@ -76,6 +97,7 @@ export function boardView(ctx) {
   }
 
   function render(board, meta) {
+    last = { board, meta };
     const f = filters();
     const focusedMission = document.activeElement?.closest?.('.card')?.dataset.missionId;
     const focusedFilter = document.activeElement?.dataset?.filter;
@@ -94,7 +116,8 @@ export function boardView(ctx) {
     let missions = 0;
     let openTasks = 0;
     let warned = 0;
-    const columns = board.columns.map((col) => {
+    const ordered = phone.matches ? phoneOrder(board.columns, meta.missionStatuses.open) : board.columns;
+    const columns = ordered.map((col) => {
       const headId = `col-${col.status}`;
       missions += col.missions.length;
       for (const m of col.missions) {
@@ -161,6 +184,7 @@ export function boardView(ctx) {
     async mount(el, route) {
       container = el;
       params = route.params;
+      phone.addEventListener('change', onWidth);
       container.append(h('p', { class: 'loading' }, 'Loading the board…'));
       await load();
     },
@@ -172,6 +196,7 @@ export function boardView(ctx) {
     relevant: () => true,
     refresh: load,
     unmount() {
+      phone.removeEventListener('change', onWidth);
       container = null;
     },
   };

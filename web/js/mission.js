@@ -61,7 +61,7 @@ export function missionView(ctx) {
       const qs = id ? `?task=${encodeURIComponent(id)}` : '';
       history.replaceState(null, '', `#/missions/${encodeURIComponent(missionId)}${qs}`);
     }
-    for (const panel of panels) panel.select?.(id);
+    for (const panel of panels) panel.select?.(id, fromUser);
   }
 
   async function load() {

@@ -52,7 +52,8 @@
  * @property {(data: any) => void | Promise<void>} update Draws from the page's latest data, after every load;
  *   redrawing must keep focus and what the user is doing. A promise is awaited by the page's load.
  * @property {(events: FeedEvent[]) => void} [receive] Live events, passed on from the view's `receive`.
- * @property {(taskId: string | null) => void} [select] The page's selection changed (mission page: a task).
+ * @property {(taskId: string | null, fromUser: boolean) => void} [select] The page's selection changed (mission
+ *   page: a task); `fromUser` when the user made it here (a click, a key), not a link or the back button.
  * @property {() => void} [unmount] The page left: later answers draw nothing.
  */
 

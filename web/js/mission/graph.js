@@ -12,6 +12,7 @@ function legend() {
         ? h('span', { class: 'legend-item' }, h('i', { class: 'ready', dataset: { status: 'todo' } }), 'Ready')
         : h('span', { class: 'legend-item' }, h('i', { dataset: { status: st } }), STATUS_LABEL[st]),
     ),
+    // Not a colour: a dashed ring and bold edges, so a to-do task on the path cannot be read as failed.
     h('span', { class: 'legend-item' }, h('i', { class: 'crit' }), 'Critical path'),
   );
 }
@@ -24,17 +25,26 @@ export function graphPanel(page) {
   const wrap = h('div', { class: 'graph-wrap', tabindex: '0', 'aria-label': 'Dependency graph. Arrow keys pan, plus and minus zoom, 0 fits.' });
   const zoomLabel = h('span', { class: 'zoom-level', 'aria-live': 'off' }, '100%');
   const meta = h('span', { class: 'muted' });
+  // A label too long for its node is abbreviated; the focused node's full title and state are spelled out here
+  // (a screen reader hears them as the node's description).
+  const caption = h('p', { class: 'graph-caption', 'aria-hidden': 'true' });
+  const captionHint = 'Tab to a task to read its full title; Enter opens it.';
+  caption.textContent = captionHint;
   const graph = new GraphView(wrap, {
     onSelect: (id) => page.selectTask(id, true),
     onZoom: (k) => {
       zoomLabel.textContent = `${Math.round(k * 100)}%`;
+    },
+    onFocusNode: (text) => {
+      caption.textContent = text ?? captionHint;
+      caption.classList.toggle('focused', text !== null);
     },
   });
   const empty = h('p', { class: 'graph-empty', hidden: true }, 'No tasks to draw yet.');
   wrap.append(empty);
   const el = h(
     'section',
-    { class: 'panel', 'aria-labelledby': 'graph-h' },
+    { class: 'panel graph-panel', 'aria-labelledby': 'graph-h' },
     h(
       'header',
       {},
@@ -50,6 +60,7 @@ export function graphPanel(page) {
       ),
     ),
     wrap,
+    caption,
     legend(),
   );
 
@@ -65,6 +76,9 @@ export function graphPanel(page) {
     },
     select(id) {
       graph.select(id);
+    },
+    unmount() {
+      graph.destroy();
     },
   };
 }

@@ -12,6 +12,10 @@ import { evidenceItem } from './evidence.js';
 export function taskDetailPanel(page) {
   const el = h('section', { class: 'panel detail', 'aria-labelledby': 'detail-h', hidden: true });
   let mounted = true;
+  /** What had the focus when the user opened a task (a graph node, a table row): it gets it back on close. */
+  let opener = null;
+  /** Where the same control is found again if a reload replaced it (a selector). */
+  let openerAgain = null;
 
   function facts(t, deps) {
     return h(
@@ -37,12 +41,36 @@ export function taskDetailPanel(page) {
     );
   }
 
+  /**
+   * The user opened a task: its heading takes the focus without the browser scrolling for it, then the page
+   * scrolls only if the heading is not on screen — to the panel's top, below the sticky top bar (scroll-padding).
+   */
+  function focusHeading() {
+    const heading = el.querySelector('#detail-h');
+    if (!heading) return;
+    heading.focus({ preventScroll: true });
+    const r = heading.getBoundingClientRect();
+    const bar = document.querySelector('.topbar');
+    const covered = bar && getComputedStyle(bar).position === 'sticky' ? bar.getBoundingClientRect().bottom : 0;
+    if (r.top < covered || r.bottom > window.innerHeight) el.scrollIntoView({ block: 'start' });
+  }
+
+  /** Closed by the user while the focus was in the panel: back to what opened it (found again if a reload replaced it). */
+  function restoreFocus() {
+    const target = opener?.isConnected ? opener : openerAgain && document.querySelector(openerAgain);
+    opener = null;
+    openerAgain = null;
+    target?.focus();
+  }
+
   /** Draws the selected task (or hides the panel); an answer for a task no longer selected is dropped. */
-  async function draw() {
+  async function draw(fromUser = false) {
     const id = page.selected();
     if (!id) {
+      const hadFocus = el.contains(document.activeElement);
       el.hidden = true;
       clear(el);
+      if (fromUser && (hadFocus || document.activeElement === document.body)) restoreFocus();
       return;
     }
     let detail;
@@ -56,6 +84,8 @@ export function taskDetailPanel(page) {
       throw error;
     }
     if (page.selected() !== id || !mounted) return;
+    // A redraw (a live reload) must not drop the focus of someone reading the panel.
+    const keepFocus = el.contains(document.activeElement);
     const t = detail.task;
     const deps = t.dependsOn.map((d) => h('button', { class: 'linkish', type: 'button', on: { click: () => page.selectTask(d, true) } }, page.label(d)));
     const notes = [
@@ -71,7 +101,7 @@ export function taskDetailPanel(page) {
       h(
         'header',
         {},
-        h('h2', { id: 'detail-h' }, `${t.key ? `${t.key} · ` : ''}${t.title}`),
+        h('h2', { id: 'detail-h', tabindex: '-1' }, `${t.key ? `${t.key} · ` : ''}${t.title}`),
         h(
           'div',
           { class: 'end' },
@@ -96,6 +126,8 @@ export function taskDetailPanel(page) {
       ),
     );
     el.hidden = false;
+    if (fromUser) focusHeading();
+    else if (keepFocus) el.querySelector('#detail-h')?.focus({ preventScroll: true });
   }
 
   return {
@@ -104,8 +136,18 @@ export function taskDetailPanel(page) {
     async update() {
       if (page.selected()) await draw();
     },
-    select() {
-      draw().catch((error) => page.ctx.handleError(error));
+    /** Opened or closed by the user (`fromUser`): the focus follows; from a link or a reload, it stays put. */
+    select(id, fromUser) {
+      if (fromUser && id) {
+        const active = document.activeElement;
+        if (active && active !== document.body && !el.contains(active)) {
+          opener = active;
+          const task = active.closest?.('[data-task-id]')?.dataset.taskId;
+          const where = active.closest?.('.graph') ? '.graph .node' : 'tr';
+          openerAgain = task ? `${where}[data-task-id="${CSS.escape(task)}"]${where === 'tr' ? ' button' : ''}` : null;
+        }
+      }
+      draw(Boolean(fromUser)).catch((error) => page.ctx.handleError(error));
     },
     unmount() {
       mounted = false;

@@ -6,7 +6,8 @@ import { fill, h, leaseLabel, priorityTag, statusPill } from '../dom.js';
  * @returns {import('../view.js').Panel}
  */
 export function tasksPanel(page) {
-  const body = h('div', { class: 'table-wrap' });
+  // Wider than a phone: the table scrolls sideways in its own box, which the keyboard can focus and scroll.
+  const body = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Tasks table' });
   const el = h('section', { class: 'panel', 'aria-labelledby': 'tasks-h' }, h('header', {}, h('h2', { id: 'tasks-h' }, 'Tasks')), body);
 
   function row(t, critical) {

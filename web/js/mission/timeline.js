@@ -9,7 +9,8 @@ import { timelineItem } from '../timeline.js';
  * @returns {import('../view.js').Panel}
  */
 export function timelinePanel(page) {
-  const body = h('div', { class: 'body timeline-body' });
+  // The list scrolls in its own box: focusable (and named) so the keyboard can scroll it too.
+  const body = h('div', { class: 'body timeline-body', tabindex: '0', role: 'region', 'aria-label': 'Timeline events, newest first' });
   /** Every timeline event seen (page loads, live events, older pages), by seq: the list never has a gap. */
   const events = new Map();
   /** Where the next older page starts; null when the oldest event is loaded. */
