@@ -180,7 +180,9 @@ describe('CLI: one line per error, in text and --json', { timeout: PROCESS_TEST_
     const r = await sortie('--db', 'postgres://sortie:S3cretPw@127.0.0.1:1/sortie', 'mission', 'list');
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter(Boolean);
-    expect(lines.at(-1), r.stderr).toMatch(/^error: UNAVAILABLE: cannot connect to the database postgres:\/\/sortie:\*\*\*@127\.0\.0\.1:1\/sortie \(ECONNREFUSED\) \(hint: .+--db.+\)$/);
+    expect(lines.at(-1), r.stderr).toMatch(
+      /^error: UNAVAILABLE: cannot connect to the database postgres:\/\/sortie:\*\*\*@127\.0\.0\.1:1\/sortie \(ECONNREFUSED\) \(hint: .+--db.+\)$/,
+    );
     expect(r.stderr).not.toContain('S3cretPw');
   });
 });

@@ -319,7 +319,8 @@ export function buildProgram(): Command {
         const { sortie } = runtime;
         const me = cliActor(opts);
         if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
-        if (!ref && o.takeover) throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; sortie task list shows the claims.');
+        if (!ref && o.takeover)
+          throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; sortie task list shows the claims.');
         const t = ref
           ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission, leaseMinutes: o.leaseMinutes, takeover: o.takeover })
           : await sortie.claimNextTask(me, { missionId: o.mission, leaseMinutes: o.leaseMinutes });
