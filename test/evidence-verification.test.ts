@@ -150,6 +150,23 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     expect(done.evidence.map((e) => `${e.kind} ${e.value}`).sort()).toEqual([`commit ${repo.head}`, 'pr #7', 'test_ratio 3/3']);
   });
 
+  it('mission evidence given again for the same deliverable is stored once; for another deliverable it is its own item', async () => {
+    const m = await executing([
+      { name: 'docs', acceptedKinds: ['pr'] },
+      { name: 'code', acceptedKinds: ['pr'] },
+    ]);
+    await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'pr', value: '#42' }] });
+    const again = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', note: 'see #42', evidence: [{ kind: 'pr', value: '#42' }] });
+    expect(again.evidence.filter((e) => e.value === '#42').map((e) => e.deliverable)).toEqual(['docs']);
+    const other = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'code', evidence: [{ kind: 'pr', value: '#42' }] });
+    expect(
+      other.evidence
+        .filter((e) => e.value === '#42')
+        .map((e) => e.deliverable)
+        .sort(),
+    ).toEqual(['code', 'docs']);
+  });
+
   it('a project URL that is not http(s) is refused, naming url, and changes nothing', async () => {
     for (const repoUrl of ['javascript:alert(document.cookie)', 'data:text/html,<b>x</b>']) {
       const error = await refusedUnchanged(t, 'VALIDATION_FAILED', () => s.configureProject(PIA, { name: 'docs-site', repoPath: repo.repo, repoUrl }));
