@@ -75,7 +75,8 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     const m = await executing();
     await s.checkoutTask(WES, m.t0);
     const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () => s.completeTask(WES, { ...m.t0, completionNote: `Landed in ${UNKNOWN_SHA}` }));
-    expect(error.message).toContain('no evidence item found');
+    // Reported as what it is, not as missing evidence.
+    expect(error.message).toBe(`cannot move the task to done: commit ${UNKNOWN_SHA} is not in the linked repository`);
     // With a real item beside it, the task completes and the failed one is recorded as failed, with why.
     const done = await s.completeTask(WES, { ...m.t0, completionNote: `Landed in ${UNKNOWN_SHA}`, evidence: [{ kind: 'commit', value: repo.first }] });
     const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
@@ -91,7 +92,7 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
     const outside = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
       s.completeTask(WES, { ...m.t0, completionNote: 'x', evidence: [{ kind: 'file', value: '../../etc/passwd' }] }),
     );
-    expect(outside.message).toContain('no evidence item found');
+    expect(outside.message).toBe('cannot move the task to done: file ../../etc/passwd failed verification: file path leaves the repository');
     const done = await s.completeTask(WES, { ...m.t0, completionNote: `Updated docs/guide.md; removed docs/old.md, last seen at ${repo.first}` });
     const byValue = Object.fromEntries(done.evidence.map((e) => [e.value, e]));
     expect(byValue['docs/guide.md']).toMatchObject({ kind: 'file', verification: 'verified', verificationDetail: 'file exists in the working tree' });
@@ -108,7 +109,8 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
       const error = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
         s.completeTask(WES, { ...m.t0, completionNote: 'x', evidence: [{ kind: 'file', value }] }),
       );
-      expect(error.message, value).toContain('no evidence item found');
+      expect(error.message, value).toMatch(/^cannot move the task to done: file \S+ failed verification: /);
+      expect(error.message, value).not.toContain('no evidence item found');
     }
     // Recorded beside a real item, it is kept as failed with the reason.
     const done = await s.completeTask(WES, { ...m.t0, completionNote: 'Updated docs/guide.md', evidence: [{ kind: 'file', value: '.git/config' }] });
@@ -116,6 +118,53 @@ describe.each(DIALECTS)('evidence verification on %s', (dialect) => {
       verification: 'failed',
       verificationDetail: "file path is inside .git/: git's own data, not a deliverable",
     });
+  });
+
+  it('a reviewer approving with the items the author cited stores each once (a short SHA and its full form are one)', async () => {
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    const short = repo.head.slice(0, 10);
+    await s.submitForReview(WES, { ...m.t0, completionNote: `PR #42, landed in ${short}` });
+    const done = await s.completeTask(PIA, { ...m.t0, completionNote: `Approved #42 (${repo.head})`, evidence: [{ kind: 'pr', value: '#42' }] });
+    expect(done.status).toBe('done');
+    expect(done.evidence.map((e) => [e.kind, e.value]).sort()).toEqual([
+      ['commit', short],
+      ['pr', '#42'],
+    ]);
+    const task = await s.getTask(PIA, m.t0);
+    expect(task.evidence).toHaveLength(2);
+  });
+
+  it('the same item in the note and in the explicit list is stored once', async () => {
+    const m = await executing();
+    await s.checkoutTask(WES, m.t0);
+    const done = await s.completeTask(WES, {
+      ...m.t0,
+      completionNote: `Merged #7 at ${repo.head}; 3/3 tests`,
+      evidence: [
+        { kind: 'pr', value: '#7' },
+        { kind: 'commit', value: repo.head.toUpperCase() },
+        { kind: 'test_ratio', value: '3/3' },
+      ],
+    });
+    expect(done.evidence.map((e) => `${e.kind} ${e.value}`).sort()).toEqual([`commit ${repo.head}`, 'pr #7', 'test_ratio 3/3']);
+  });
+
+  it('mission evidence given again for the same deliverable is stored once; for another deliverable it is its own item', async () => {
+    const m = await executing([
+      { name: 'docs', acceptedKinds: ['pr'] },
+      { name: 'code', acceptedKinds: ['pr'] },
+    ]);
+    await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', evidence: [{ kind: 'pr', value: '#42' }] });
+    const again = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'docs', note: 'see #42', evidence: [{ kind: 'pr', value: '#42' }] });
+    expect(again.evidence.filter((e) => e.value === '#42').map((e) => e.deliverable)).toEqual(['docs']);
+    const other = await s.addMissionEvidence(PIA, { missionId: m.id, deliverable: 'code', evidence: [{ kind: 'pr', value: '#42' }] });
+    expect(
+      other.evidence
+        .filter((e) => e.value === '#42')
+        .map((e) => e.deliverable)
+        .sort(),
+    ).toEqual(['code', 'docs']);
   });
 
   it('a project URL that is not http(s) is refused, naming url, and changes nothing', async () => {

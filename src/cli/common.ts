@@ -5,8 +5,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { validationFailed } from '../core/errors.js';
 import { assertAgentName } from '../core/identity.js';
-import type { Actor } from '../core/model.js';
+import type { Actor, Task } from '../core/model.js';
 import { type BackgroundTask, createLogger, type Runtime, startRuntime } from '../runtime/runtime.js';
+import { drawTask, relatedKeys } from './format.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -32,6 +33,13 @@ export function cliActor(opts: GlobalOptions): Actor {
 /** A `sortie mcp` process's own instance when none is given: the agent (or "mcp") and a short random suffix. */
 export function generatedInstance(agent: string | undefined): string {
   return `${agent ?? 'mcp'}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A task as `print` shows it, the tasks it names by their T-keys (relatedKeys); `none` when there is no task. */
+export async function printTask(runtime: Runtime, me: Actor, opts: GlobalOptions, t: Task | null, none = 'no task'): Promise<void> {
+  if (opts.json || !t) return print(opts, t, () => none);
+  const keys = await relatedKeys(t, (taskId) => runtime.sortie.getTask(me, { taskId }));
+  print(opts, t, () => drawTask(t, keys));
 }
 
 export function print(opts: GlobalOptions, value: unknown, human: () => string): void {

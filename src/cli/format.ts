@@ -59,13 +59,27 @@ export function taskLine(t: Task): string[] {
   return [t.key ?? '', t.taskId, t.status, t.priority, t.assignedTo ?? '-', t.claim ? `${t.claim.claimedBy} until ${t.claim.leaseExpiresAt}` : '', t.title];
 }
 
-export function drawTask(t: Task): string {
+/**
+ * The T-keys of the tasks a task names (its dependencies, the task it is blocked on), as drawTask shows them: a task
+ * of the same mission by its key, any other by its id (a key names a task only within its mission).
+ */
+export async function relatedKeys(t: Task, getTask: (taskId: string) => Promise<Task>): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  for (const id of new Set([...t.dependsOn, ...(t.blockedOnTaskId ? [t.blockedOnTaskId] : [])])) {
+    const other = await getTask(id).catch(() => null);
+    if (other?.key && other.missionId === t.missionId) keys.set(id, other.key);
+  }
+  return keys;
+}
+
+export function drawTask(t: Task, keys: ReadonlyMap<string, string> = new Map()): string {
+  const name = (id: string) => keys.get(id) ?? id;
   const lines = [
     `${t.key ? `${t.key} ` : ''}${t.title}  [${t.status}]`,
     `  id ${t.taskId}${t.missionId ? ` · mission ${t.missionId}` : ''} · project ${t.project} · priority ${t.priority}`,
     `  assigned ${t.assignedTo ?? '—'} · created by ${t.createdBy} at ${t.createdAt}`,
   ];
-  if (t.dependsOn.length) lines.push(`  dependsOn: ${t.dependsOn.join(', ')}${t.ready ? ' (ready)' : ''}`);
+  if (t.dependsOn.length) lines.push(`  dependsOn: ${t.dependsOn.map(name).join(', ')}${t.ready ? ' (ready)' : ''}`);
   if (t.claim)
     lines.push(
       `  claimed by ${t.claim.claimedBy}${t.claim.claimedByInstance ? ` (${t.claim.claimedByInstance})` : ''}, epoch ${t.claim.epoch}, lease until ${t.claim.leaseExpiresAt}`,
@@ -76,7 +90,7 @@ export function drawTask(t: Task): string {
   if (t.allowNoEvidence) lines.push(`  completed WITHOUT evidence: ${t.allowNoEvidence}`);
   for (const e of t.evidence.filter((x) => !x.supersededBy))
     lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
-  if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${t.blockedOnTaskId})` : ''}`);
+  if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${name(t.blockedOnTaskId)})` : ''}`);
   if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);
   if (t.pausedAt) lines.push(`  paused ${t.pausedAt}: ${t.pausedReason ?? ''}`);
   if (t.cancelReason) lines.push(`  cancelled: ${t.cancelReason}`);

@@ -5,17 +5,17 @@ import { validationFailed } from '../core/errors.js';
 import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import { DEFAULT_MAX_IN_PROGRESS, inProgressLimit } from '../core/in-progress-limit.js';
-import type { Actor } from '../core/model.js';
+import type { Actor, Task } from '../core/model.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
 import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
 import { type BackgroundTask, type Runtime, startRuntime } from '../runtime/runtime.js';
-import { cliActor, type GlobalOptions, generatedInstance, globalOptions, intOption, list, print, withRuntime } from './common.js';
+import { cliActor, type GlobalOptions, generatedInstance, globalOptions, intOption, list, print, printTask, withRuntime } from './common.js';
 import { collectRepeated, parseContextArgs } from './context-option.js';
 import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
-import { drawMission, drawTask, eventLine, table, taskLine } from './format.js';
+import { drawMission, eventLine, table, taskLine } from './format.js';
 import { registerInboxCommand } from './inbox-command.js';
 import { registerInitCommands } from './init-command.js';
 import { registerTemplateCommands } from './template-commands.js';
@@ -70,6 +70,8 @@ export function buildProgram(): Command {
     )
     // Usage errors follow the refusal format: one line with a code, not commander's message plus the whole help.
     .configureOutput({ outputError: (text, write) => write(usageError(text, program.opts().json === true)) })
+    // Before any subcommand exists: each copies its parent's help settings when created.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   program
@@ -114,8 +116,8 @@ export function buildProgram(): Command {
   mission
     .command('list')
     .description('list missions (newest first)')
-    .option('--project <p>')
-    .option('--pilot <agent>')
+    .option('--project <p>', 'only missions of this project')
+    .option('--pilot <agent>', 'only missions this agent pilots')
     .option('--status <s>', 'a status, a comma list, or open | active | all', 'open')
     .option('--limit <n>', 'max rows', intOption('limit'), 50)
     .action((o, cmd) =>
@@ -151,17 +153,17 @@ export function buildProgram(): Command {
   mission
     .command('create')
     .description('create a mission (in brainstorm unless --status plan)')
-    .requiredOption('--name <name>')
+    .requiredOption('--name <name>', 'the mission name')
     .option('--pilot <agent>', 'pilot (default: you)')
     .option('--agents <list>', 'comma-separated agents')
-    .option('--project <p>')
-    .addOption(new Option('--priority <p>').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
-    .option('--description <text>')
-    .option('--brief <markdown>')
+    .option('--project <p>', 'the project (default: $SORTIE_PROJECT, else default)')
+    .addOption(new Option('--priority <p>', 'priority').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
+    .option('--description <text>', 'a one-line description')
+    .option('--brief <markdown>', 'the brief, in Markdown')
     .option('--brief-file <path>', 'read the brief from a file')
     .option('--deliverable <name[:kinds]>', 'a deliverable, e.g. docs:pr|file (repeatable)', collect)
-    .option('--target-date <date>')
-    .addOption(new Option('--status <s>').choices(['brainstorm', 'plan']))
+    .option('--target-date <date>', 'target date, YYYY-MM-DD')
+    .addOption(new Option('--status <s>', 'the stage it starts in (default: brainstorm)').choices(['brainstorm', 'plan']))
     .option('--template <name>', 'create the steps of this template (name or name@version) as the tasks')
     .option('--context <key=value>', 'a value for a template placeholder (repeatable)', collectRepeated)
     .action((o, cmd) =>
@@ -205,7 +207,7 @@ export function buildProgram(): Command {
   mission
     .command('progress <mission> <percent>')
     .description('report progress, an integer 0–100')
-    .option('--note <text>')
+    .option('--note <text>', 'what the figure rests on')
     .action((ref, percent, o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
         const value = /^\d+$/.test(percent) ? Number(percent) : percent;
@@ -216,7 +218,7 @@ export function buildProgram(): Command {
   mission
     .command('evidence <mission>')
     .description('attach evidence to a mission or one of its deliverables')
-    .option('--deliverable <name>')
+    .option('--deliverable <name>', 'the deliverable every item is for')
     .option('--note <text>', 'free text; evidence in it is parsed')
     .option('--evidence <kind:value>', 'an explicit item (repeatable)', collect)
     .option('--supersedes <evidenceId>', 'replace an earlier item')
@@ -237,9 +239,9 @@ export function buildProgram(): Command {
   task
     .command('list')
     .description('list tasks')
-    .option('--mission <m>')
-    .option('--project <p>')
-    .option('--assigned-to <agent>')
+    .option('--mission <m>', 'only tasks of this mission')
+    .option('--project <p>', 'only tasks of this project')
+    .option('--assigned-to <agent>', 'only tasks assigned to this agent')
     .option('--status <s>', 'a status or comma list')
     .option('--ready', 'only ready tasks, most urgent first')
     .option('--limit <n>', 'max rows', intOption('limit'), 50)
@@ -265,30 +267,32 @@ export function buildProgram(): Command {
     run: (r: Runtime, me: Actor, t: { taskId: string; missionId?: string }, opts: GlobalOptions) => Promise<unknown>,
   ) =>
     withRuntime(cmd, async (runtime, opts) => {
-      const result = (await run(runtime, cliActor(opts), { taskId: ref, missionId: o.mission }, opts)) as Parameters<typeof drawTask>[0];
-      print(opts, result, () => drawTask(result));
+      const me = cliActor(opts);
+      const result = (await run(runtime, me, { taskId: ref, missionId: o.mission }, opts)) as Task;
+      await printTask(runtime, me, opts, result);
     });
   task
     .command('show <task>')
     .description('show a task (id, or T-key with --mission)')
-    .option('--mission <m>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.getTask(me, t)));
   task
     .command('create')
     .description('create a task')
-    .requiredOption('--title <title>')
-    .option('--mission <m>')
-    .option('--project <p>')
-    .option('--description <text>')
-    .option('--assign <agent>')
-    .addOption(new Option('--priority <p>').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
+    .requiredOption('--title <title>', 'the task title')
+    .option('--mission <m>', 'the mission it belongs to (id or name)')
+    .option('--project <p>', "the project (default: the mission's, else $SORTIE_PROJECT, else default)")
+    .option('--description <text>', 'what to do, in Markdown')
+    .option('--assign <agent>', 'assign it to this agent')
+    .addOption(new Option('--priority <p>', 'priority').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
     .option('--depends-on <list>', 'comma list of task ids or T-keys')
     .option('--requires <kinds>', 'evidence kinds completion must cite, comma list')
-    .option('--tags <list>')
-    .option('--due <date>')
+    .option('--tags <list>', 'comma list of tags')
+    .option('--due <date>', 'due date, YYYY-MM-DD')
     .action((o, cmd) =>
-      withRuntime(cmd, async ({ sortie }, opts) => {
-        const t = await sortie.createTask(cliActor(opts), {
+      withRuntime(cmd, async (runtime, opts) => {
+        const me = cliActor(opts);
+        const t = await runtime.sortie.createTask(me, {
           title: o.title,
           missionId: o.mission,
           project: o.project,
@@ -300,31 +304,33 @@ export function buildProgram(): Command {
           tags: list(o.tags),
           dueDate: o.due,
         });
-        print(opts, t, () => drawTask(t));
+        await printTask(runtime, me, opts, t);
       }),
     );
   task
     .command('claim [task]')
     .description('claim a task (or --next: the best ready one)')
-    .option('--mission <m>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
     .option('--next', 'claim the best ready task for you')
     .option('--lease-minutes <n>', 'lease length', intOption('lease-minutes'))
     .option('--takeover', "move a live claim held by another instance of your agent to this one (new epoch); never another agent's")
     .action((ref: string | undefined, o, cmd) =>
-      withRuntime(cmd, async ({ sortie }, opts) => {
+      withRuntime(cmd, async (runtime, opts) => {
+        const { sortie } = runtime;
         const me = cliActor(opts);
         if (!ref && !o.next) throw validationFailed('task', 'name a task or pass --next');
-        if (!ref && o.takeover) throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; my_work lists them.');
+        if (!ref && o.takeover)
+          throw validationFailed('takeover', 'takeover needs a named task', 'Name the task to take over; sortie task list shows the claims.');
         const t = ref
           ? await sortie.checkoutTask(me, { taskId: ref, missionId: o.mission, leaseMinutes: o.leaseMinutes, takeover: o.takeover })
           : await sortie.claimNextTask(me, { missionId: o.mission, leaseMinutes: o.leaseMinutes });
-        print(opts, t, () => (t ? drawTask(t) : 'nothing ready for you'));
+        await printTask(runtime, me, opts, t, 'nothing ready for you');
       }),
     );
   task
     .command('complete <task>')
     .description('complete a task you hold, citing evidence')
-    .option('--mission <m>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
     .requiredOption('--note <text>', 'completion note; evidence in it is parsed')
     .option('--evidence <kind:value>', 'an explicit item (repeatable)', collect)
     .option('--allow-no-evidence <reason>', 'only when no evidence can exist')
@@ -338,50 +344,50 @@ export function buildProgram(): Command {
   task
     .command('block <task>')
     .description('block a task you hold')
-    .option('--mission <m>')
-    .option('--reason <text>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
+    .option('--reason <text>', 'what it waits for')
     .option('--on <task>', 'the task it waits on')
-    .addOption(new Option('--cause <c>').choices(['peer_task', 'human', 'authorisation', 'other']))
+    .addOption(new Option('--cause <c>', 'who can unblock it').choices(['peer_task', 'human', 'authorisation', 'other']))
     .action((ref, o, cmd) =>
       showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.blockTask(me, { ...t, reason: o.reason, blockedOnTaskId: o.on, blockedCause: o.cause })),
     );
   task
     .command('pause <task>')
     .description('pause a task you hold: back to todo with a reason, claim released, assignee kept')
-    .option('--mission <m>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
     .requiredOption('--reason <text>', 'why the work stops and where it stands')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.pauseTask(me, { ...t, reason: o.reason })));
   task
     .command('release <task>')
     .description('hand back a task you hold')
-    .option('--mission <m>')
-    .option('--reason <text>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
+    .option('--reason <text>', 'why you hand it back')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.releaseTask(me, { ...t, reason: o.reason })));
   task
     .command('fail <task>')
     .description('mark a task you hold as failed')
-    .option('--mission <m>')
-    .requiredOption('--note <text>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
+    .requiredOption('--note <text>', 'what you tried and why it cannot be done')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.failTask(me, { ...t, failureNote: o.note })));
   task
     .command('cancel <task>')
     .description('cancel a task (creator or pilot)')
-    .option('--mission <m>')
-    .requiredOption('--reason <text>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
+    .requiredOption('--reason <text>', 'why it will not be done')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.cancelTask(me, { ...t, cancelReason: o.reason })));
   task
     .command('reopen <task>')
     .description('return a closed task to todo')
-    .option('--mission <m>')
-    .requiredOption('--reason <text>')
+    .option('--mission <m>', 'the mission whose T-key names the task (a task id alone needs none)')
+    .requiredOption('--reason <text>', 'why it must be done again')
     .action((ref, o, cmd) => showTask(ref, o, cmd, ({ sortie }, me, t) => sortie.reopenTask(me, { ...t, reason: o.reason })));
 
   program
     .command('events')
     .description('print the change feed')
     .option('--since <seq>', 'after this sequence number', intOption('since'), 0)
-    .option('--mission <m>')
-    .option('--task <t>')
+    .option('--mission <m>', 'only events of this mission')
+    .option('--task <t>', 'only events of this task (id)')
     .option('--limit <n>', 'max events per read', intOption('limit'), 100)
     .option('--follow', 'keep printing new events')
     .action((o, cmd) =>
@@ -417,8 +423,8 @@ export function buildProgram(): Command {
     .action(async (_o, cmd) => {
       const opts = globalOptions(cmd);
       const { openDatabase } = await import('../db/database.js');
-      const { databaseUrl } = await import('../runtime/paths.js');
-      const database = await openDatabase(databaseUrl(opts.db));
+      const { checkedDatabaseUrl } = await import('../runtime/paths.js');
+      const database = await openDatabase(checkedDatabaseUrl(opts.db));
       try {
         const applied = await migrate(database);
         const status = await migrationStatus(database);
@@ -487,10 +493,25 @@ export function buildProgram(): Command {
   registerInboxCommand(program);
   registerInitCommands(program);
   registerWaitCommand(program);
+  markRequired(program);
   return program;
 }
 
+/** Help marks each option a command cannot run without (commander's requiredOption) as "(required)". */
+function markRequired(command: Command): void {
+  for (const option of command.options) {
+    if (option.mandatory && !option.description.includes('(required)')) option.description = `${option.description} (required)`.trim();
+  }
+  for (const sub of command.commands) markRequired(sub);
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // `sortie events --json | head -1`: the reader has gone, so nothing more can be shown; stop quietly, not with
+  // an EPIPE stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -40,8 +40,8 @@ export function registerTemplateCommands(program: Command): void {
     .option('--name <name>', 'create a new mission with this name')
     .option('--pilot <agent>', 'pilot of the new mission (default: you)')
     .option('--agents <list>', 'comma-separated agents of the new mission')
-    .option('--project <p>')
-    .addOption(new Option('--priority <p>').choices(PRIORITIES).default('medium'))
+    .option('--project <p>', 'project of the new mission, whose templates are looked up (default: $SORTIE_PROJECT, else default)')
+    .addOption(new Option('--priority <p>', 'priority of the new mission').choices(PRIORITIES).default('medium'))
     .option('--brief <markdown>', 'brief of the new mission (default: the template’s)')
     .addOption(new Option('--status <s>', 'starting stage of the new mission').choices(['brainstorm', 'plan']))
     .option('--context <key=value>', 'a placeholder value (repeatable)', collectRepeated)
@@ -109,8 +109,8 @@ export function registerTemplateCommands(program: Command): void {
   recurring
     .command('list')
     .description('list recurring tasks')
-    .option('--project <p>')
-    .addOption(new Option('--status <s>').choices(['active', 'paused', 'all']).default('all'))
+    .option('--project <p>', 'only recurring tasks of this project')
+    .addOption(new Option('--status <s>', 'which to list').choices(['active', 'paused', 'all']).default('all'))
     .option('--limit <n>', 'max rows', intOption('limit'), 100)
     .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
@@ -140,10 +140,10 @@ export function registerTemplateCommands(program: Command): void {
     .option('--context <key=value>', 'a placeholder value (repeatable)', collectRepeated)
     .option('--brief <markdown>', 'mission brief (default: the template’s)')
     .option('--assign <agent>', 'task assignee')
-    .addOption(new Option('--priority <p>').choices(PRIORITIES).default('medium'))
-    .option('--description <text>')
-    .option('--project <p>')
-    .option('--tags <list>')
+    .addOption(new Option('--priority <p>', 'priority of each instance').choices(PRIORITIES).default('medium'))
+    .option('--description <text>', 'task description')
+    .option('--project <p>', 'the project (default: $SORTIE_PROJECT, else default)')
+    .option('--tags <list>', 'comma list of task tags')
     .option('--requires <kinds>', 'evidence kinds each task instance requires, comma list')
     .option('--paused', 'create it paused')
     .action((o, cmd) =>

@@ -194,24 +194,50 @@ export function parseEvidence(text: string | null | undefined): ParsedNote {
 }
 
 /** Combines parsed and explicit items, explicit first, dropping duplicates. */
-export function mergeEvidence(explicit: readonly EvidenceItem[], parsed: readonly EvidenceItem[]): EvidenceItem[] {
-  const seen = new Set<string>();
-  const out: EvidenceItem[] = [];
-  for (const item of [...explicit, ...parsed]) {
-    const key = `${item.kind}:${item.value}:${item.deliverable ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+/** What names an evidence item: its kind, normalized value and deliverable. */
+export interface EvidenceIdentity {
+  kind: string;
+  value: string;
+  deliverable?: string | null;
+}
+
+/**
+ * Whether two items cite the same thing for the same deliverable: same kind and normalized value (a commit SHA and
+ * a longer one it is a prefix of name one commit).
+ */
+export function sameEvidence(a: EvidenceIdentity, b: EvidenceIdentity): boolean {
+  if (a.kind !== b.kind || (a.deliverable ?? null) !== (b.deliverable ?? null)) return false;
+  if (a.kind === 'commit') return a.value.startsWith(b.value) || b.value.startsWith(a.value);
+  return a.value === b.value;
+}
+
+/** The items not already in `existing` nor earlier in the list: the same item given twice is stored once. */
+export function newEvidence<T extends EvidenceIdentity>(items: readonly T[], existing: readonly EvidenceIdentity[]): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (existing.some((e) => sameEvidence(e, item)) || out.some((e) => sameEvidence(e, item))) continue;
     out.push(item);
   }
   return out;
 }
 
+export function mergeEvidence(explicit: readonly EvidenceItem[], parsed: readonly EvidenceItem[]): EvidenceItem[] {
+  // An explicit item wins over the same item parsed from the note (it may name a deliverable or carry a note).
+  return newEvidence([...explicit, ...parsed], []);
+}
+
+/** Why an item that failed verification does not count, as the refusal says it. */
+export function failedEvidenceReason(item: { kind: string; value?: string; verificationDetail?: string | null }): string {
+  if (item.kind === 'commit') return `commit ${item.value} is not in the linked repository`;
+  return `${item.kind} ${item.value ?? ''} failed verification${item.verificationDetail ? `: ${item.verificationDetail}` : ''}`;
+}
+
 /**
  * The task completion gate: at least one item (not failed verification), each required kind present — or an
- * explicit allowNoEvidence reason.
+ * explicit allowNoEvidence reason. Items that failed verification are named with why, not as missing.
  */
 export function assertTaskEvidence(opts: {
-  items: ReadonlyArray<{ kind: EvidenceKind; verification?: string }>;
+  items: ReadonlyArray<{ kind: EvidenceKind; value?: string; verification?: string; verificationDetail?: string | null }>;
   requiredKinds: readonly EvidenceKind[];
   allowNoEvidence?: string | null;
   rejected: readonly string[];
@@ -221,7 +247,9 @@ export function assertTaskEvidence(opts: {
   const usable = opts.items.filter((i) => i.verification !== 'failed');
   const missingKinds = opts.requiredKinds.filter((k) => !usable.some((i) => i.kind === k));
   if (usable.length > 0 && missingKinds.length === 0) return;
-  const why = [usable.length === 0 ? 'no evidence item found' : `missing required evidence: ${missingKinds.join(', ')}`, ...opts.rejected].join('; ');
+  const failed = opts.items.filter((i) => i.verification === 'failed').map(failedEvidenceReason);
+  const lack = usable.length > 0 ? [`missing required evidence: ${missingKinds.join(', ')}`] : failed.length ? [] : ['no evidence item found'];
+  const why = [...failed, ...lack, ...opts.rejected].join('; ');
   throw new DomainError(
     'EVIDENCE_REQUIRED',
     `cannot move the task to ${opts.target}: ${why}`,

@@ -18,5 +18,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     return openPglite(url.slice('pglite:'.length));
   }
   const { openSqlite } = await import('./sqlite.js');
-  return openSqlite(url.replace(/^(sqlite|file):(\/\/)?/i, ''), options);
+  return openSqlite(sqliteFile(url) ?? '', options);
+}
+
+/** The SQLite file a database URL names ('' or ':memory:' for an in-memory one), or null for PostgreSQL and PGlite. */
+export function sqliteFile(url: string): string | null {
+  if (/^(postgres(ql)?:\/\/|pglite:)/i.test(url)) return null;
+  return url.replace(/^(sqlite|file):(\/\/)?/i, '');
 }

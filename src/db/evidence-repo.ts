@@ -39,8 +39,16 @@ export async function supersedeEvidence(tx: Db, id: string, by: string): Promise
 }
 
 /** A task's still-valid items (not superseded), which count toward its evidence gate. */
-export async function currentTaskEvidence(db: Db, taskId: string): Promise<Array<Pick<EvidenceTable, 'kind' | 'verification'>>> {
-  return db.selectFrom('evidence').select(['kind', 'verification']).where('task_id', '=', taskId).where('superseded_by', 'is', null).execute();
+export async function currentTaskEvidence(
+  db: Db,
+  taskId: string,
+): Promise<Array<Pick<EvidenceTable, 'kind' | 'value' | 'deliverable' | 'verification' | 'verification_detail'>>> {
+  return db
+    .selectFrom('evidence')
+    .select(['kind', 'value', 'deliverable', 'verification', 'verification_detail'])
+    .where('task_id', '=', taskId)
+    .where('superseded_by', 'is', null)
+    .execute();
 }
 
 /** Marks every still-valid item of a task superseded by `by` (a reopen: the old evidence no longer counts). */

@@ -19,6 +19,32 @@ export interface ServeOptions {
   background: readonly BackgroundTask[];
 }
 
+/** A port that cannot be bound, as a refusal that says which and what to pass; anything else as it was thrown. */
+function listenRefused(error: unknown, options: ServeOptions): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    return new DomainError(
+      'CONFLICT',
+      `cannot listen on ${options.host}:${options.port}: the port is in use`,
+      `port ${options.port} is in use; pass --port (or set SORTIE_PORT) to use another, or stop the server holding it.`,
+      {
+        port: options.port,
+      },
+    );
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new DomainError(
+      'VALIDATION_FAILED',
+      `cannot listen on ${options.host}:${options.port} (${code})`,
+      'Pass another --port (above 1023 without privileges) or --host (an address of this machine).',
+      {
+        port: options.port,
+      },
+    );
+  }
+  return error;
+}
+
 export async function serveHttp(options: ServeOptions): Promise<void> {
   const mode = authModeFromEnv();
   const runtime = await startRuntime({ db: options.db, leaseMinutes: options.leaseMinutes, background: options.background });
@@ -39,6 +65,9 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await runtime.stop();
+    throw listenRefused(error, options);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -1,9 +1,12 @@
 // A running Sortie: database opened and migrated, services, and — in a server process — the change feed and the
 // background work it was given started. Nothing here starts or registers anything when imported.
 import pino, { type Logger } from 'pino';
+import { DomainError, isUnavailable } from '../core/errors.js';
 import { openDatabase } from '../db/database.js';
+import { maskCredentials } from '../db/mask-credentials.js';
 import { createSortie, type Sortie } from '../service/sortie.js';
-import { databaseUrl } from './paths.js';
+import { checkedDatabaseUrl } from './paths.js';
+import { prettyDestination, prettyLogWanted } from './pretty-log.js';
 
 export interface RuntimeOptions {
   db?: string;
@@ -28,8 +31,22 @@ export interface Runtime {
 
 /** `sync` writes each line before returning (for a line that must precede what the caller prints next). */
 export function createLogger(level = process.env.SORTIE_LOG_LEVEL ?? 'info', options: { sync?: boolean } = {}): Logger {
-  // stdout belongs to the MCP protocol in stdio mode: logs always go to stderr.
-  return pino({ level, base: { app: 'sortie' } }, pino.destination({ dest: 2, sync: options.sync ?? false }));
+  // stdout belongs to the MCP protocol in stdio mode: logs always go to stderr — one line per event for a person at
+  // a terminal, JSON for anything else.
+  const destination = prettyLogWanted() ? prettyDestination() : pino.destination({ dest: 2, sync: options.sync ?? false });
+  return pino({ level, base: { app: 'sortie' } }, destination);
+}
+
+/** A database that refused the first connection, named (password masked), with what to do. */
+function databaseUnreachable(url: string, cause: unknown): DomainError {
+  const why = (cause as { code?: unknown }).code;
+  return new DomainError(
+    'UNAVAILABLE',
+    `cannot connect to the database ${maskCredentials(url)}${typeof why === 'string' ? ` (${why})` : ''}`,
+    'Check that the database server is running and accepts connections at that address, or pass another --db (or SORTIE_DB).',
+    { database: maskCredentials(url) },
+    { cause },
+  );
 }
 
 /** One piece of background work: started with the running Sortie, it returns the function that stops it. */
@@ -37,14 +54,18 @@ export type BackgroundTask = (runtime: Runtime) => () => void;
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel);
-  const database = await openDatabase(databaseUrl(options.db));
+  const url = checkedDatabaseUrl(options.db);
+  const database = await openDatabase(url);
   const leaseMinutes = options.leaseMinutes ?? (process.env.SORTIE_LEASE_MINUTES ? Number(process.env.SORTIE_LEASE_MINUTES) : 30);
   const sortie = createSortie({
     database,
     logger,
     config: { leaseMs: leaseMinutes * 60_000, defaultProject: options.defaultProject ?? process.env.SORTIE_PROJECT ?? 'default' },
   });
-  const applied = await sortie.migrate();
+  const applied = await sortie.migrate().catch(async (error: unknown) => {
+    await database.close().catch(() => undefined);
+    throw isUnavailable(error) ? databaseUnreachable(url, error) : error;
+  });
   if (applied.length) logger.info({ applied, db: database.location }, 'migrations applied');
   const stops: Array<() => void> = [];
   const runtime: Runtime = {

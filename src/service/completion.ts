@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { MissionStatus } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
-import { assertTaskEvidence, EvidenceInput } from '../core/evidence.js';
+import { assertTaskEvidence, EvidenceInput, newEvidence } from '../core/evidence.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -126,8 +126,13 @@ export async function closeLocked(
   }
   // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
   const existing = await currentTaskEvidence(work.tx, row.id);
+  // The same item given again (a reviewer approving with the PR the author cited) is stored once.
+  const fresh = newEvidence(prepared.items, existing);
   assertTaskEvidence({
-    items: [...existing.map((e) => ({ kind: e.kind as never, verification: e.verification })), ...prepared.items],
+    items: [
+      ...existing.map((e) => ({ kind: e.kind as never, value: e.value, verification: e.verification, verificationDetail: e.verification_detail })),
+      ...fresh,
+    ],
     requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
     allowNoEvidence: input.allowNoEvidence,
     rejected: prepared.rejected,
@@ -142,7 +147,7 @@ export async function closeLocked(
     updated_at: work.now,
   };
   await updateTaskRow(work.tx, row.id, patch);
-  const rows = evidenceRows(deps, prepared.items, { project: row.project, missionId: row.mission_id, taskId: row.id }, actor.agent, work.now);
+  const rows = evidenceRows(deps, fresh, { project: row.project, missionId: row.mission_id, taskId: row.id }, actor.agent, work.now);
   await insertEvidence(work.tx, rows);
   work.emit(
     target === 'done' ? 'task.completed' : 'task.review_requested',

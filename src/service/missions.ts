@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { MISSION_STATUSES, MissionStatus, type MissionStatus as MissionStatusT, Priority } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
-import { DeliverableInput, EvidenceInput, missionEvidenceProblems, normalizeDeliverables } from '../core/evidence.js';
+import { DeliverableInput, EvidenceInput, missionEvidenceProblems, newEvidence, normalizeDeliverables } from '../core/evidence.js';
 import { assertAgentName, Name } from '../core/identity.js';
 import { assertMissionTransition } from '../core/mission-lifecycle.js';
 import type { Actor, Mission, MissionDetail, Page } from '../core/model.js';
@@ -403,7 +403,12 @@ export async function addMissionEvidence(deps: ServiceDeps, actor: Actor, raw: A
       if (!old || old.mission_id !== row.id || old.task_id !== null)
         throw validationFailed('supersedes', `evidence ${echo(input.supersedes)} is not an item of this mission`);
     }
-    const rows = evidenceRows(deps, items, { project: row.project, missionId: row.id, taskId: null }, actor.agent, work.now);
+    // An item the mission already holds (same kind, value and deliverable) is not stored again; a replacement
+    // (supersedes) is always stored, since it is what the old item points to.
+    const current = (await missionEvidence(work.tx, row.id)).filter((e) => e.superseded_by === null);
+    const fresh = input.supersedes ? items : newEvidence(items, current);
+    if (fresh.length === 0) return row.id;
+    const rows = evidenceRows(deps, fresh, { project: row.project, missionId: row.id, taskId: null }, actor.agent, work.now);
     await insertEvidence(work.tx, rows);
     if (input.supersedes) await supersedeEvidence(work.tx, input.supersedes, rows[0].id);
     await updateMissionRow(work.tx, row.id, { updated_at: work.now });
