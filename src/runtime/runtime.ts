@@ -1,8 +1,7 @@
 // A running Sortie: database opened and migrated, services, and — in a server process — the change feed and the
 // background work it was given started. Nothing here starts or registers anything when imported.
 import pino, { type Logger } from 'pino';
-import { openDatabase } from '../db/database.js';
-import { createSortie, type Sortie } from '../service/sortie.js';
+import type { Sortie } from '../service/sortie.js';
 import { databaseUrl } from './paths.js';
 
 export interface RuntimeOptions {
@@ -37,6 +36,9 @@ export type BackgroundTask = (runtime: Runtime) => () => void;
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel);
+  // Loaded here, not at import: a CLI command that never opens the database (--help, --version) does not load
+  // the drivers and the services.
+  const [{ openDatabase }, { createSortie }] = await Promise.all([import('../db/database.js'), import('../service/sortie.js')]);
   const database = await openDatabase(databaseUrl(options.db));
   const leaseMinutes = options.leaseMinutes ?? (process.env.SORTIE_LEASE_MINUTES ? Number(process.env.SORTIE_LEASE_MINUTES) : 30);
   const sortie = createSortie({
