@@ -6,7 +6,6 @@ import type { EvidenceInput } from '../core/evidence.js';
 import { assertAgentName } from '../core/identity.js';
 import { DEFAULT_MAX_IN_PROGRESS, inProgressLimit } from '../core/in-progress-limit.js';
 import type { Actor, Task } from '../core/model.js';
-import { migrate, migrationStatus } from '../db/migrate.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { sweepLeases } from '../runtime/lease-sweep.js';
 import { startRecurringScheduler } from '../runtime/recurring-scheduler.js';
@@ -423,6 +422,7 @@ export function buildProgram(): Command {
     .action(async (_o, cmd) => {
       const opts = globalOptions(cmd);
       const { openDatabase } = await import('../db/database.js');
+      const { migrate, migrationStatus } = await import('../db/migrate.js');
       const { checkedDatabaseUrl } = await import('../runtime/paths.js');
       const database = await openDatabase(checkedDatabaseUrl(opts.db));
       try {

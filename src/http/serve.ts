@@ -3,6 +3,7 @@
 import { serve } from '@hono/node-server';
 import { DomainError } from '../core/errors.js';
 import { McpSessions } from '../mcp/http.js';
+import { whenLauncherExits } from '../runtime/launcher.js';
 import { type BackgroundTask, startRuntime } from '../runtime/runtime.js';
 import { createHttpApp } from './app.js';
 import { AuthGate, authModeFromEnv, isLoopback } from './auth.js';
@@ -85,6 +86,11 @@ export async function serveHttp(options: ServeOptions): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Under `npx sortie serve` a signal to npm may never reach this process: stop with the launcher.
+    whenLauncherExits(() => {
+      runtime.logger.info('the npm process that started sortie serve exited: stopping');
+      stop();
+    });
   });
   // Event streams never end by themselves: close the sessions, stop accepting, give in-flight requests a moment.
   await sessions?.close();

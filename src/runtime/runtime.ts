@@ -2,9 +2,8 @@
 // background work it was given started. Nothing here starts or registers anything when imported.
 import pino, { type Logger } from 'pino';
 import { DomainError, isUnavailable } from '../core/errors.js';
-import { openDatabase } from '../db/database.js';
 import { maskCredentials } from '../db/mask-credentials.js';
-import { createSortie, type Sortie } from '../service/sortie.js';
+import type { Sortie } from '../service/sortie.js';
 import { checkedDatabaseUrl } from './paths.js';
 import { prettyDestination, prettyLogWanted } from './pretty-log.js';
 
@@ -55,6 +54,9 @@ export type BackgroundTask = (runtime: Runtime) => () => void;
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(options.logLevel);
   const url = checkedDatabaseUrl(options.db);
+  // Loaded here, not at import: a CLI command that never opens the database (--help, --version) does not load
+  // the drivers and the services.
+  const [{ openDatabase }, { createSortie }] = await Promise.all([import('../db/database.js'), import('../service/sortie.js')]);
   const database = await openDatabase(url);
   const leaseMinutes = options.leaseMinutes ?? (process.env.SORTIE_LEASE_MINUTES ? Number(process.env.SORTIE_LEASE_MINUTES) : 30);
   const sortie = createSortie({

@@ -7,8 +7,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 /** The environment variable that marks the processes of one run. */
 export const RUN_MARK = 'SORTIE_TEST_RUN';
 
-/** Command lines of Sortie processes a test may start: the CLI and servers, the race workers, the benchmarks. */
-const SORTIE_PROCESS = /bin\/sortie\.js|race-worker\.mjs|bench\/run\.js/;
+/**
+ * Command lines of Sortie processes a test may start: the CLI and servers (bin/sortie.js, or an installed package's
+ * node_modules/.bin/sortie), the race workers, the benchmarks.
+ */
+const SORTIE_PROCESS = /bin\/sortie(\.js)?\b|race-worker\.mjs|bench\/run\.js/;
 
 export interface Leftover {
   pid: number;
