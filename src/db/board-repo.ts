@@ -36,7 +36,7 @@ export interface BoardMissionRow {
 const BOARD_COLUMNS = ['id', 'project', 'name', 'priority', 'pilot', 'status', 'progress', 'target_date', 'created_at', 'updated_at', 'template_name'] as const;
 
 /** The empty scope must match nothing: `in ()` is not valid SQL, so a NUL project name stands in for it. */
-function scopeList(projects: readonly string[]): string[] {
+export function scopeList(projects: readonly string[]): string[] {
   return projects.length ? [...projects] : ['\u0000'];
 }
 

@@ -1,5 +1,7 @@
 // Every agent's inbox: messages written in the transaction of the change that caused them, read oldest first and
 // acknowledged by the agent. Unread ones are what `messages_unread` (a partial index on read_at is null) covers.
+
+import { scopeList } from './board-repo.js';
 import type { Db } from './database.js';
 import type { MessagesTable } from './schema.js';
 import { chunks } from './tasks-repo.js';
@@ -15,15 +17,10 @@ export interface InboxScope {
   projects?: readonly string[];
 }
 
-/** A scope's project list for `in (…)`: the empty scope must match nothing, and `in ()` is not valid SQL. */
-function projectList(projects: readonly string[]): string[] {
-  return projects.length ? [...projects] : ['\u0000'];
-}
-
 /** Unread messages after `(seq, id)`, oldest first; one more than `limit`, so the caller knows whether more follow. */
 export async function unreadMessages(db: Db, scope: InboxScope, after: { seq: number; id: string } | null, limit: number): Promise<MessagesTable[]> {
   let q = db.selectFrom('messages').selectAll().where('agent', '=', scope.agent).where('read_at', 'is', null);
-  if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+  if (scope.projects !== undefined) q = q.where('project', 'in', scopeList(scope.projects));
   if (after) q = q.where((eb) => eb.or([eb('seq', '>', after.seq), eb.and([eb('seq', '=', after.seq), eb('id', '>', after.id)])]));
   return q
     .orderBy('seq')
@@ -36,7 +33,7 @@ export async function unreadMessages(db: Db, scope: InboxScope, after: { seq: nu
 export async function recentMessages(db: Db, scope: InboxScope, limit: number, unreadOnly: boolean): Promise<MessagesTable[]> {
   let q = db.selectFrom('messages').selectAll().where('agent', '=', scope.agent);
   if (unreadOnly) q = q.where('read_at', 'is', null);
-  if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+  if (scope.projects !== undefined) q = q.where('project', 'in', scopeList(scope.projects));
   return q.orderBy('seq', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
@@ -53,7 +50,7 @@ export async function unreadCounts(db: Db, agents: readonly string[] | null, pro
       .select(['agent', (eb) => eb.fn.countAll<number>().as('n')])
       .where('read_at', 'is', null);
     if (part) q = q.where('agent', 'in', part);
-    if (projects !== undefined) q = q.where('project', 'in', projectList(projects));
+    if (projects !== undefined) q = q.where('project', 'in', scopeList(projects));
     if (project !== undefined) q = q.where('project', '=', project);
     for (const r of await q.groupBy('agent').execute()) counts.set(r.agent, Number(r.n));
   }
@@ -82,7 +79,7 @@ export async function markRead(tx: Db, scope: InboxScope, ack: { ids?: readonly 
   let changed = 0;
   const base = () => {
     let q = tx.updateTable('messages').set({ read_at: nowIso }).where('agent', '=', scope.agent).where('read_at', 'is', null);
-    if (scope.projects !== undefined) q = q.where('project', 'in', projectList(scope.projects));
+    if (scope.projects !== undefined) q = q.where('project', 'in', scopeList(scope.projects));
     return q;
   };
   if (ack.upToSeq !== undefined) changed += Number((await base().where('seq', '<=', ack.upToSeq).executeTakeFirst()).numUpdatedRows);

@@ -20,6 +20,9 @@ export function noOpenDependency(taskId: string, closedSince?: string): RawBuild
   return sql<SqlBool>`not exists (select d.task_id from task_deps as d inner join tasks as dt on dt.id = d.depends_on_id where d.task_id = ${sql.ref(taskId)} and (dt.status not in ${SATISFYING_SQL}${recentlyClosed}))`;
 }
 
+/** The columns of a claim, cleared: a patch for every move that hands a task's claim back. */
+export const CLAIM_CLEARED = { claimed_by: null, claimed_by_instance: null, lease_expires_at: null } as const;
+
 export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
   await tx.insertInto('tasks').values(row).execute();
 }

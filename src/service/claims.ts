@@ -18,10 +18,21 @@ import { getMissionRow } from '../db/missions-repo.js';
 import { getProject } from '../db/projects-repo.js';
 import { parseStringList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { anyExpiredLease, depsOf, expiredLeases, type HeldTask, heldTasks, inProgressOf, pickReadyTask, taskTitles, updateTaskRow } from '../db/tasks-repo.js';
+import {
+  anyExpiredLease,
+  CLAIM_CLEARED,
+  depsOf,
+  expiredLeases,
+  type HeldTask,
+  heldTasks,
+  inProgressOf,
+  pickReadyTask,
+  taskTitles,
+  updateTaskRow,
+} from '../db/tasks-repo.js';
 import { assertProjectVisible, lockTask, missionParties, readMission, TaskRefFields, taskParties } from './access.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
-import { parseInput, Reason, WaitSeconds } from './inputs.js';
+import { Epoch, parseInput, Reason, WaitSeconds } from './inputs.js';
 import { tellClaimLost } from './notices.js';
 import { taskView } from './views.js';
 
@@ -32,7 +43,6 @@ const LeaseMinutes = z
   .max(7 * 24 * 60)
   .optional()
   .describe('Lease minutes');
-const Epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 
 export const CheckoutTaskInput = z.object({
   ...TaskRefFields,
@@ -113,13 +123,7 @@ function heldByOtherInstance(row: TasksTable, actor: Actor, action: string): Dom
 
 /** Returns an in-progress task whose lease ran out to todo, with its event. */
 async function expireLease(work: Work, row: TasksTable, reason: string): Promise<TasksTable> {
-  const patch = {
-    status: 'todo',
-    claimed_by: null,
-    claimed_by_instance: null,
-    lease_expires_at: null,
-    updated_at: work.now,
-  } as const;
+  const patch = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now } as const;
   await updateTaskRow(work.tx, row.id, patch);
   work.emit(
     'task.lease_expired',
@@ -547,7 +551,7 @@ export async function releaseTask(deps: ServiceDeps, actor: Actor, raw: ReleaseT
 /** The holder hands back the locked row. */
 export async function releaseLocked(work: Work, row: TasksTable, reason?: string, epoch?: number): Promise<Task> {
   await assertHolder(work, row, epoch, 'release');
-  const patch = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now } as const;
+  const patch = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now } as const;
   await updateTaskRow(work.tx, row.id, patch);
   work.emit('task.released', { project: row.project, missionId: row.mission_id, taskId: row.id }, { epoch: row.epoch, reason: reason ?? null });
   return taskView(work.tx, { ...row, ...patch });

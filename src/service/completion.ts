@@ -13,12 +13,12 @@ import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
+import { CLAIM_CLEARED, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
 import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, TaskRefFields, taskParties } from './access.js';
 import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
-import { assertTextLength, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
+import { assertTextLength, Epoch, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
 import { concernedWith, named, tellPilot, tellReviewWaiting } from './notices.js';
 import { moveMissionAuto } from './tasks.js';
 import { taskView } from './views.js';
@@ -29,11 +29,9 @@ export const CompleteInput = z.object({
   completionNote: z.string().trim().min(1).max(20_000).describe('What was done, citing evidence'),
   evidence: z.array(EvidenceInput).max(100).optional().describe('Items beyond those in the note'),
   allowNoEvidence: z.string().trim().min(1).max(2000).optional().describe('Why no evidence can exist (shown)'),
-  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
+  epoch: Epoch,
 });
 export type CompleteInput = z.input<typeof CompleteInput>;
-
-const CLAIM_CLEARED = { claimed_by: null, claimed_by_instance: null, lease_expires_at: null } as const;
 
 function label(row: Pick<TasksTable, 'key' | 'id'>): string {
   return row.key ?? row.id;
@@ -180,7 +178,7 @@ export const BlockInput = z.object({
   blockedBy: Name.optional().describe('Who blocks it (agent, legal-team, ci)'),
   blockedOnTaskId: z.string().max(100).optional().describe('Task it waits on; clears itself when that is done'),
   blockedCause: z.enum(['peer_task', 'human', 'authorisation', 'other']).optional().describe('peer_task | human | authorisation | other'),
-  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
+  epoch: Epoch,
 });
 export type BlockInput = z.input<typeof BlockInput>;
 
@@ -301,7 +299,7 @@ export async function unblockLocked(work: Work, row: TasksTable, mission: Missio
 export const PauseTaskInput = z.object({
   ...TaskRefFields,
   reason: Reason.optional().describe('Why the work stops for now, and where it stands (required)'),
-  epoch: z.number().int().min(0).optional().describe('Claim epoch; a stale one is refused with LEASE_LOST'),
+  epoch: Epoch,
 });
 export type PauseTaskInput = z.input<typeof PauseTaskInput>;
 
@@ -339,7 +337,7 @@ export async function pauseTask(deps: ServiceDeps, actor: Actor, raw: PauseTaskI
 export const FailTaskInput = z.object({
   ...TaskRefFields,
   failureNote: Note.optional().describe('What went wrong and what was tried (required)'),
-  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
+  epoch: Epoch,
 });
 export type FailTaskInput = z.input<typeof FailTaskInput>;
 

@@ -18,6 +18,9 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, field?:
  * refuse a bigger parameter outright (22003) — a value past it can only be a mistake, so it is refused as one.
  */
 export const MAX_INT4 = 2_147_483_647;
+/** The claim epoch a holder passes back on its writes: a stale one is refused with LEASE_LOST. */
+export const Epoch = z.number().int().min(0).optional().describe('Your claim epoch');
+
 /** An event sequence number argument (since, after, before). */
 export const SeqInput = z.number().int().min(0).max(MAX_INT4);
 

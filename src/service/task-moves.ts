@@ -22,7 +22,7 @@ import {
   unblockLocked,
 } from './completion.js';
 import { inWrite, type ServiceDeps } from './context.js';
-import { assertTextLength, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
+import { assertTextLength, Epoch, MAX_NOTE, MAX_REASON, Note, parseInput, Reason } from './inputs.js';
 import { taskView } from './views.js';
 
 /** What a status move may carry besides its target; which move takes which is MOVE_ARGUMENTS. */
@@ -34,7 +34,7 @@ export const MoveArguments = z.object({
   blockedReason: Reason.optional().describe('blocked: what it waits for'),
   cancelReason: Reason.optional().describe('cancelled: why'),
   reason: Reason.optional().describe('reopen/release/send back: why'),
-  epoch: z.number().int().min(0).optional().describe('Your claim epoch'),
+  epoch: Epoch,
 });
 export type MoveArguments = z.input<typeof MoveArguments>;
 

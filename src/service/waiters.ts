@@ -1,7 +1,7 @@
 // Blocks that clear themselves: when a task closes, the tasks blocked on it (blocked_on_task_id) move or stay, and
 // whoever waits on them is told, in the closing transaction.
 import type { TasksTable } from '../db/schema.js';
-import { lockWaitersOn, updateTaskRow } from '../db/tasks-repo.js';
+import { CLAIM_CLEARED, lockWaitersOn, updateTaskRow } from '../db/tasks-repo.js';
 import type { ServiceDeps, Work } from './context.js';
 import { named, tellBlockerClosed, tellUnblocked } from './notices.js';
 
@@ -13,7 +13,7 @@ export async function settleWaiters(deps: ServiceDeps, work: Work, blocker: Pick
   const waiters = await lockWaitersOn(deps.database, work.tx, blocker.id);
   for (const waiter of waiters) {
     if (blocker.status === 'done') {
-      const patch: Partial<TasksTable> = { status: 'todo', claimed_by: null, claimed_by_instance: null, lease_expires_at: null, updated_at: work.now };
+      const patch: Partial<TasksTable> = { status: 'todo', ...CLAIM_CLEARED, updated_at: work.now };
       await updateTaskRow(work.tx, waiter.id, patch);
       work.emit(
         'task.unblocked',

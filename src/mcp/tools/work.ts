@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Name } from '../../core/identity.js';
 import { ClaimNextTaskInput } from '../../service/claims.js';
 import { BlockInput, CompleteInput } from '../../service/completion.js';
-import { Note, Reason } from '../../service/inputs.js';
+import { Epoch, Note, Reason } from '../../service/inputs.js';
 import { ALL, MANAGERS } from '../profiles.js';
 import {
   blockAnswer,
@@ -27,7 +27,6 @@ const takeover = z
   .describe(
     "Recover your own agent's work: move a live claim held by another instance (session) of your agent to this one, with a new epoch; that session then gets LEASE_LOST. Never takes another agent's claim (FORBIDDEN). my_work lists such tasks under heldElsewhere.",
   );
-const epoch = z.number().int().min(0).optional().describe('Your claim epoch');
 
 export const checkoutTask = defineTool({
   name: 'checkout_task',
@@ -79,7 +78,7 @@ export const heartbeatTask = defineTool({
   name: 'heartbeat_task',
   title: 'Extend lease',
   description: 'Extend your lease; LEASE_LOST if it expired or was re-claimed.',
-  input: { ...taskRef, epoch, leaseMinutes, ...ClaimIdentityShape },
+  input: { ...taskRef, epoch: Epoch, leaseMinutes, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE_IDEMPOTENT,
   alwaysLoad: true,
@@ -91,7 +90,7 @@ export const releaseTask = defineTool({
   name: 'release_task',
   title: 'Release task',
   description: 'Hand back a task you hold (back to todo).',
-  input: { ...taskRef, reason: Reason.optional(), epoch, ...ClaimIdentityShape },
+  input: { ...taskRef, reason: Reason.optional(), epoch: Epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   alwaysLoad: true,
@@ -127,7 +126,7 @@ export const pauseTask = defineTool({
   name: 'pause_task',
   title: 'Pause task',
   description: 'Set aside a task you hold, with a reason: back to todo, claim released, assignee kept; claim it to resume.',
-  input: { ...taskRef, reason: Reason.describe('Why, and where the work stands'), epoch, ...ClaimIdentityShape },
+  input: { ...taskRef, reason: Reason.describe('Why, and where the work stands'), epoch: Epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   alwaysLoad: true,
@@ -139,7 +138,7 @@ export const failTask = defineTool({
   name: 'fail_task',
   title: 'Fail task',
   description: 'Fail a task you hold, saying what went wrong; it does not satisfy dependents.',
-  input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch, ...ClaimIdentityShape },
+  input: { ...taskRef, failureNote: Note.describe('What failed and what was tried'), epoch: Epoch, ...ClaimIdentityShape },
   output: TaskOut,
   annotations: WRITE,
   alwaysLoad: true,
