@@ -79,6 +79,7 @@ export async function seed(database: Database, options: SeedOptions): Promise<st
           cancelled_by: null,
           cancel_reason: null,
           next_task_seq: n,
+          brief_source: null,
         });
         for (const a of options.agents) members.push({ mission_id: id, agent: a, role: a === pilot ? 'pilot' : 'agent' });
         let previous: string | null = null;

@@ -27,6 +27,8 @@ export interface MissionsTable {
   cancelled_by: string | null;
   cancel_reason: string | null;
   next_task_seq: number;
+  /** JSON GithubBriefSource when the brief is outside text (a GitHub issue's body); null for a brief written here. */
+  brief_source: string | null;
 }
 
 export interface MissionMembersTable {
@@ -222,6 +224,83 @@ export interface RecurringRunsTable {
   created_at: string;
 }
 
+/** A repository linked to a project: its webhook secret and how its issues become missions. */
+export interface GithubLinksTable {
+  /** "owner/name" in lower case. */
+  repo: string;
+  display_name: string;
+  project: string;
+  pilot: string;
+  /** JSON list of agent names. */
+  agents: string;
+  template: string;
+  label: string | null;
+  /** JSON list of check names that must pass; empty: every check reported on the head. */
+  required_checks: string;
+  secret: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A webhook delivery handled once: its X-GitHub-Delivery id is the key. */
+export interface GithubDeliveriesTable {
+  id: string;
+  repo: string;
+  event: string;
+  action: string | null;
+  /** applied | ignored */
+  outcome: string;
+  detail: string | null;
+  received_at: string;
+}
+
+/** The one mission an issue of a linked repository became. */
+export interface GithubIssuesTable {
+  repo: string;
+  number: number;
+  mission_id: string;
+  title: string;
+  author: string | null;
+  url: string | null;
+  /** open | closed */
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What GitHub last reported of a pull request. */
+export interface GithubPullsTable {
+  repo: string;
+  number: number;
+  head_sha: string | null;
+  previous_head_sha: string | null;
+  /** open | closed */
+  state: string;
+  merged: number;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  url: string | null;
+  source_updated_at: string | null;
+  updated_at: string;
+}
+
+/** The latest result of one check (a check run, a check suite or a commit status) on one commit. */
+export interface GithubChecksTable {
+  repo: string;
+  sha: string;
+  /** check_run | check_suite | status */
+  source: string;
+  name: string;
+  external_id: string;
+  /** queued | in_progress | completed */
+  status: string;
+  conclusion: string | null;
+  url: string | null;
+  source_updated_at: string | null;
+  updated_at: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -241,5 +320,10 @@ export interface Schema {
   mission_templates: MissionTemplatesTable;
   recurring_definitions: RecurringDefinitionsTable;
   recurring_runs: RecurringRunsTable;
+  github_links: GithubLinksTable;
+  github_deliveries: GithubDeliveriesTable;
+  github_issues: GithubIssuesTable;
+  github_pulls: GithubPullsTable;
+  github_checks: GithubChecksTable;
   sortie_migrations: MigrationsTable;
 }

@@ -44,7 +44,14 @@ export async function createMissionIn(
   deps: ServiceDeps,
   work: Work,
   raw: CreateMissionInput,
-  extra: { templateName?: string; templateVersion?: number; brief?: string | null; deliverables?: ReturnType<typeof normalizeDeliverables> } = {},
+  extra: {
+    templateName?: string;
+    templateVersion?: number;
+    brief?: string | null;
+    deliverables?: ReturnType<typeof normalizeDeliverables>;
+    /** JSON: where an outside brief came from (see GithubBriefSource). */
+    briefSource?: string;
+  } = {},
 ): Promise<MissionsTable> {
   const input = parseInput(CreateMissionInput, raw);
   const project = input.project ?? defaultProjectFor(deps, work.actor);
@@ -82,6 +89,7 @@ export async function createMissionIn(
     cancelled_by: null,
     cancel_reason: null,
     next_task_seq: 0,
+    brief_source: extra.briefSource ?? null,
   };
   // After every check of the input itself: the roster is checked against the tokens, the database's state.
   await assertRoster(work.tx, project, roster);
