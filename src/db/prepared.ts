@@ -13,31 +13,49 @@ export function slots(n: number): never[] {
   return Array.from({ length: n }, (_, i) => new Slot(i) as never);
 }
 
-/** A statement built once: the builder uses slots() for every value that changes from run to run. */
-export interface Prepared<R> {
-  run(db: Db, values: readonly unknown[]): Promise<QueryResult<R>>;
+/** A statement built once per dialect: the builder uses slots() for every value that changes from run to run. */
+export interface Prepared<R, C = undefined> {
+  /** `context` reaches the builder the first time the statement runs on a dialect (e.g. the Database, for its lock clause). */
+  run(db: Db, values: readonly unknown[], context?: C): Promise<QueryResult<R>>;
 }
 
 /**
- * Compiles `build()` the first time it runs on a dialect and reuses the text after that, binding `values` in place of
- * the slots; values the builder wrote in (constants) stay as compiled. The statement's shape must not depend on the
- * values (a list whose length varies is not one statement): such a query stays a builder.
+ * Compiles `build(db, context)` the first time it runs on a dialect and reuses the text after that, binding `values`
+ * in place of the slots; values the builder wrote in (constants) stay as compiled. The statement's shape must not
+ * depend on the values (a list whose length varies is another statement: see preparedByShape).
  */
-export function prepared<R>(build: (db: Db) => Compilable<R> | RawBuilder<R>): Prepared<R> {
-  // Keyed by the dialect's adapter: one object per Kysely instance, shared by its transactions and connections.
+export function prepared<R, C = undefined>(build: (db: Db, context: C) => Compilable<R> | RawBuilder<R>): Prepared<R, C> {
+  // Keyed by the dialect's adapter: one object per Kysely instance (so per Database), shared by its transactions.
   const compiled = new WeakMap<object, CompiledQuery<R>>();
   return {
-    run(db, values) {
+    run(db, values, context) {
       // getExecutor is Kysely's own route from a handle to its dialect (marked internal; kysely is pinned to 0.28.x).
       const adapter = db.getExecutor().adapter;
       let query = compiled.get(adapter);
       if (!query) {
         // A builder compiles for the handle it was built on, a raw statement for the one it is given: either way, db.
-        query = (build(db) as { compile(db: Db): CompiledQuery<R> }).compile(db);
+        query = (build(db, context as C) as { compile(db: Db): CompiledQuery<R> }).compile(db);
         compiled.set(adapter, query);
       }
       const parameters = query.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
       return db.executeQuery(CompiledQuery.raw(query.sql, parameters) as CompiledQuery<R>);
     },
+  };
+}
+
+/**
+ * One prepared statement per shape (which columns a patch sets, how many rows an insert has): `shape` names it, and
+ * `build` makes it for that shape the first time. Shapes are few (the use cases' patches), but the map is bounded.
+ */
+export function preparedByShape<R, S, C = undefined>(build: (db: Db, shape: S, context: C) => Compilable<R> | RawBuilder<R>) {
+  const family = new Map<string, Prepared<R, C>>();
+  return (key: string, shape: S): Prepared<R, C> => {
+    let statement = family.get(key);
+    if (!statement) {
+      if (family.size >= 200) family.clear();
+      statement = prepared<R, C>((db, context) => build(db, shape, context));
+      family.set(key, statement);
+    }
+    return statement;
   };
 }

@@ -4,7 +4,7 @@ import type { TaskStatus } from '../core/enums.js';
 import { DEFAULT_MAX_IN_PROGRESS } from '../core/in-progress-limit.js';
 import { OPEN_TASK_STATUSES, SATISFYING_STATUSES } from '../core/status-traits.js';
 import type { Database, Db } from './database.js';
-import { type Prepared, prepared, slots } from './prepared.js';
+import { type Prepared, prepared, preparedByShape, slots } from './prepared.js';
 import type { DepInfo } from './rows.js';
 import type { TasksTable } from './schema.js';
 import { sqlStatusList } from './status-sql.js';
@@ -34,25 +34,26 @@ export async function insertTask(tx: Db, row: TasksTable): Promise<void> {
  * caller gets undefined from the same single query a missing id gets, and another project's locks never delay it.
  */
 export async function getTaskRow(db: Db, id: string, projects?: readonly string[]): Promise<TasksTable | undefined> {
+  if (projects === undefined) return (await TASK_BY_ID.run(db, [id])).rows[0];
+  return taskById(db, id, projects).executeTakeFirst();
+}
+
+function taskById(db: Db, id: unknown, projects?: readonly string[]) {
   return db
     .selectFrom('tasks')
     .selectAll()
-    .where('id', '=', id)
-    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
-    .executeTakeFirst();
+    .where('id', '=', id as string)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]));
 }
+
+// Prepared (db/prepared.ts): every task use case reads or locks its task by id, most without a token scope.
+const TASK_BY_ID = prepared((db) => taskById(db, slots(1)[0]));
+const LOCK_TASK_BY_ID = prepared((db, database: Database) => database.forUpdate(taskById(db, slots(1)[0])));
 
 /** Reads a task and, on PostgreSQL, row-locks it until the transaction ends (scoped like getTaskRow). */
 export async function lockTaskRow(database: Database, tx: Db, id: string, projects?: readonly string[]): Promise<TasksTable | undefined> {
-  return database
-    .forUpdate(
-      tx
-        .selectFrom('tasks')
-        .selectAll()
-        .where('id', '=', id)
-        .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[])),
-    )
-    .executeTakeFirst();
+  if (projects === undefined) return (await LOCK_TASK_BY_ID.run(tx, [id], database)).rows[0];
+  return database.forUpdate(taskById(tx, id, projects)).executeTakeFirst();
 }
 
 /** The mission of a task (null when it has none), scoped like getTaskRow; undefined when not visible. */
@@ -85,8 +86,19 @@ export async function findTaskIdByKey(db: Db, missionId: string, seq: number, pr
 }
 
 export async function updateTaskRow(tx: Db, id: string, patch: Updateable<TasksTable>): Promise<void> {
-  await tx.updateTable('tasks').set(patch).where('id', '=', id).execute();
+  // Prepared per set of columns: each use case sets the same columns every time.
+  // A column given as undefined is not set, as Kysely's set() leaves it out.
+  const columns = (Object.keys(patch) as Array<keyof TasksTable>).filter((c) => patch[c] !== undefined);
+  await UPDATE_TASK(columns.join(','), columns).run(tx, [...columns.map((c) => patch[c]), id]);
 }
+
+const UPDATE_TASK = preparedByShape((db, columns: Array<keyof TasksTable>) => {
+  const values = slots(columns.length + 1);
+  return db
+    .updateTable('tasks')
+    .set(Object.fromEntries(columns.map((c, i) => [c, values[i]])))
+    .where('id', '=', values[columns.length]);
+});
 
 export async function deleteTaskRow(tx: Db, id: string): Promise<void> {
   await tx.deleteFrom('task_deps').where('task_id', '=', id).execute();
@@ -97,17 +109,23 @@ export async function deleteTaskRow(tx: Db, id: string): Promise<void> {
 export async function depsOf(db: Db, taskIds: readonly string[]): Promise<Map<string, DepInfo[]>> {
   const result = new Map<string, DepInfo[]>(taskIds.map((id) => [id, []]));
   for (const chunk of chunks(taskIds, 500)) {
-    const rows = await db
-      .selectFrom('task_deps as d')
-      .innerJoin('tasks as t', 't.id', 'd.depends_on_id')
-      .select(['d.task_id', 't.id', 't.status', 't.key'])
-      .where('d.task_id', 'in', chunk)
-      .orderBy('t.id')
-      .execute();
+    // One task (every task use case's answer) is a prepared statement; a list is built for its length.
+    const rows = chunk.length === 1 ? (await DEPS_OF_ONE.run(db, chunk)).rows : await depsQuery(db, chunk).execute();
     for (const r of rows) result.get(r.task_id)?.push({ id: r.id, status: r.status });
   }
   return result;
 }
+
+function depsQuery(db: Db, taskIds: readonly unknown[]) {
+  return db
+    .selectFrom('task_deps as d')
+    .innerJoin('tasks as t', 't.id', 'd.depends_on_id')
+    .select(['d.task_id', 't.id', 't.status', 't.key'])
+    .where('d.task_id', 'in', taskIds as string[])
+    .orderBy('t.id');
+}
+
+const DEPS_OF_ONE = prepared((db) => depsQuery(db, slots(1)));
 
 export async function dependentsOf(db: Db, taskId: string): Promise<string[]> {
   const rows = await db.selectFrom('task_deps').select('task_id').where('depends_on_id', '=', taskId).execute();
@@ -179,15 +197,18 @@ export async function reachableEdges(db: Db, start: readonly string[]): Promise<
  * must not make closing cost a thousand rows.
  */
 export async function hasOpenTask(db: Db, missionId: string): Promise<boolean> {
-  const row = await db
+  return (await HAS_OPEN_TASK.run(db, [missionId])).rows.length > 0;
+}
+
+const HAS_OPEN_TASK = prepared((db) =>
+  db
     .selectFrom('tasks')
     .select('id')
-    .where('mission_id', '=', missionId)
-    .where('status', 'in', OPEN_TASK_STATUSES)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
+    .where('mission_id', '=', slots(1)[0])
+    // As literals: SQLite probes a literal list twice as fast as a bound one (21 → 10 µs here).
+    .where(sql<SqlBool>`status in ${sqlStatusList(OPEN_TASK_STATUSES)}`)
+    .limit(1),
+);
 
 /** Status of every task of a mission, with keys and titles, in key order. */
 export async function missionTaskStatuses(db: Db, missionId: string): Promise<Array<{ id: string; key: string | null; title: string; status: TaskStatus }>> {
@@ -289,8 +310,7 @@ export function claimNextStatement(
   wrap: (parts: ClaimParts) => RawBuilder<TasksTable>,
 ): { statement: Prepared<TasksTable>; values: unknown[] } {
   const values: unknown[] = [c.agent, c.instance, c.now, c.lease, c.fixedLease ? c.lease : null];
-  const extra: unknown[] = [];
-  claimFilters(c, (v) => extra.push(v));
+  const extra: unknown[] = [c.missionId, c.project, ...(c.projects ?? [])].filter((v) => v !== undefined);
   const shape = `${c.missionId !== undefined}:${c.project !== undefined}:${c.projects?.length ?? 'all'}:${c.instance === null}`;
   let statement = cache.get(shape);
   if (!statement) {
@@ -556,7 +576,10 @@ export function taskCursorKey(row: TasksTable, order: TaskOrder): Array<string |
 
 /** The blocked tasks waiting on a task (blocked_on_task_id), row-locked on PostgreSQL: they move when it closes. */
 export async function lockWaitersOn(database: Database, tx: Db, taskId: string): Promise<TasksTable[]> {
-  return database
-    .forUpdate(tx.selectFrom('tasks').selectAll().where('blocked_on_task_id', '=', taskId).where('status', '=', 'blocked').orderBy('id'))
-    .execute();
+  return (await LOCK_WAITERS.run(tx, [taskId], database)).rows;
 }
+
+// Prepared: every close asks it.
+const LOCK_WAITERS = prepared((db, database: Database) =>
+  database.forUpdate(db.selectFrom('tasks').selectAll().where('blocked_on_task_id', '=', slots(1)[0]).where('status', '=', 'blocked').orderBy('id')),
+);
