@@ -1,5 +1,6 @@
 // What every dialect (sqlite.ts, postgres.ts) implements: the Database interface the repositories and services use.
 import type { Kysely } from 'kysely';
+import type { NewEvent } from './events-repo.js';
 import type { Schema, TasksTable } from './schema.js';
 import type { ClaimNext } from './tasks-repo.js';
 
@@ -60,6 +61,12 @@ export interface Database {
    * themselves (sqlite.ts), so the copying stays off the commit path.
    */
   checkpoint(): Promise<void>;
+  /**
+   * Appends a transaction's events with the next sequence numbers and returns the last one, which is announced to
+   * other processes when the transaction commits (PostgreSQL: one statement, postgres-events.ts; SQLite has no push
+   * channel). Call it last but for the messages of those events (see events-repo's appendEvents for why).
+   */
+  appendEvents(tx: Kysely<Schema>, events: readonly NewEvent[]): Promise<number>;
   /** Announces a committed event sequence number to other processes (inside the transaction; sent on commit). */
   notify(tx: Kysely<Schema>, seq: number): Promise<void>;
   /**

@@ -31,7 +31,7 @@ export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise
   return last;
 }
 
-const EVENT_COLUMNS = ['at', 'actor', 'kind', 'project', 'mission_id', 'task_id', 'details'] as const satisfies ReadonlyArray<keyof NewEvent>;
+export const EVENT_COLUMNS = ['at', 'actor', 'kind', 'project', 'mission_id', 'task_id', 'details'] as const satisfies ReadonlyArray<keyof NewEvent>;
 
 // Prepared (db/prepared.ts): every write appends its events.
 const NEXT_SEQ = prepared((_db) => sql<{ value: number }>`update counters set value = value + ${slots(1)[0]} where name = 'event_seq' returning value`);

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Database, OpenOptions } from './dialect.js';
 import { maskCredentials } from './mask-credentials.js';
 import { postgresClaimNext } from './postgres-claim.js';
+import { appendEventsPostgres } from './postgres-events.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
@@ -57,6 +58,7 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
       await sql`select pg_advisory_xact_lock(${CLAIMS_LOCK_SPACE}, hashtext(${key}))`.execute(tx);
     },
     claimNext: postgresClaimNext,
+    appendEvents: (tx, events) => appendEventsPostgres(tx, events, CHANNEL),
     async checkpoint() {},
     async notify(tx, seq) {
       // The payload is only the sequence number; listeners read the events themselves.

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database, OpenOptions } from './dialect.js';
+import { appendEvents } from './events-repo.js';
 import { maskCredentials } from './mask-credentials.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
@@ -81,6 +82,7 @@ export function openSqlite(path: string, options: OpenOptions): Database {
     async lockDependencyGraph() {},
     async lockClaimsOf() {},
     claimNext: sqliteClaimNext,
+    appendEvents,
     async checkpoint() {
       // Through the connection, so it never runs between the statements of a write transaction of this process.
       // PASSIVE never waits: frames still needed by a reader, or written meanwhile, are copied by the next one.
