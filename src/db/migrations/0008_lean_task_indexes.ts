@@ -10,7 +10,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('tasks_updated').execute();
   for (const index of ['tasks_claimed', 'tasks_leases', 'tasks_assignee']) await db.schema.dropIndex(index).execute();
   // Queries name these columns with `=` or `<`, which implies IS NOT NULL: both planners use the partial indexes.
-  await db.schema.createIndex('tasks_claimed').on('tasks').columns(['claimed_by', 'status']).where(sql.ref('claimed_by'), 'is not', null).execute();
+  // With the project: the in-progress limit counts an instance's tasks in one project inside every claim.
+  await db.schema
+    .createIndex('tasks_claimed')
+    .on('tasks')
+    .columns(['claimed_by', 'status', 'project'])
+    .where(sql.ref('claimed_by'), 'is not', null)
+    .execute();
   await db.schema.createIndex('tasks_leases').on('tasks').columns(['status', 'lease_expires_at']).where(sql.ref('lease_expires_at'), 'is not', null).execute();
   await db.schema
     .createIndex('tasks_assignee')
