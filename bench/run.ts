@@ -14,6 +14,7 @@ import { claimTargets, measureClaims } from './claims.js';
 import { measureGrowth, sqliteGrowthUrl } from './growth.js';
 import { measureLatency } from './latency.js';
 import { seed } from './seed.js';
+import { countStatements } from './statements.js';
 import { printTable } from './stats.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureTokens } from './tokens.js';
@@ -48,7 +49,7 @@ const agentCounts = smoke ? [1, 8] : values.agents.split(',').map(Number);
 const pool = smoke ? 300 : Number(values.pool);
 const durationS = smoke ? 30 : Number(values.duration);
 const growthSizes = smoke ? [1_000] : values.growth.split(',').map(Number);
-const only = new Set((values.only ?? 'tokens,claims,latency,throughput,growth').split(','));
+const only = new Set((values.only ?? 'tokens,statements,claims,latency,throughput,growth').split(','));
 const rounds = smoke ? 1 : Number(values.rounds);
 const roundSeconds = smoke ? 1 : Number(values['round-seconds']);
 const claimAgents = smoke ? [1, 4] : values['claim-agents'].split(',').map(Number);
@@ -101,6 +102,18 @@ if (only.has('tokens')) {
   );
   for (const t of tokens)
     if (t.modelCharacters > t.budget) failures.push(`the ${t.profile} tools cost a model ${t.modelCharacters} characters, over its budget of ${t.budget}`);
+}
+
+if (only.has('statements')) {
+  const counts = [await countStatements(join(work, 'statements.db'))];
+  if (pgUrl) counts.push(await countStatements(await freshPg('sortie_bench_statements')));
+  results.statements = counts;
+  const cases = Object.keys(counts[0].counts);
+  printTable(
+    'Statements per use case (one call, BEGIN and COMMIT included)',
+    ['use case', ...counts.map((c) => c.dialect)],
+    cases.map((name) => [name, ...counts.map((c) => c.counts[name] ?? 0)]),
+  );
 }
 
 if (only.has('claims')) {
