@@ -32,6 +32,8 @@ const NOTE = 'benchmark step, 1/1 tests';
 interface Run {
   claims: number;
   seconds: number;
+  /** CPU time of this process per claim, in µs, for the cases that run in it (the raw loop, the service). */
+  cpuPerClaim?: number;
   lockErrors: number;
   otherErrors: number;
 }
@@ -56,6 +58,8 @@ export interface ClaimsCaseResult {
   claimsPerSecond: number;
   /** This case's rate as a share of its baseline's, in percent. */
   shareOfBaseline: number | null;
+  /** CPU µs per claim (and its completion) where the case runs in the benchmark's process: load-independent cost. */
+  cpuPerClaim: number | null;
   doubleClaims: number;
   lockErrors: number;
   otherErrors: number;
@@ -80,6 +84,12 @@ export interface ClaimsOptions {
   pgClients: number;
   /** Tasks seeded per Sortie case: enough for every round. */
   pool: number;
+}
+
+/** CPU time (user + system) of this process since `since`, per claim, in µs. */
+function cpuPer(since: NodeJS.CpuUsage, claims: number): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / Math.max(1, claims);
 }
 
 function fresh(file: string): string {
@@ -110,6 +120,7 @@ function rawSqlite(dir: string, rows: number): Case {
     async run(durationS) {
       let claims = 0;
       const start = nowMs();
+      const cpu = process.cpuUsage();
       const deadline = start + durationS * 1000;
       while (nowMs() < deadline) {
         const now = new Date().toISOString();
@@ -128,7 +139,7 @@ function rawSqlite(dir: string, rows: number): Case {
         commit.run();
         claims++;
       }
-      return { claims, seconds: (nowMs() - start) / 1000, lockErrors: 0, otherErrors: 0 };
+      return { claims, seconds: (nowMs() - start) / 1000, lockErrors: 0, otherErrors: 0, cpuPerClaim: cpuPer(cpu, claims) };
     },
     async doubleClaims() {
       return (
@@ -252,6 +263,7 @@ async function sortieInProcess(dbUrl: string, pool: number): Promise<Case> {
     async run(durationS) {
       let claims = 0;
       const start = nowMs();
+      const cpu = process.cpuUsage();
       const deadline = start + durationS * 1000;
       while (nowMs() < deadline) {
         const task = await sortie.claimNextTask(me, { project });
@@ -260,7 +272,7 @@ async function sortieInProcess(dbUrl: string, pool: number): Promise<Case> {
         claimedBy.set(task.taskId, (claimedBy.get(task.taskId) ?? 0) + 1);
         await sortie.completeTask(me, { taskId: task.taskId, completionNote: NOTE, epoch: task.epoch });
       }
-      return { claims, seconds: (nowMs() - start) / 1000, lockErrors: 0, otherErrors: 0 };
+      return { claims, seconds: (nowMs() - start) / 1000, lockErrors: 0, otherErrors: 0, cpuPerClaim: cpuPer(cpu, claims) };
     },
     doubleClaims: () => doubles(database, project, claimedBy),
     async close() {
@@ -419,6 +431,17 @@ export async function measureClaims(options: ClaimsOptions, freshPg: (name: stri
         seconds: round(list.reduce((s, r) => s + r.seconds, 0)),
         claimsPerSecond: round(rate(key), 1),
         shareOfBaseline: c.baseline ? round((100 * rate(key)) / rate(c.baseline), 1) : null,
+        cpuPerClaim:
+          list[0]?.cpuPerClaim === undefined
+            ? null
+            : round(
+                list.reduce((s, r) => s + (r.cpuPerClaim ?? 0) * r.claims, 0) /
+                  Math.max(
+                    1,
+                    list.reduce((s, r) => s + r.claims, 0),
+                  ),
+                0,
+              ),
         doubleClaims: await c.doubleClaims(),
         lockErrors: list.reduce((s, r) => s + r.lockErrors, 0),
         otherErrors: list.reduce((s, r) => s + r.otherErrors, 0),

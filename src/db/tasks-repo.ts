@@ -471,8 +471,8 @@ export async function reviewTasksFor(db: Db, agent: string, projects: readonly s
 
 /**
  * Paused tasks of the agent (pause_task): todo tasks with a pause on record that it paused (their last holder) or
- * that are assigned to it, most urgent first — my_work's `paused` list. No index covers last_holder, so this walks
- * the todo part of the queue index; a partial index on paused tasks would make it one probe.
+ * that are assigned to it, most urgent first — my_work's `paused` list: a walk of the partial index on paused tasks
+ * (tasks_paused, migration 0008), which holds only those.
  */
 export async function pausedTasksFor(db: Db, agent: string, projects: readonly string[] | undefined, limit: number): Promise<TasksTable[]> {
   return db
