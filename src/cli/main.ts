@@ -15,6 +15,7 @@ import { collectRepeated, parseContextArgs } from './context-option.js';
 import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, eventLine, table, taskLine } from './format.js';
+import { registerGithubCommands } from './github-commands.js';
 import { registerInboxCommand } from './inbox-command.js';
 import { registerInitCommands } from './init-command.js';
 import { registerTemplateCommands } from './template-commands.js';
@@ -489,6 +490,7 @@ export function buildProgram(): Command {
     );
 
   registerFleetCommands(program);
+  registerGithubCommands(program);
   registerTemplateCommands(program);
   registerInboxCommand(program);
   registerInitCommands(program);
