@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, MissionDetail } from '../src/core/model.js';
 import { runSortie } from './support/cli.js';
 import { SHARED_DIALECTS } from './support/dialects.js';
-import { type FleetStore, OPERATOR, openFleetStore, type Replica, startReplica } from './support/fleet.js';
+import { type FleetStore, mintToken, OPERATOR, openFleetStore, type Replica, startReplica } from './support/fleet.js';
 import { checkRunPayload, checkSuitePayload, deliver, issuePayload, pullPayload, sha, statusPayload } from './support/github.js';
 import { snapshot } from './support/unchanged.js';
 
@@ -304,5 +304,67 @@ describe.each(SHARED_DIALECTS)('GitHub webhooks on %s', (dialect) => {
     const res = await deliver(replica.url, 'whatever', 'issues', issuePayload('opened', 'acme/api', { number: 3 }));
     expect(res.status).toBe(401);
     expect(await snapshot(fleet.store)).toEqual(before);
+  });
+});
+
+describe.each(SHARED_DIALECTS)('GitHub webhooks with tokens on, two replicas, on %s', (dialect) => {
+  let fleet: FleetStore;
+  let replicas: Replica[] = [];
+  let secret: string;
+  let pilotTokenId: string;
+
+  beforeAll(async () => {
+    fleet = await openFleetStore(dialect);
+    await mintToken(fleet.store, 'ops', 'admin');
+    const pilot = await fleet.store.sortie.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['web'] });
+    pilotTokenId = pilot.info.tokenId;
+    const linked = await runSortie(['--db', fleet.url, '--json', 'github', 'link', REPO, '--project', 'web', '--pilot', 'pia'], { SORTIE_AGENT: 'ops' });
+    expect(linked.code, linked.stderr).toBe(0);
+    secret = JSON.parse(linked.stdout).secret;
+    replicas = [await startReplica(fleet.url), await startReplica(fleet.url)];
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await fleet?.dispose();
+  });
+
+  it('accepts signed deliveries without a token while /mcp still demands one', async () => {
+    const mcp = await fetch(`${replicas[0]?.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(mcp.status).toBe(401);
+    const res = await deliver(replicas[0]?.url as string, secret, 'issues', issuePayload('opened', REPO, { number: 20 }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ outcome: 'applied' });
+  });
+
+  it('handles one delivery sent to both replicas at once exactly once, and one mission for two deliveries of one issue', async () => {
+    const payload = issuePayload('opened', REPO, { number: 21 });
+    const same = await Promise.all(replicas.map((r) => deliver(r.url, secret, 'issues', payload, { id: 'same-delivery' })));
+    expect(same.map((r) => r.status)).toEqual([200, 200]);
+    expect(same.map((r) => r.body.outcome).sort()).toEqual(['applied', 'duplicate']);
+    const twice = await Promise.all(replicas.map((r) => deliver(r.url, secret, 'issues', issuePayload('opened', REPO, { number: 22 }))));
+    expect(twice.map((r) => r.body.outcome).sort()).toEqual(['applied', 'ignored']);
+    const issues = await fleet.store.database.kysely.selectFrom('github_issues').select(['number', 'mission_id']).where('number', 'in', [21, 22]).execute();
+    expect(issues).toHaveLength(2);
+    const missions = await fleet.store.database.kysely
+      .selectFrom('missions')
+      .select('id')
+      .where('name', 'in', ['Fix #21 — Issue 21', 'Fix #22 — Issue 22'])
+      .execute();
+    expect(missions).toHaveLength(2);
+  });
+
+  it('answers a delivery whose effect is refused with that refusal and records nothing, so a redelivery applies it later', async () => {
+    await fleet.store.sortie.revokeToken(OPERATOR, { tokenId: pilotTokenId });
+    const before = await snapshot(fleet.store);
+    const payload = issuePayload('opened', REPO, { number: 23 });
+    const refused = await deliver(replicas[1]?.url as string, secret, 'issues', payload, { id: 'retry-me' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(refused.body.error)).toContain('pia');
+    expect(await snapshot(fleet.store)).toEqual(before);
+    await fleet.store.sortie.createToken(OPERATOR, { agent: 'pia', role: 'pilot', projects: ['web'] });
+    const again = await deliver(replicas[1]?.url as string, secret, 'issues', payload, { id: 'retry-me' });
+    expect(again.body).toMatchObject({ outcome: 'applied' });
   });
 });
