@@ -26,7 +26,8 @@ function fitText<A>(build: (text: string | null, cut: boolean) => A, text: strin
 
 /** A claimed task as the claimant needs it: what to do, what proves it done, its lease, and what comes next. */
 function claimed<W extends object>(t: Task, wrap: (task: object, next: string) => W): W {
-  const kinds = t.requiredEvidence.length ? t.requiredEvidence.join(', ') : 'a commit, PR, test ratio or file';
+  const ci = t.requiredEvidence.some((r) => r.endsWith('@ci')) ? ' (@ci: GitHub reports it merged with green checks on its head)' : '';
+  const kinds = t.requiredEvidence.length ? `${t.requiredEvidence.join(', ')}${ci}` : 'a commit, PR, test ratio or file';
   const lease = t.claim ? `Heartbeat before ${t.claim.leaseExpiresAt}: heartbeat_task {taskId, epoch: ${t.claim.epoch}}. ` : '';
   const build = (description: string | null, cut: boolean) => {
     const task = {

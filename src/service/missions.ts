@@ -16,6 +16,7 @@ import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible, defaultProjectFor, lockMission, missionParties, readMission } from './access.js';
+import { judgeRows } from './ci-evidence.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
@@ -121,7 +122,9 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
   const [mission] = await missionViews(db, [row]);
   const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
   const tasks = await taskViews(db, taskRows, withTaskEvidence);
-  const evidence = (await missionEvidence(db, id)).map(toEvidence);
+  const rows = await missionEvidence(db, id);
+  const ci = await judgeRows(db, rows);
+  const evidence = rows.map((e) => toEvidence(e, ci.get(e.id)));
   return { ...mission, tasks, evidence };
 }
 
@@ -254,6 +257,19 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
   return missionDetail(deps, id);
 }
 
+/**
+ * What the completion gate refuses, judged in the transaction: each item's tier is what GitHub says now (a push
+ * since it was cited can take `ci` away), never a cached "ci".
+ */
+async function completionProblems(work: Work, row: MissionsTable): Promise<string[]> {
+  const current = (await missionEvidence(work.tx, row.id)).filter((e) => !e.superseded_by);
+  const ci = await judgeRows(work.tx, current, { explain: true });
+  return missionEvidenceProblems(
+    parseDeliverables(row.deliverables),
+    current.map((e) => toEvidence(e, ci.get(e.id))),
+  );
+}
+
 export const MoveMissionInput = z.object({
   missionId: z.string(),
   status: MissionStatus.describe('Target stage'),
@@ -274,15 +290,7 @@ export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMiss
     const row = await lockMission(deps.database, work.tx, actor, ref);
     const from = row.status;
     const tasks = await missionTaskStatuses(work.tx, row.id);
-    const evidenceProblems =
-      to === 'complete'
-        ? missionEvidenceProblems(
-            parseDeliverables(row.deliverables),
-            (await missionEvidence(work.tx, row.id))
-              .filter((e) => !e.superseded_by)
-              .map((e) => ({ kind: e.kind as never, value: e.value, deliverable: e.deliverable, verification: e.verification })),
-          )
-        : [];
+    const evidenceProblems = to === 'complete' ? await completionProblems(work, row) : [];
     assertMissionTransition({
       from,
       to,
