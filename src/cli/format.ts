@@ -15,9 +15,18 @@ export function inertLine(text: string): string {
   return text.replace(UNSAFE, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** How the CLI shows an item: kind, value, verification, and its tier (with why it is not more, when known). */
+/**
+ * An item's tier where it says more than its verification does (which already reads as asserted or verified): ci,
+ * or why GitHub does not make it ci (stale, pending, failed checks, not linked).
+ */
+function tierNote(e: EvidenceRecord): string {
+  if (e.tier === 'ci') return ', ci';
+  return e.tierWhy ? `, ${e.tier}: ${inertLine(e.tierWhy)}` : '';
+}
+
+/** How the CLI shows an item: kind, value, verification, and its tier when that says more. */
 function evidenceText(e: EvidenceRecord): string {
-  return `${e.kind} ${e.value} [${e.verification}, ${e.tier}${e.tierWhy ? `: ${inertLine(e.tierWhy)}` : ''}]`;
+  return `${e.kind} ${e.value} [${e.verification}${tierNote(e)}]`;
 }
 
 export function pad(text: string, width: number): string {
@@ -110,7 +119,7 @@ export function drawTask(t: Task, keys: ReadonlyMap<string, string> = new Map())
   if (t.allowNoEvidence) lines.push(`  completed WITHOUT evidence: ${t.allowNoEvidence}`);
   for (const e of t.evidence.filter((x) => !x.supersededBy))
     lines.push(
-      `  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}; ${e.tier}${e.tierWhy ? `: ${inertLine(e.tierWhy)}` : ''}]`,
+      `  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail && e.verificationDetail !== e.tierWhy ? `: ${e.verificationDetail}` : ''}${tierNote(e)}]`,
     );
   if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${name(t.blockedOnTaskId)})` : ''}`);
   if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);

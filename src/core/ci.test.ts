@@ -21,7 +21,11 @@ describe('checksVerdict', () => {
   });
 
   it('fails on any failing check, naming it and its conclusion', () => {
-    const v = checksVerdict([run('test', 'failure'), run('lint', 'success'), { source: 'status', name: 'ci/circle', status: 'completed', conclusion: 'error', url: null }]);
+    const v = checksVerdict([
+      run('test', 'failure'),
+      run('lint', 'success'),
+      { source: 'status', name: 'ci/circle', status: 'completed', conclusion: 'error', url: null },
+    ]);
     expect(v.state).toBe('failed');
     expect(v.failing).toEqual(['check test failure', 'status ci/circle error']);
   });

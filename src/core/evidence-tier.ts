@@ -40,7 +40,8 @@ export const EvidenceRequirement = z
     if (!REQUIREMENT_RE.test(value))
       ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 60)}" is not a kind or kind@tier`, params: { hint: REQUIREMENT_HINT } });
   })
-  .describe(`${EVIDENCE_KINDS.join('|')}, or kind@tier (${TIERS.join('|')}), e.g. pr@ci`);
+  // Advertised without @asserted: a bare kind is that floor already (the server accepts it all the same).
+  .describe(`${EVIDENCE_KINDS.join('|')}[@verified|@ci]`);
 
 export function tierRank(tier: Tier): number {
   return TIERS.indexOf(tier);

@@ -26,7 +26,7 @@ import { missionViews, taskViews } from './views.js';
 import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
-  name: z.string().trim().min(1).max(200).describe('Short mission name'),
+  name: z.string().trim().min(1).max(200),
   project: Name.optional().describe('Default: your project'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   pilot: Name.describe('Agent that owns it'),
@@ -34,7 +34,7 @@ export const CreateMissionInput = z.object({
   description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
   status: z.enum(['brainstorm', 'plan']).optional().describe('Default brainstorm'),
-  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove with evidence'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove'),
   startDate: DateInput.optional().describe('ISO date or epoch ms'),
   targetDate: DateInput.optional().describe('ISO date or epoch ms'),
   progress: z.number().optional().describe('0–100'),

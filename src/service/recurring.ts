@@ -55,7 +55,7 @@ export const CreateRecurringInput = z.object({
   description: z.string().max(20_000).optional(),
   project: Name.optional().describe('Default: your project'),
   tags: z.array(z.string().max(50)).max(50).optional(),
-  requiredEvidence: z.array(EvidenceRequirement).max(MAX_KINDS).optional().describe('Kinds (or kind@tier) each task must cite'),
+  requiredEvidence: z.array(EvidenceRequirement).max(MAX_KINDS).optional(),
   templateName: z.string().max(120).optional().describe('A mission from this template per run'),
   pilot: Name.optional().describe('Default assignedTo, else you'),
   agents: NameOrNames.optional().describe(`Mission agents (at most ${MAX_AGENTS})`),
