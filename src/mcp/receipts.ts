@@ -100,7 +100,13 @@ export function blockAnswer(t: Task) {
 }
 
 function evidenceLine(e: EvidenceRecord) {
-  return { kind: e.kind, value: clip(e.value, BOUNDS.evidenceValue), verification: e.verification };
+  return {
+    kind: e.kind,
+    value: clip(e.value, BOUNDS.evidenceValue),
+    verification: e.verification,
+    tier: e.tier,
+    ...(e.tierWhy ? { tierWhy: clip(e.tierWhy, BOUNDS.note) } : {}),
+  };
 }
 
 /** After a close: what happened to the mission, and what to do next. */
