@@ -236,6 +236,41 @@ describe.each(DIALECTS)('evidence tiers on %s', (dialect) => {
     expect(error.message).toContain('deliverables.0.acceptedKinds.0');
   });
 
+  it('accepts kind@tier in template steps, deliverables and recurring tasks, and refuses a bad one there, changing nothing', async () => {
+    const { project } = await linked();
+    const name = `tiered-${project}`;
+    await s.updateTemplate(PIA, {
+      name,
+      project,
+      deliverables: [{ name: 'fix', acceptedKinds: ['pr@ci'] }],
+      steps: [{ key: 'fix', title: 'Fix it', requiredEvidence: ['pr@ci', 'test_ratio'] }],
+    });
+    const m = await s.createMissionFromTemplate(PIA, { name: `from ${name}`, pilot: 'pia', agents: ['ann'], project, template: name });
+    expect(m.deliverables).toEqual([{ name: 'fix', acceptedKinds: ['pr@ci'] }]);
+    expect(m.tasks[0].requiredEvidence).toEqual(['pr@ci', 'test_ratio']);
+    let error = await refusedUnchanged(t, 'VALIDATION_FAILED', () =>
+      s.updateTemplate(PIA, { name: `${name}-bad`, project, steps: [{ key: 'x', title: 'X', requiredEvidence: ['pr@green'] }] }),
+    );
+    expect(error.message).toContain('requiredEvidence.0');
+    expect(error.hint).toContain('kind@tier');
+
+    const rec = await s.createRecurring(PIA, { title: 'Weekly {{date}}', cronExpression: '0 9 * * 1', project, requiredEvidence: ['commit@verified'] });
+    expect(rec.requiredEvidence).toEqual(['commit@verified']);
+    error = await refusedUnchanged(t, 'VALIDATION_FAILED', () =>
+      s.createRecurring(PIA, { title: 'Bad {{date}}', cronExpression: '0 9 * * 1', project, requiredEvidence: ['commit@'] }),
+    );
+    expect(error.message).toContain('requiredEvidence.0');
+  });
+
+  it('commit@verified needs the local repository to have confirmed the commit: an asserted one is refused, saying so', async () => {
+    const project = `tiers-norepo-${++counter}`;
+    const x = await mission(project, ['commit@verified']);
+    const refusal = await refusedUnchanged(t, 'EVIDENCE_REQUIRED', () =>
+      s.completeTask(ANN, { taskId: x.taskId, completionNote: `Commit ${HEAD.slice(0, 8)}.` }),
+    );
+    expect(refusal.message).toContain(`missing required evidence: commit@verified; commit ${HEAD.slice(0, 8)} is asserted, not verified`);
+  });
+
   it('exposes briefSource on the mission view and labels it in the MCP answer', async () => {
     const { project, repo } = await linked();
     const x = await mission(project, []);

@@ -91,7 +91,7 @@ export function schemaRefusal(error: SchemaIssues, options: SchemaRefusalOptions
   const field = (issue && at(issue.path)) || options.prefix || 'arguments';
   // A custom check may carry its own hint (e.g. the kinds and tiers an evidence requirement may name).
   const own = (issue as { params?: { hint?: unknown } } | undefined)?.params?.hint;
-  const hint = options.hint?.(field) ?? (typeof own === 'string' ? own : `Correct "${field}" and retry.`);
+  const hint = typeof own === 'string' ? own : (options.hint?.(field) ?? `Correct "${field}" and retry.`);
   return new DomainError('VALIDATION_FAILED', `${field}: ${echo(issue?.message ?? 'invalid', 300)}`, hint, {
     field,
     issues: error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: at(i.path), message: echo(i.message, 300) })),
