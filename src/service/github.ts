@@ -2,7 +2,7 @@
 // pull request and check facts behind the `ci` evidence tier. A delivery's signature is its only credential.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type CheckFact, type CiVerdict, commitVerdict, type PullFact, pullVerdict } from '../core/ci.js';
+import { type CiVerdict, commitVerdict, pullVerdict } from '../core/ci.js';
 import { DomainError, echo, validationFailed } from '../core/errors.js';
 import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor } from '../core/model.js';
@@ -27,10 +27,11 @@ import {
 } from '../db/github-repo.js';
 import { getMissionRow, updateMissionRow } from '../db/missions-repo.js';
 import { parseStringList } from '../db/rows.js';
-import type { GithubChecksTable, GithubLinksTable, GithubPullsTable, MissionsTable } from '../db/schema.js';
+import type { GithubChecksTable, GithubLinksTable, MissionsTable } from '../db/schema.js';
 import { missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible } from './access.js';
 import { GITHUB_ACTOR } from './agents.js';
+import { toCheckFact, toPullFact } from './ci-evidence.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, NameOrNames, parseInput } from './inputs.js';
 import { assertMissionMoveIn, moveMissionIn } from './missions.js';
@@ -594,23 +595,6 @@ const PullPayload = z.looseObject({
   }),
 });
 
-function pullFact(row: GithubPullsTable, display: string): PullFact {
-  return {
-    repo: display,
-    number: row.number,
-    headSha: row.head_sha,
-    previousHeadSha: row.previous_head_sha,
-    state: row.state === 'closed' ? 'closed' : 'open',
-    merged: row.merged === 1,
-    mergedAt: row.merged_at,
-    url: row.url,
-  };
-}
-
-export function checkFact(row: GithubChecksTable): CheckFact {
-  return { source: row.source as CheckFact['source'], name: row.name, status: row.status, conclusion: row.conclusion, url: row.url };
-}
-
 /** The verdict of each of the repository's pull requests named, as the tables say now. */
 async function pullVerdicts(work: Work, link: GithubLinksTable, numbers: readonly number[]): Promise<Map<number, CiVerdict>> {
   const pulls = await getPulls(work.tx, link.repo, numbers);
@@ -624,14 +608,14 @@ async function pullVerdicts(work: Work, link: GithubLinksTable, numbers: readonl
   for (const n of numbers) {
     const pull = pulls.find((p) => p.number === n) ?? null;
     const head = pull?.head_sha;
-    out.set(n, pullVerdict(pull && pullFact(pull, link.display_name), head ? checks.filter((c) => c.sha === head).map(checkFact) : [], required));
+    out.set(n, pullVerdict(pull && toPullFact(pull, link.display_name), head ? checks.filter((c) => c.sha === head).map(toCheckFact) : [], required));
   }
   return out;
 }
 
 async function shaVerdict(work: Work, link: GithubLinksTable, sha: string): Promise<CiVerdict> {
   const checks = await checksOn(work.tx, link.repo, [sha]);
-  return commitVerdict(link.display_name, sha, checks.map(checkFact), parseStringList(link.required_checks, 'github_links.required_checks'));
+  return commitVerdict(link.display_name, sha, checks.map(toCheckFact), parseStringList(link.required_checks, 'github_links.required_checks'));
 }
 
 /** Records what changed in the verdicts a delivery touched, as events of the linked project. */

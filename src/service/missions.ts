@@ -16,6 +16,7 @@ import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible, defaultProjectFor, lockMission, missionParties, readMission } from './access.js';
+import { judgeRows } from './ci-evidence.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
@@ -25,7 +26,7 @@ import { missionViews, taskViews } from './views.js';
 import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
-  name: z.string().trim().min(1).max(200).describe('Short mission name'),
+  name: z.string().trim().min(1).max(200),
   project: Name.optional().describe('Default: your project'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   pilot: Name.describe('Agent that owns it'),
@@ -33,7 +34,7 @@ export const CreateMissionInput = z.object({
   description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
   status: z.enum(['brainstorm', 'plan']).optional().describe('Default brainstorm'),
-  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove with evidence'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove'),
   startDate: DateInput.optional().describe('ISO date or epoch ms'),
   targetDate: DateInput.optional().describe('ISO date or epoch ms'),
   progress: z.number().optional().describe('0–100'),
@@ -121,7 +122,9 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
   const [mission] = await missionViews(db, [row]);
   const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
   const tasks = await taskViews(db, taskRows, withTaskEvidence);
-  const evidence = (await missionEvidence(db, id)).map(toEvidence);
+  const rows = await missionEvidence(db, id);
+  const ci = await judgeRows(db, rows);
+  const evidence = rows.map((e) => toEvidence(e, ci.get(e.id)));
   return { ...mission, tasks, evidence };
 }
 
@@ -254,6 +257,19 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
   return missionDetail(deps, id);
 }
 
+/**
+ * What the completion gate refuses, judged in the transaction: each item's tier is what GitHub says now (a push
+ * since it was cited can take `ci` away), never a cached "ci".
+ */
+async function completionProblems(work: Work, row: MissionsTable): Promise<string[]> {
+  const current = (await missionEvidence(work.tx, row.id)).filter((e) => !e.superseded_by);
+  const ci = await judgeRows(work.tx, current, { explain: true });
+  return missionEvidenceProblems(
+    parseDeliverables(row.deliverables),
+    current.map((e) => toEvidence(e, ci.get(e.id))),
+  );
+}
+
 export const MoveMissionInput = z.object({
   missionId: z.string(),
   status: MissionStatus.describe('Target stage'),
@@ -285,15 +301,7 @@ export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMiss
 export async function assertMissionMoveIn(work: Work, row: MissionsTable, to: MissionStatusT, reason: string | null): Promise<void> {
   const from = row.status;
   const tasks = await missionTaskStatuses(work.tx, row.id);
-  const evidenceProblems =
-    to === 'complete'
-      ? missionEvidenceProblems(
-          parseDeliverables(row.deliverables),
-          (await missionEvidence(work.tx, row.id))
-            .filter((e) => !e.superseded_by)
-            .map((e) => ({ kind: e.kind as never, value: e.value, deliverable: e.deliverable, verification: e.verification })),
-        )
-      : [];
+  const evidenceProblems = to === 'complete' ? await completionProblems(work, row) : [];
   assertMissionTransition({
     from,
     to,

@@ -8,13 +8,16 @@ import { evidenceForTasks } from '../db/evidence-repo.js';
 import { toMission, toTask } from '../db/rows.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
+import { judgeRows } from './ci-evidence.js';
 
 export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidence = true): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const deps = await depsOf(db, ids);
   const evidence = withEvidence ? await evidenceForTasks(db, ids) : new Map();
-  return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? []));
+  // The ci tier is judged as the view is built (no query unless a pr or commit item is shown).
+  const ci = evidence.size ? await judgeRows(db, [...evidence.values()].flat()) : undefined;
+  return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? [], ci));
 }
 
 export async function taskView(db: Db, row: TasksTable): Promise<Task> {
