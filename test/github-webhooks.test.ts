@@ -280,6 +280,58 @@ describe.each(SHARED_DIALECTS)('GitHub webhooks on %s', (dialect) => {
     expect((await verdicts()).at(-1)).toBe('ci');
   });
 
+  it('refuses to complete a mission whose deliverable requires pr@ci until its PR merged with green checks on the exact head', async () => {
+    const s = fleet.store.sortie;
+    const created = await s.createMission(PILOT, {
+      name: 'Ship the login fix',
+      project: 'web',
+      pilot: 'pia',
+      status: 'plan',
+      deliverables: [{ name: 'fix', acceptedKinds: ['pr@ci'] }],
+    });
+    const task = await s.createTask(PILOT, { missionId: created.missionId, title: 'Fix it' });
+    await s.moveMission(PILOT, { missionId: created.missionId, status: 'execute' });
+    await s.checkoutTask(PILOT, { taskId: task.taskId });
+    await s.completeTask(PILOT, { taskId: task.taskId, completionNote: 'Fixed in commit 5e6f7a8b, PR #50' });
+    // Two repositories are linked to the project by now (acme/api too): the item names its repository.
+    await s.addMissionEvidence(PILOT, { missionId: created.missionId, deliverable: 'fix', evidence: [{ kind: 'pr', value: `${REPO}#50` }] });
+    const complete = () => s.moveMission(PILOT, { missionId: created.missionId, status: 'complete' });
+    const refusal = async (): Promise<string> => {
+      const error = await complete().then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
+      expect(error?.code).toBe('EVIDENCE_REQUIRED');
+      return error?.message ?? '';
+    };
+    const unknown = await refusal();
+    expect(unknown).toContain(`deliverable "fix" needs pr@ci: pr ${REPO}#50 is asserted, not ci`);
+    expect(unknown).toContain('has not reported');
+
+    const h1 = sha('5e');
+    const h2 = sha('6f');
+    await post('pull_request', pullPayload('opened', REPO, { number: 50, head: h1, updatedAt: '2026-12-01T10:00:00Z' }));
+    await post('check_run', checkRunPayload('completed', REPO, { id: 50, name: 'test', head: h1, status: 'completed', conclusion: 'success' }));
+    expect(await refusal()).toContain('not merged yet');
+    await post('pull_request', pullPayload('synchronize', REPO, { number: 50, head: h2, updatedAt: '2026-12-01T11:00:00Z' }));
+    expect(await refusal()).toContain('was pushed to');
+    await post('check_run', checkRunPayload('completed', REPO, { id: 51, name: 'test', head: h2, status: 'completed', conclusion: 'failure' }));
+    expect(await refusal()).toContain('check test failure');
+    await post('check_run', checkRunPayload('completed', REPO, { id: 52, name: 'test', head: h2, status: 'completed', conclusion: 'success' }));
+    await post('pull_request', pullPayload('closed', REPO, { number: 50, head: h2, merged: true, updatedAt: '2026-12-01T12:00:00Z' }));
+
+    const told = (await s.checkMessages(PILOT, { limit: 100 })).messages.filter((m) => m.kind === 'evidence.ci' && m.missionId === created.missionId);
+    expect(told.map((m) => m.text)).toEqual([
+      expect.stringContaining(`${REPO}#50, cited by mission Ship the login fix, failed its checks`),
+      expect.stringContaining(`${REPO}#50, cited by mission Ship the login fix, is now ci`),
+    ]);
+    const detail = await s.getMission(PILOT, { missionId: created.missionId });
+    expect(detail.evidence.find((e) => e.value === `${REPO}#50`)).toMatchObject({ tier: 'ci' });
+    expect((await complete()).status).toBe('complete');
+    const kinds = (await s.listEvents(OPERATOR, { missionId: created.missionId, limit: 200 })).items.map((e) => e.kind);
+    expect(kinds).toContain('evidence.ci_changed');
+  });
+
   it('records check suites and statuses per commit, leaving out a suite that never ran a check', async () => {
     const head = sha('4d');
     await post('check_suite', checkSuitePayload('requested', REPO, { id: 90, head, status: 'queued', runs: 0 }));

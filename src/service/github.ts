@@ -10,6 +10,7 @@ import { authorize } from '../core/permissions.js';
 import { isTerminalMission } from '../core/status-traits.js';
 import {
   checksOn,
+  commitEvidenceOf,
   deleteLink,
   deliveryStats,
   getIssueMission,
@@ -17,7 +18,9 @@ import {
   getPulls,
   insertIssueMission,
   insertLink,
+  linkedRepos,
   listLinks,
+  pullEvidenceNaming,
   recordDelivery,
   replaceLink,
   saveCheck,
@@ -31,7 +34,7 @@ import type { GithubChecksTable, GithubLinksTable, MissionsTable } from '../db/s
 import { missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible } from './access.js';
 import { GITHUB_ACTOR } from './agents.js';
-import { toCheckFact, toPullFact } from './ci-evidence.js';
+import { pullRepo, toCheckFact, toPullFact } from './ci-evidence.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { asList, NameOrNames, parseInput } from './inputs.js';
 import { assertMissionMoveIn, moveMissionIn } from './missions.js';
@@ -618,27 +621,74 @@ async function shaVerdict(work: Work, link: GithubLinksTable, sha: string): Prom
   return commitVerdict(link.display_name, sha, checks.map(toCheckFact), parseStringList(link.required_checks, 'github_links.required_checks'));
 }
 
-/** Records what changed in the verdicts a delivery touched, as events of the linked project. */
-function emitChanges(work: Work, link: GithubLinksTable, before: Map<string, CiVerdict>, after: Map<string, CiVerdict>): string[] {
-  const changed: string[] = [];
-  for (const [ref, now] of after) {
-    const was = before.get(ref);
-    if (was?.state === now.state && was.sha === now.sha) continue;
-    changed.push(`${ref}: ${was?.state ?? 'unknown'} → ${now.state}`);
-    work.emit(
-      'github.ci_changed',
-      { project: link.project },
-      { repo: link.display_name, ref, from: was?.state ?? 'unknown', to: now.state, why: now.why, sha: now.sha },
-    );
-  }
-  return changed;
+/** A verdict and what it is of: a pull request (by number) or a commit (by full SHA) of the linked repository. */
+interface Judged {
+  verdict: CiVerdict;
+  pr?: number;
+  sha?: string;
 }
 
-async function verdictsOf(work: Work, link: GithubLinksTable, pulls: readonly number[], shas: readonly string[]): Promise<Map<string, CiVerdict>> {
-  const out = new Map<string, CiVerdict>();
-  for (const [n, v] of await pullVerdicts(work, link, pulls)) out.set(`${link.display_name}#${n}`, v);
-  for (const sha of shas) out.set(`${link.display_name}@${sha}`, await shaVerdict(work, link, sha));
+async function verdictsOf(work: Work, link: GithubLinksTable, pulls: readonly number[], shas: readonly string[]): Promise<Map<string, Judged>> {
+  const out = new Map<string, Judged>();
+  for (const [n, verdict] of await pullVerdicts(work, link, pulls)) out.set(`${link.display_name}#${n}`, { verdict, pr: n });
+  for (const sha of shas) out.set(`${link.display_name}@${sha}`, { verdict: await shaVerdict(work, link, sha), sha });
   return out;
+}
+
+/**
+ * The missions whose current evidence (theirs or their tasks') cites this pull request or commit of the linked
+ * repository, as the tier judge resolves it: "#40" means it when it is the project's only linked repository.
+ */
+async function missionsCiting(work: Work, link: GithubLinksTable, subject: Judged): Promise<MissionsTable[]> {
+  let ids: string[];
+  if (subject.pr !== undefined) {
+    const n = subject.pr;
+    const [rows, links] = await Promise.all([pullEvidenceNaming(work.tx, link.project, n), linkedRepos(work.tx, link.project)]);
+    ids = rows
+      .filter((r) => {
+        const meant = pullRepo(r.value, link.project, links);
+        return meant !== null && 'link' in meant && meant.link.repo === link.repo && meant.number === n;
+      })
+      .map((r) => r.missionId);
+  } else {
+    ids = (await commitEvidenceOf(work.tx, link.project, subject.sha as string)).map((r) => r.missionId);
+  }
+  const missions: MissionsTable[] = [];
+  for (const id of new Set(ids)) {
+    const row = await getMissionRow(work.tx, id);
+    if (row) missions.push(row);
+  }
+  return missions;
+}
+
+/**
+ * Records what changed in the verdicts a delivery touched: an event of the linked project, and for each mission whose
+ * evidence cites the pull request or commit, an event on the mission and — when its evidence became ci, failed, or
+ * stopped being ci — a message to its pilot.
+ */
+async function emitChanges(work: Work, link: GithubLinksTable, before: Map<string, Judged>, after: Map<string, Judged>): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [ref, now] of after) {
+    const was = before.get(ref)?.verdict;
+    const to = now.verdict.state;
+    if (was?.state === to && was.sha === now.verdict.sha) continue;
+    const from = was?.state ?? 'unknown';
+    changed.push(`${ref}: ${from} → ${to}`);
+    const details = { repo: link.display_name, ref, from, to, why: now.verdict.why, sha: now.verdict.sha };
+    work.emit('github.ci_changed', { project: link.project }, details);
+    for (const mission of await missionsCiting(work, link, now)) {
+      work.emit('evidence.ci_changed', { project: mission.project, missionId: mission.id }, details);
+      if (to !== 'ci' && to !== 'failed' && from !== 'ci') continue;
+      const what = to === 'ci' ? 'is now ci' : to === 'failed' ? 'failed its checks' : `is no longer ci (${to})`;
+      work.tell({
+        to: mission.pilot,
+        kind: 'evidence.ci',
+        text: `${ref}, cited by mission ${echo(mission.name, 120)}, ${what}: ${echo(now.verdict.why, 300)}`,
+        details,
+      });
+    }
+  }
+  return changed;
 }
 
 async function onPullRequest(_deps: ServiceDeps, work: Work, link: GithubLinksTable, action: string | null, payload: unknown): Promise<Applied> {
@@ -662,7 +712,7 @@ async function onPullRequest(_deps: ServiceDeps, work: Work, link: GithubLinksTa
     },
     work.now,
   );
-  const changed = emitChanges(work, link, before, await verdictsOf(work, link, [pr.number], []));
+  const changed = await emitChanges(work, link, before, await verdictsOf(work, link, [pr.number], []));
   return { outcome: 'applied', detail: `pull_request.${action ?? '?'} ${link.display_name}#${pr.number}${changed.length ? `: ${changed.join('; ')}` : ''}` };
 }
 
@@ -796,7 +846,7 @@ async function onCheck(deps: ServiceDeps, work: Work, link: GithubLinksTable, ev
     );
   }
   await saveCheck(deps.database, work.tx, row);
-  const changed = emitChanges(work, link, before, await verdictsOf(work, link, pulls, [row.sha]));
+  const changed = await emitChanges(work, link, before, await verdictsOf(work, link, pulls, [row.sha]));
   return {
     outcome: 'applied',
     detail: `${event} ${echo(row.name, 80)} on ${row.sha.slice(0, 7)}: ${row.status}${row.conclusion ? ` (${row.conclusion})` : ''}${changed.length ? `; ${changed.join('; ')}` : ''}`,
