@@ -77,6 +77,7 @@ export function describe(e, label) {
     case 'github.issue_changed':
       return `issue ${d.repo}#${d.issue} ${d.action}: the mission is ${stage(d.missionStatus)}${quoted(d.why)}`;
     case 'github.ci_changed':
+    case 'evidence.ci_changed':
       return `CI of ${d.ref}: ${d.from} → ${d.to}${quoted(d.why)}`;
     case 'github.linked':
     case 'github.relinked':
@@ -90,7 +91,7 @@ export function describe(e, label) {
 
 /** How an entry is coloured: by its kind, and a CI verdict by where it went. */
 function toneOf(e) {
-  if (e.kind === 'github.ci_changed') return e.details?.to === 'ci' ? 'good' : e.details?.to === 'failed' ? 'bad' : 'work';
+  if (e.kind === 'github.ci_changed' || e.kind === 'evidence.ci_changed') return e.details?.to === 'ci' ? 'good' : e.details?.to === 'failed' ? 'bad' : 'work';
   return TONE[e.kind] ?? 'plain';
 }
 
