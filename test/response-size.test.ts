@@ -224,8 +224,8 @@ describe('responses sized for a context window', () => {
       status: 'done',
       claim: null,
       evidence: expect.arrayContaining([
-        { kind: 'commit', value: '3f2c9e1a7b', verification: 'unverified' },
-        { kind: 'test_ratio', value: '18/18', verification: 'unverified' },
+        { kind: 'commit', value: '3f2c9e1a7b', verification: 'unverified', tier: 'asserted' },
+        { kind: 'test_ratio', value: '18/18', verification: 'unverified', tier: 'asserted' },
       ]),
       // The mission's last open task: its close moved the mission on.
       missionMoved: { missionId: small, from: 'execute', to: 'validate' },

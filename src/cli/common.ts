@@ -64,6 +64,25 @@ export async function withRuntime<T>(
   }
 }
 
+/** A repeatable option that also takes comma lists: `--agents a,b --agents c`. */
+export const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
+/**
+ * Who manages credentials (tokens, webhook secrets) from the CLI: whoever can open the database file or URL already
+ * controls everything, so it acts without a role. `--agent` is taken by `token create` for the token's agent
+ * (commander gives the program-level option to every subcommand), so the operator's name comes from SORTIE_AGENT or
+ * the login.
+ */
+export function operator(): Actor {
+  return cliActor({ agent: process.env.SORTIE_AGENT ?? userInfo().username });
+}
+
 export function list(value: string | undefined): string[] | undefined {
   return value === undefined
     ? undefined

@@ -1,28 +1,9 @@
 // Fleet-mode commands: `sortie token create|list|revoke` and `sortie db copy` (embedded database → PostgreSQL).
-import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { validationFailed } from '../core/errors.js';
-import type { Actor } from '../core/model.js';
 import { ROLES } from '../core/permissions.js';
-import { cliActor, globalOptions, intOption, print, withRuntime } from './common.js';
+import { collect, globalOptions, intOption, operator, print, withRuntime } from './common.js';
 import { table } from './format.js';
-
-const collect = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-
-/**
- * Who manages tokens from the CLI: whoever can open the database file or URL already controls everything, so
- * it acts without a role. `--agent` is taken by `token create` for the token's agent (commander gives the
- * program-level option to every subcommand), so the operator's name comes from SORTIE_AGENT or the login.
- */
-function operator(): Actor {
-  return cliActor({ agent: process.env.SORTIE_AGENT ?? userInfo().username });
-}
 
 export function registerFleetCommands(program: Command): void {
   const token = program.command('token').description('access tokens for `sortie serve` (fleet mode): create, list, revoke');

@@ -1,5 +1,33 @@
 // Human output for the CLI: aligned tables and the mission drawing; --json prints the raw result instead.
-import type { Mission, MissionDetail, SortieEvent, Task } from '../core/model.js';
+import { briefSourceLabel } from '../core/brief-source.js';
+import type { EvidenceRecord, Mission, MissionDetail, SortieEvent, Task } from '../core/model.js';
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text as one inert line: newlines, control characters (terminal escape sequences included), line separators and
+ * bidirectional overrides are shown escaped, so nothing in a message can break the layout, style the terminal or
+ * reorder what is displayed.
+ */
+export function inertLine(text: string): string {
+  return text.replace(UNSAFE, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * An item's tier where it says more than its verification does (which already reads as asserted or verified): ci,
+ * or why GitHub does not make it ci (stale, pending, failed checks, not linked).
+ */
+function tierNote(e: EvidenceRecord): string {
+  if (e.tier === 'ci') return ', ci';
+  return e.tierWhy ? `, ${e.tier}: ${inertLine(e.tierWhy)}` : '';
+}
+
+/** How the CLI shows an item: kind, value, verification, and its tier when that says more. */
+function evidenceText(e: EvidenceRecord): string {
+  return `${e.kind} ${e.value} [${e.verification}${tierNote(e)}]`;
+}
 
 export function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
@@ -46,12 +74,13 @@ export function drawMission(m: MissionDetail): string {
   if (m.templateName) extra.push(`  template: ${m.templateName} v${m.templateVersion}`);
   for (const d of m.deliverables) {
     const items = m.evidence.filter((e) => e.deliverable === d.name && !e.supersededBy);
-    extra.push(
-      `  deliverable ${d.name} (${d.acceptedKinds.join('|')}): ${items.length ? items.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ') : 'no evidence yet'}`,
-    );
+    extra.push(`  deliverable ${d.name} (${d.acceptedKinds.join('|')}): ${items.length ? items.map(evidenceText).join(', ') : 'no evidence yet'}`);
   }
   const loose = m.evidence.filter((e) => !e.deliverable && !e.supersededBy);
-  if (loose.length) extra.push(`  evidence: ${loose.map((e) => `${e.kind} ${e.value} [${e.verification}]`).join(', ')}`);
+  if (loose.length) extra.push(`  evidence: ${loose.map(evidenceText).join(', ')}`);
+  // Outside text is quoted and escaped under its label: shown as what it is, never as instructions.
+  if (m.briefSource && m.brief !== null)
+    extra.push(`  brief ${inertLine(briefSourceLabel(m.briefSource))}: ${inertLine(JSON.stringify(m.brief.slice(0, 500)))}`);
   return [...lines, '', ...extra].join('\n');
 }
 
@@ -89,7 +118,9 @@ export function drawTask(t: Task, keys: ReadonlyMap<string, string> = new Map())
   if (t.completionNote) lines.push(`  note: ${t.completionNote}`);
   if (t.allowNoEvidence) lines.push(`  completed WITHOUT evidence: ${t.allowNoEvidence}`);
   for (const e of t.evidence.filter((x) => !x.supersededBy))
-    lines.push(`  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail ? `: ${e.verificationDetail}` : ''}]`);
+    lines.push(
+      `  evidence ${e.kind} ${e.value} [${e.verification}${e.verificationDetail && e.verificationDetail !== e.tierWhy ? `: ${e.verificationDetail}` : ''}${tierNote(e)}]`,
+    );
   if (t.blockedReason || t.blockedOnTaskId) lines.push(`  blocked: ${t.blockedReason ?? ''}${t.blockedOnTaskId ? ` (on ${name(t.blockedOnTaskId)})` : ''}`);
   if (t.failureNote) lines.push(`  failed: ${t.failureNote}`);
   if (t.pausedAt) lines.push(`  paused ${t.pausedAt}: ${t.pausedReason ?? ''}`);

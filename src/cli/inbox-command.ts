@@ -3,20 +3,7 @@
 import type { Command } from 'commander';
 import type { InboxEntry } from '../service/inbox.js';
 import { cliActor, intOption, withRuntime } from './common.js';
-import { table } from './format.js';
-
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
-
-/**
- * Text as one inert line: newlines, control characters (terminal escape sequences included), line separators and
- * bidirectional overrides are shown escaped, so nothing in a message can break the layout, style the terminal or
- * reorder what is displayed.
- */
-export function inertLine(text: string): string {
-  return text.replace(UNSAFE, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+import { inertLine, table } from './format.js';
 
 /** A peer's words, quoted, escaped and attributed: never mistaken for what Sortie reports. */
 export function peerWords(from: string, text: string): string {

@@ -15,6 +15,7 @@ import { collectRepeated, parseContextArgs } from './context-option.js';
 import { report, usageError } from './errors.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { drawMission, eventLine, table, taskLine } from './format.js';
+import { registerGithubCommands } from './github-commands.js';
 import { registerInboxCommand } from './inbox-command.js';
 import { registerInitCommands } from './init-command.js';
 import { registerTemplateCommands } from './template-commands.js';
@@ -160,7 +161,7 @@ export function buildProgram(): Command {
     .option('--description <text>', 'a one-line description')
     .option('--brief <markdown>', 'the brief, in Markdown')
     .option('--brief-file <path>', 'read the brief from a file')
-    .option('--deliverable <name[:kinds]>', 'a deliverable, e.g. docs:pr|file (repeatable)', collect)
+    .option('--deliverable <name[:kinds]>', 'a deliverable, e.g. docs:pr|file or fix:pr@ci (repeatable)', collect)
     .option('--target-date <date>', 'target date, YYYY-MM-DD')
     .addOption(new Option('--status <s>', 'the stage it starts in (default: brainstorm)').choices(['brainstorm', 'plan']))
     .option('--template <name>', 'create the steps of this template (name or name@version) as the tasks')
@@ -172,7 +173,7 @@ export function buildProgram(): Command {
         const brief = o.briefFile ? await readFile(o.briefFile, 'utf8') : o.brief;
         const deliverables = (o.deliverable as string[] | undefined)?.map((d) => {
           const [name, kinds] = d.split(':');
-          return { name, ...(kinds ? { acceptedKinds: kinds.split('|') as EvidenceKind[] } : {}) };
+          return { name, ...(kinds ? { acceptedKinds: kinds.split('|') } : {}) };
         });
         const input = {
           name: o.name,
@@ -285,7 +286,7 @@ export function buildProgram(): Command {
     .option('--assign <agent>', 'assign it to this agent')
     .addOption(new Option('--priority <p>', 'priority').choices(['low', 'medium', 'high', 'urgent']).default('medium'))
     .option('--depends-on <list>', 'comma list of task ids or T-keys')
-    .option('--requires <kinds>', 'evidence kinds completion must cite, comma list')
+    .option('--requires <kinds>', 'evidence kinds completion must cite, comma list (kind or kind@tier, e.g. pr@ci)')
     .option('--tags <list>', 'comma list of tags')
     .option('--due <date>', 'due date, YYYY-MM-DD')
     .action((o, cmd) =>
@@ -299,7 +300,7 @@ export function buildProgram(): Command {
           assignedTo: o.assign,
           priority: o.priority,
           dependsOn: list(o.dependsOn),
-          requiredEvidence: list(o.requires) as EvidenceKind[] | undefined,
+          requiredEvidence: list(o.requires),
           tags: list(o.tags),
           dueDate: o.due,
         });
@@ -489,6 +490,7 @@ export function buildProgram(): Command {
     );
 
   registerFleetCommands(program);
+  registerGithubCommands(program);
   registerTemplateCommands(program);
   registerInboxCommand(program);
   registerInitCommands(program);

@@ -1,7 +1,6 @@
 // `sortie template list|show|apply|import|export` and `sortie recurring list|show|create|pause|resume|delete`.
 import { readFile, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import type { EvidenceKind } from '../core/enums.js';
 import { validationFailed } from '../core/errors.js';
 import { templateToInput } from '../core/template.js';
 import { cliActor, intOption, list, print, withRuntime } from './common.js';
@@ -144,7 +143,7 @@ export function registerTemplateCommands(program: Command): void {
     .option('--description <text>', 'task description')
     .option('--project <p>', 'the project (default: $SORTIE_PROJECT, else default)')
     .option('--tags <list>', 'comma list of task tags')
-    .option('--requires <kinds>', 'evidence kinds each task instance requires, comma list')
+    .option('--requires <kinds>', 'evidence kinds each task instance requires, comma list (kind or kind@tier)')
     .option('--paused', 'create it paused')
     .action((o, cmd) =>
       withRuntime(cmd, async ({ sortie }, opts) => {
@@ -163,7 +162,7 @@ export function registerTemplateCommands(program: Command): void {
           description: o.description,
           project: o.project,
           tags: list(o.tags),
-          requiredEvidence: list(o.requires) as EvidenceKind[] | undefined,
+          requiredEvidence: list(o.requires),
           paused: o.paused,
         });
         print(opts, r, () => drawRecurring(r));

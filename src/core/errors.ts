@@ -89,7 +89,10 @@ export function schemaRefusal(error: SchemaIssues, options: SchemaRefusalOptions
   const at = (path: ReadonlyArray<PropertyKey>) => echo([options.prefix, ...path.map(String)].filter(Boolean).join('.'));
   const issue = error.issues[0];
   const field = (issue && at(issue.path)) || options.prefix || 'arguments';
-  return new DomainError('VALIDATION_FAILED', `${field}: ${echo(issue?.message ?? 'invalid', 300)}`, options.hint?.(field) ?? `Correct "${field}" and retry.`, {
+  // A custom check may carry its own hint (e.g. the kinds and tiers an evidence requirement may name).
+  const own = (issue as { params?: { hint?: unknown } } | undefined)?.params?.hint;
+  const hint = typeof own === 'string' ? own : (options.hint?.(field) ?? `Correct "${field}" and retry.`);
+  return new DomainError('VALIDATION_FAILED', `${field}: ${echo(issue?.message ?? 'invalid', 300)}`, hint, {
     field,
     issues: error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: at(i.path), message: echo(i.message, 300) })),
     ...(error.issues.length > MAX_ISSUES ? { moreIssues: error.issues.length - MAX_ISSUES } : {}),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DEFAULT_ACCEPTED_KINDS, type EvidenceKind, EvidenceKind as EvidenceKindSchema } from './enums.js';
 import { DomainError, echo, validationFailed } from './errors.js';
+import { EvidenceRequirement, meets, type Requirement, requirementOf, requirementText, shortfall, type Tier } from './evidence-tier.js';
 
 export const EvidenceInput = z.object({
   kind: EvidenceKindSchema.describe('commit | pr | issue | url | test_ratio | file | count'),
@@ -227,35 +228,42 @@ export function mergeEvidence(explicit: readonly EvidenceItem[], parsed: readonl
 }
 
 /** Why an item that failed verification does not count, as the refusal says it. */
-export function failedEvidenceReason(item: { kind: string; value?: string; verificationDetail?: string | null }): string {
+export function failedEvidenceReason(item: { kind: string; value?: string; verificationDetail?: string | null; tierWhy?: string | null }): string {
+  // Failed on GitHub (checks failed): tierWhy says which.
+  if (item.tierWhy) return `${item.kind} ${item.value ?? ''} failed: ${item.tierWhy}`;
   if (item.kind === 'commit') return `commit ${item.value} is not in the linked repository`;
   return `${item.kind} ${item.value ?? ''} failed verification${item.verificationDetail ? `: ${item.verificationDetail}` : ''}`;
 }
 
 /**
- * The task completion gate: at least one item (not failed verification), each required kind present — or an
- * explicit allowNoEvidence reason. Items that failed verification are named with why, not as missing.
+ * The task completion gate: at least one item (not failed), each requirement met by a usable item of its kind and
+ * at least its tier (`pr@ci`) — or an explicit allowNoEvidence reason. Failed items are named with why, not as
+ * missing; an item of the right kind below the tier is named with its tier and why it is not more.
  */
 export function assertTaskEvidence(opts: {
-  items: ReadonlyArray<{ kind: EvidenceKind; value?: string; verification?: string; verificationDetail?: string | null }>;
-  requiredKinds: readonly EvidenceKind[];
+  items: ReadonlyArray<{ kind: EvidenceKind; value?: string; verification?: string; verificationDetail?: string | null; tier?: Tier; tierWhy?: string | null }>;
+  requiredKinds: readonly Requirement[];
   allowNoEvidence?: string | null;
   rejected: readonly string[];
   target: 'done' | 'review';
 }): void {
   if (opts.allowNoEvidence?.trim()) return;
   const usable = opts.items.filter((i) => i.verification !== 'failed');
-  const missingKinds = opts.requiredKinds.filter((k) => !usable.some((i) => i.kind === k));
+  const unmet = opts.requiredKinds.map(requirementOf).filter((r) => !usable.some((i) => meets(i, r)));
+  const missingKinds = unmet.map(requirementText);
   if (usable.length > 0 && missingKinds.length === 0) return;
   const failed = opts.items.filter((i) => i.verification === 'failed').map(failedEvidenceReason);
-  const lack = usable.length > 0 ? [`missing required evidence: ${missingKinds.join(', ')}`] : failed.length ? [] : ['no evidence item found'];
+  const below = unmet.map((r) => shortfall(r, usable)).filter((s): s is string => s !== null);
+  const lack = usable.length > 0 ? [`missing required evidence: ${missingKinds.join(', ')}`, ...below] : failed.length ? [] : ['no evidence item found'];
   const why = [...failed, ...lack, ...opts.rejected].join('; ');
   throw new DomainError(
     'EVIDENCE_REQUIRED',
     `cannot move the task to ${opts.target}: ${why}`,
     `Cite checkable evidence in completionNote or the evidence list${
       opts.requiredKinds.length ? ` (this task requires: ${opts.requiredKinds.join(', ')})` : ''
-    } — a commit SHA, PR (#N), test ratio (18/18), file path or count ("7 files"). Claim words like "done" are not evidence. Only if none can exist, pass allowNoEvidence with the reason.`,
+    } — a commit SHA, PR (#N), test ratio (18/18), file path or count ("7 files"). Claim words like "done" are not evidence.${
+      opts.requiredKinds.some((k) => k.endsWith('@ci')) ? ' An @ci item counts once GitHub reports it merged with green checks on its head (see tierWhy).' : ''
+    } Only if none can exist, pass allowNoEvidence with the reason.`,
     { missingKinds, rejected: opts.rejected },
   );
 }
@@ -263,13 +271,14 @@ export function assertTaskEvidence(opts: {
 export interface Deliverable {
   name: string;
   description?: string;
-  acceptedKinds: EvidenceKind[];
+  /** Kinds, or kind@tier requirements (`pr@ci`): an item meeting any one of them proves the deliverable. */
+  acceptedKinds: Requirement[];
 }
 
 export const DeliverableInput = z.object({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
-  acceptedKinds: z.array(EvidenceKindSchema).min(1).max(20).optional().describe('Default commit, pr, test_ratio, file'),
+  acceptedKinds: z.array(EvidenceRequirement).min(1).max(20).optional().describe('Default commit, pr, test_ratio, file'),
 });
 export type DeliverableInput = z.infer<typeof DeliverableInput>;
 
@@ -287,16 +296,27 @@ export function normalizeDeliverables(input: readonly DeliverableInput[] | undef
 }
 
 /**
- * The mission evidence gate: every deliverable has an accepted, non-failed item; with no deliverables, one
- * mission-level item of the default kinds; and no item failed verification. Returns what is missing.
+ * The mission evidence gate: every deliverable has a non-failed item meeting one of its accepted kinds (and tier,
+ * `pr@ci`); with no deliverables, one mission-level item of the default kinds; and no item failed. Returns what
+ * is missing — for an item below the tier, which item and what it lacks.
  */
 export function missionEvidenceProblems(
   deliverables: readonly Deliverable[],
-  items: ReadonlyArray<{ kind: EvidenceKind; value: string; deliverable?: string | null; verification: string }>,
+  items: ReadonlyArray<{
+    kind: EvidenceKind;
+    value: string;
+    deliverable?: string | null;
+    verification: string;
+    verificationDetail?: string | null;
+    tier?: Tier;
+    tierWhy?: string | null;
+  }>,
 ): string[] {
   const problems: string[] = [];
   for (const failed of items.filter((i) => i.verification === 'failed')) {
-    problems.push(`evidence ${failed.kind} ${failed.value} failed verification`);
+    problems.push(
+      failed.tierWhy ? `evidence ${failed.kind} ${failed.value} failed: ${failed.tierWhy}` : `evidence ${failed.kind} ${failed.value} failed verification`,
+    );
   }
   const usable = items.filter((i) => i.verification !== 'failed');
   if (deliverables.length === 0) {
@@ -305,9 +325,15 @@ export function missionEvidenceProblems(
     }
   }
   for (const d of deliverables) {
-    if (!usable.some((i) => i.deliverable === d.name && d.acceptedKinds.includes(i.kind))) {
-      problems.push(`deliverable "${d.name}" has no evidence of kind ${d.acceptedKinds.join(', ')}`);
-    }
+    const reqs = d.acceptedKinds.map(requirementOf);
+    const own = usable.filter((i) => i.deliverable === d.name);
+    if (own.some((i) => reqs.some((r) => meets(i, r)))) continue;
+    const below = reqs.map((r) => [r, shortfall(r, own)] as const).find(([, s]) => s !== null);
+    problems.push(
+      below
+        ? `deliverable "${d.name}" needs ${requirementText(below[0])}: ${below[1]}`
+        : `deliverable "${d.name}" has no evidence of kind ${d.acceptedKinds.join(', ')}`,
+    );
   }
   return problems;
 }

@@ -83,7 +83,9 @@ export function assertMissionTransition(ctx: MissionTransitionContext): void {
       throw new DomainError(
         'EVIDENCE_REQUIRED',
         `mission cannot complete: ${ctx.evidenceProblems.join('; ')}`,
-        'Attach evidence with add_mission_evidence (a commit SHA, PR, test ratio or file path), then retry.',
+        `Attach evidence with add_mission_evidence (a commit SHA, PR, test ratio or file path), then retry.${
+          ctx.evidenceProblems.some((p) => p.includes('@ci:')) ? ' An @ci item counts once GitHub reports it merged with green checks on its head.' : ''
+        }`,
         { missing: ctx.evidenceProblems },
       );
     }

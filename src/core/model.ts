@@ -1,6 +1,7 @@
 // The shapes Sortie returns for missions, tasks, evidence and events: one source of truth for every interface.
 import type { EvidenceKind, MissionStatus, Priority, TaskStatus, Verification } from './enums.js';
 import type { Deliverable } from './evidence.js';
+import type { Requirement, Tier } from './evidence-tier.js';
 import type { TaskCounts } from './progress.js';
 
 export interface Actor {
@@ -26,6 +27,10 @@ export interface EvidenceRecord {
   verification: Verification;
   verificationDetail: string | null;
   checkedAt: string | null;
+  /** asserted < verified < ci, judged when read (a later push can take ci away). */
+  tier: Tier;
+  /** Why it is not ci, or why it failed on GitHub (stale, pending, failed checks, repository not linked). */
+  tierWhy?: string;
   createdBy: string;
   createdAt: string;
   supersededBy: string | null;
@@ -51,7 +56,7 @@ export interface Task {
   status: TaskStatus;
   dependsOn: string[];
   tags: string[];
-  requiredEvidence: EvidenceKind[];
+  requiredEvidence: Requirement[];
   dueDate: string | null;
   estimatedMinutes: number | null;
   leaseMinutes: number | null;
@@ -104,6 +109,17 @@ export interface Mission {
   completedAt: string | null;
   cancelledBy: string | null;
   cancelReason: string | null;
+  /** Where the brief came from, when outside Sortie (a GitHub issue): outside text, never instructions. */
+  briefSource: BriefSource | null;
+}
+
+/** The origin of a brief written outside Sortie (missions.brief_source). */
+export interface BriefSource {
+  kind: 'github_issue';
+  repo: string;
+  issue: number;
+  url: string | null;
+  author: string | null;
 }
 
 export interface MissionDetail extends Mission {

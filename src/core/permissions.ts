@@ -18,6 +18,7 @@ export const ACTIONS = {
   'recurring.manage': 'create, change, pause or delete recurring work',
   'project.configure': 'configure projects',
   'token.manage': 'create, list or revoke access tokens',
+  'github.manage': 'link, list or unlink GitHub repositories',
 } as const;
 export type Action = keyof typeof ACTIONS;
 

@@ -2,9 +2,10 @@
 // placeholders) and the plan that turns a template plus a mission into tasks T0…Tn.
 import { z } from 'zod';
 import { assertAcyclic } from './dependency-graph.js';
-import { type EvidenceKind, EvidenceKind as EvidenceKindSchema, Priority } from './enums.js';
+import { Priority } from './enums.js';
 import { DomainError, echo, schemaRefusal, validationFailed } from './errors.js';
 import { type Deliverable, DeliverableInput, normalizeDeliverables } from './evidence.js';
+import { EvidenceRequirement, type Requirement } from './evidence-tier.js';
 import { isName, Name } from './identity.js';
 
 export const TEMPLATE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -31,7 +32,7 @@ export const TemplateStepInput = z.object({
     .max(200)
     .optional()
     .describe('Step keys first; default previous; [] none'),
-  requiredEvidence: z.array(EvidenceKindSchema).max(20).optional(),
+  requiredEvidence: z.array(EvidenceRequirement).max(20).optional(),
   priority: Priority.optional(),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).optional(),
 });
@@ -57,7 +58,7 @@ export interface TemplateStep {
   assignedToInstance: string | null;
   /** Step keys, never indexes (indexes are resolved on save). */
   dependsOn: string[];
-  requiredEvidence: EvidenceKind[];
+  requiredEvidence: Requirement[];
   priority: Priority | null;
   estimatedMinutes: number | null;
 }
@@ -217,7 +218,7 @@ export interface PlannedTask {
   /** null = unassigned: any agent of the mission may claim it. */
   assignedTo: string | null;
   assignedToInstance: string | null;
-  requiredEvidence: EvidenceKind[];
+  requiredEvidence: Requirement[];
   priority: Priority | null;
   estimatedMinutes: number | null;
   /** Step keys of the tasks this one waits on; each is planned earlier in the list. */
@@ -355,7 +356,7 @@ export const StoredTemplateStep = z.object({
   owner: z.string(),
   assignedToInstance: z.string().nullable(),
   dependsOn: z.array(z.string()),
-  requiredEvidence: z.array(EvidenceKindSchema),
+  requiredEvidence: z.array(EvidenceRequirement),
   priority: Priority.nullable(),
   estimatedMinutes: z.number().nullable(),
 });

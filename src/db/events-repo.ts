@@ -16,7 +16,7 @@ export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise
   const row = await NEXT_SEQ.run(tx, [events.length]);
   const last = Number(row.rows[0]?.value);
   const first = last - events.length + 1;
-  if (events.length > 10) {
+  if (events.length > 10 || Object.keys(events[0]).length !== EVENT_COLUMNS.length) {
     await tx
       .insertInto('events')
       .values(events.map((e, i) => ({ ...e, seq: first + i })))

@@ -24,8 +24,9 @@ const EVIDENCE_COLUMNS = [
 
 export async function insertEvidence(tx: Db, rows: readonly EvidenceTable[]): Promise<void> {
   if (rows.length === 0) return;
-  // Prepared per number of rows (a completion cites a few items); a long list is built as before.
-  if (rows.length > 10) {
+  // Prepared per number of rows (a completion cites a few items); a long list, or rows with columns the prepared
+  // statement does not know (a column added later), are built as before.
+  if (rows.length > 10 || Object.keys(rows[0]).length !== EVIDENCE_COLUMNS.length) {
     await tx
       .insertInto('evidence')
       .values([...rows])

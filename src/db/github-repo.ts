@@ -1,5 +1,6 @@
 // GitHub persistence: linked repositories, handled deliveries, the mission of each issue, and the pull requests and
 // checks GitHub reported. Writers keep the newest report: a delivery that arrives late does not undo a newer one.
+import { sql } from 'kysely';
 import type { Database, Db } from './database.js';
 import type { GithubChecksTable, GithubDeliveriesTable, GithubIssuesTable, GithubLinksTable, GithubPullsTable } from './schema.js';
 
@@ -223,4 +224,40 @@ export async function shasWithPrefix(db: Db, repos: readonly string[], prefix: s
     .where('sha', '<', `${prefix}g`)
     .limit(5)
     .execute();
+}
+
+/** Current mission evidence (a mission's or its tasks') in a project that cites a pull request numbered `n`, in any form. */
+export async function pullEvidenceNaming(db: Db, project: string, n: number): Promise<Array<{ missionId: string; value: string }>> {
+  const rows = await db
+    .selectFrom('evidence')
+    .select(['mission_id', 'value'])
+    .where('project', '=', project)
+    .where('kind', '=', 'pr')
+    .where('superseded_by', 'is', null)
+    .where('mission_id', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('value', 'like', `%#${n}`),
+        eb('value', 'like', `%/pull/${n}`),
+        eb('value', 'like', `%/pull/${n}/%`),
+        eb('value', 'like', `%/pull/${n}#%`),
+        eb('value', 'like', `%/pull/${n}?%`),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => ({ missionId: r.mission_id as string, value: r.value }));
+}
+
+/** Current mission evidence in a project citing the commit `sha` (full): a cited SHA may be a prefix of it. */
+export async function commitEvidenceOf(db: Db, project: string, sha: string): Promise<Array<{ missionId: string; value: string }>> {
+  const rows = await db
+    .selectFrom('evidence')
+    .select(['mission_id', 'value'])
+    .where('project', '=', project)
+    .where('kind', '=', 'commit')
+    .where('superseded_by', 'is', null)
+    .where('mission_id', 'is not', null)
+    .where(sql<boolean>`${sha} like ${sql.ref('value')} || '%'`)
+    .execute();
+  return rows.map((r) => ({ missionId: r.mission_id as string, value: r.value }));
 }

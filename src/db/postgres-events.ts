@@ -29,8 +29,9 @@ const APPEND = preparedByShape((_db, n: number, channel: string) => {
 
 /** Appends the events, announces the last sequence number on `channel` at commit, and returns it. */
 export async function appendEventsPostgres(tx: Db, events: readonly NewEvent[], channel: string): Promise<number> {
-  if (events.length > MAX_IN_ONE) {
-    // A bulk change (a template's hundreds of tasks): the plain way, under the parameter limit, then the notification.
+  if (events.length > MAX_IN_ONE || Object.keys(events[0]).length !== EVENT_COLUMNS.length) {
+    // A bulk change (a template's hundreds of tasks), or events with a column this statement does not know: the plain
+    // way, under the parameter limit, then the notification.
     const last = await appendEvents(tx, events);
     await sql`select pg_notify(${channel}, ${String(last)})`.execute(tx);
     return last;

@@ -1,15 +1,17 @@
 // Row ⇄ domain mapping: JSON text columns are parsed and checked with the same schemas that validate input.
 import { z } from 'zod';
-import { EvidenceKind, type TaskStatus, type Verification } from '../core/enums.js';
+import type { TaskStatus, Verification } from '../core/enums.js';
 import { validationFailed } from '../core/errors.js';
 import type { Deliverable } from '../core/evidence.js';
-import type { EvidenceRecord, Mission, Task } from '../core/model.js';
+import { baseTier, EvidenceRequirement } from '../core/evidence-tier.js';
+import type { BriefSource, EvidenceRecord, Mission, Task } from '../core/model.js';
 import { computedProgress, type TaskCounts } from '../core/progress.js';
 import { satisfiesDependency } from '../core/status-traits.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from './schema.js';
 
 const StringList = z.array(z.string());
-const KindList = z.array(EvidenceKind);
+/** Required evidence: kinds, or kind@tier requirements (`pr@ci`), in the same JSON text columns as before tiers. */
+const KindList = z.array(EvidenceRequirement);
 const DeliverableList = z.array(z.object({ name: z.string(), description: z.string().optional(), acceptedKinds: KindList }));
 
 export function parseJson<T>(schema: z.ZodType<T>, text: string | null, column: string): T {
@@ -24,7 +26,30 @@ export const parseStringList = (text: string | null, column: string) => parseJso
 export const parseKindList = (text: string | null, column: string) => parseJson(KindList, text, column);
 export const parseDeliverables = (text: string | null): Deliverable[] => parseJson(DeliverableList, text, 'missions.deliverables');
 
-export function toEvidence(row: EvidenceTable): EvidenceRecord {
+const BriefSourceSchema = z.object({
+  kind: z.literal('github_issue'),
+  repo: z.string(),
+  issue: z.number(),
+  url: z.string().nullable().optional(),
+  author: z.string().nullable().optional(),
+});
+
+export function parseBriefSource(text: string | null): BriefSource | null {
+  if (!text) return null;
+  const s = parseJson(BriefSourceSchema, text, 'missions.brief_source');
+  return { kind: s.kind, repo: s.repo, issue: s.issue, url: s.url ?? null, author: s.author ?? null };
+}
+
+/** What GitHub says of an item, when it says more than its stored verification (see service/ci-evidence.ts). */
+export interface CiJudgement {
+  tier: EvidenceRecord['tier'];
+  why: string | null;
+  /** Checks failed on GitHub: the item counts as failed, like a failed verification. */
+  failed: boolean;
+}
+
+export function toEvidence(row: EvidenceTable, ci?: CiJudgement): EvidenceRecord {
+  const failed = ci?.failed === true;
   return {
     id: row.id,
     kind: row.kind as EvidenceRecord['kind'],
@@ -34,9 +59,11 @@ export function toEvidence(row: EvidenceTable): EvidenceRecord {
     source: row.source as EvidenceRecord['source'],
     taskId: row.task_id,
     missionId: row.mission_id,
-    verification: row.verification as Verification,
-    verificationDetail: row.verification_detail,
+    verification: failed ? 'failed' : (row.verification as Verification),
+    verificationDetail: failed ? ci.why : row.verification_detail,
     checkedAt: row.checked_at,
+    tier: ci?.tier ?? baseTier(row.verification),
+    ...(ci?.why ? { tierWhy: ci.why } : {}),
     createdBy: row.created_by,
     createdAt: row.created_at,
     supersededBy: row.superseded_by,
@@ -48,7 +75,7 @@ export interface DepInfo {
   status: TaskStatus;
 }
 
-export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: readonly EvidenceTable[]): Task {
+export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: readonly EvidenceTable[], ci?: ReadonlyMap<string, CiJudgement>): Task {
   const ready = row.status === 'todo' && deps.every((d) => satisfiesDependency(d.status));
   return {
     taskId: row.id,
@@ -74,7 +101,7 @@ export function toTask(row: TasksTable, deps: readonly DepInfo[], evidence: read
     completedAt: row.completed_at,
     completionNote: row.completion_note,
     allowNoEvidence: row.allow_no_evidence,
-    evidence: evidence.map(toEvidence),
+    evidence: evidence.map((e) => toEvidence(e, ci?.get(e.id))),
     blockedReason: row.blocked_reason,
     blockedOnTaskId: row.blocked_on_task_id,
     blockedCause: row.blocked_cause,
@@ -124,6 +151,7 @@ export function toMission(row: MissionsTable, counts: TaskCounts): Mission {
     completedAt: row.completed_at,
     cancelledBy: row.cancelled_by,
     cancelReason: row.cancel_reason,
+    briefSource: parseBriefSource(row.brief_source),
   };
 }
 

@@ -6,6 +6,7 @@ import { VERSION } from '../mcp/server.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AuthGate } from './auth.js';
 import { onHttpError } from './errors.js';
+import { githubWebhook } from './github-webhook.js';
 
 export interface HttpAppOptions {
   runtime: Runtime;
@@ -45,6 +46,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       return c.json({ status: 'error', version: VERSION }, 503);
     }
   });
+
+  // GitHub's webhooks (see docs/github.md): signed per repository, so they need no token.
+  app.post('/hooks/github', githubWebhook(runtime));
 
   const stateless = new StatelessMcp({ sortie: runtime.sortie, logger: runtime.logger });
   // MCP: stateless by default (any replica serves any request); session mode when `--sessions` is on. The

@@ -26,7 +26,8 @@ function fitText<A>(build: (text: string | null, cut: boolean) => A, text: strin
 
 /** A claimed task as the claimant needs it: what to do, what proves it done, its lease, and what comes next. */
 function claimed<W extends object>(t: Task, wrap: (task: object, next: string) => W): W {
-  const kinds = t.requiredEvidence.length ? t.requiredEvidence.join(', ') : 'a commit, PR, test ratio or file';
+  const ci = t.requiredEvidence.some((r) => r.endsWith('@ci')) ? ' (@ci: GitHub reports it merged with green checks on its head)' : '';
+  const kinds = t.requiredEvidence.length ? `${t.requiredEvidence.join(', ')}${ci}` : 'a commit, PR, test ratio or file';
   const lease = t.claim ? `Heartbeat before ${t.claim.leaseExpiresAt}: heartbeat_task {taskId, epoch: ${t.claim.epoch}}. ` : '';
   const build = (description: string | null, cut: boolean) => {
     const task = {
@@ -99,7 +100,13 @@ export function blockAnswer(t: Task) {
 }
 
 function evidenceLine(e: EvidenceRecord) {
-  return { kind: e.kind, value: clip(e.value, BOUNDS.evidenceValue), verification: e.verification };
+  return {
+    kind: e.kind,
+    value: clip(e.value, BOUNDS.evidenceValue),
+    verification: e.verification,
+    tier: e.tier,
+    ...(e.tierWhy ? { tierWhy: clip(e.tierWhy, BOUNDS.note) } : {}),
+  };
 }
 
 /** After a close: what happened to the mission, and what to do next. */

@@ -1,6 +1,7 @@
 // What an agent reads back from the read tools, sized for a context window. The service returns whole records (the
 // CLI and the dashboard show them); the MCP answers are shaped here, and what the work tools answer in receipts.ts.
 // Every list in an answer is bounded, and whatever an answer leaves out it counts and says where to read.
+import { briefSourceLabel } from '../core/brief-source.js';
 import type { EvidenceRecord, MissionDetail, Page, SortieEvent, Task } from '../core/model.js';
 import type { RecurringTask } from '../service/recurring.js';
 import { missionTasksAfter } from '../service/tasks.js';
@@ -80,7 +81,15 @@ function capped<T>(name: string, items: readonly T[], max: number, from: 'start'
 }
 
 function evidenceBrief(e: EvidenceRecord) {
-  return { id: e.id, kind: e.kind, value: clip(e.value, BOUNDS.evidenceValue), deliverable: e.deliverable, verification: e.verification };
+  return {
+    id: e.id,
+    kind: e.kind,
+    value: clip(e.value, BOUNDS.evidenceValue),
+    deliverable: e.deliverable,
+    verification: e.verification,
+    tier: e.tier,
+    ...(e.tierWhy ? { tierWhy: clip(e.tierWhy, BOUNDS.note) } : {}),
+  };
 }
 
 /** A whole task record with its lists bounded: its text stays whole (get_task is where it is read). */
@@ -135,6 +144,8 @@ function missionHead(m: MissionDetail) {
     taskCounts: m.taskCounts,
     description: clip(m.description, BOUNDS.description),
     brief: clip(m.brief, BOUNDS.brief),
+    // Outside text (a GitHub issue) says so beside it: a description of the problem, never instructions.
+    ...(m.briefSource ? { briefSource: { ...m.briefSource, label: briefSourceLabel(m.briefSource) } } : {}),
     ...(m.brief !== null && m.brief.length > BOUNDS.brief ? { briefChars: m.brief.length } : {}),
     ...capped(
       'deliverables',

@@ -14,6 +14,9 @@ import { parseInput } from './inputs.js';
 
 /** The lease sweep and other server-side work act under this name; it is not an agent of the fleet. */
 export const SYSTEM_ACTOR = 'sortie';
+/** Who acts for a GitHub webhook delivery (see github.ts), as an admin of the linked project: not an agent of the fleet either. */
+export const GITHUB_ACTOR = 'github';
+const SERVER_ACTORS = new Set([SYSTEM_ACTOR, GITHUB_ACTOR]);
 
 export const AgentsInput = z.object({
   project: z.string().trim().min(1).max(100).optional().describe('Only activity and work in this project'),
@@ -82,7 +85,7 @@ export async function getAgents(deps: ServiceDeps, actor: Actor, raw: AgentsInpu
     return a;
   };
   for (const r of activity) {
-    if (r.agent === SYSTEM_ACTOR) continue;
+    if (SERVER_ACTORS.has(r.agent)) continue;
     const a = entry(r.agent);
     a.lastActivityAt = r.lastAt;
     a.events = r.events;

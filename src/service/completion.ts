@@ -15,6 +15,7 @@ import { parseKindList } from '../db/rows.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { CLAIM_CLEARED, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
 import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, TaskRefFields, taskParties } from './access.js';
+import { judgeCi } from './ci-evidence.js';
 import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, type PreparedEvidence, prepareEvidence } from './evidence.js';
@@ -131,10 +132,10 @@ export async function closeLocked(
   // The same item given again (a reviewer approving with the PR the author cited) is stored once.
   const fresh = newEvidence(prepared.items, existing);
   assertTaskEvidence({
-    items: [
+    items: await withCiTiers(work, row.project, [
       ...existing.map((e) => ({ kind: e.kind as never, value: e.value, verification: e.verification, verificationDetail: e.verification_detail })),
       ...fresh,
-    ],
+    ]),
     requiredKinds: parseKindList(row.required_evidence, 'tasks.required_evidence'),
     allowNoEvidence: input.allowNoEvidence,
     rejected: prepared.rejected,
@@ -164,6 +165,23 @@ export async function closeLocked(
   const after = { ...row, ...patch } as TasksTable;
   if (target === 'review') tellReviewWaiting(work, after, mission);
   return closedView(work, after, target === 'done' ? await afterClose(deps, work, mission, after) : null, [...recorded, ...rows]);
+}
+
+/**
+ * The gate's items with their tier as GitHub says it now, in the transaction (no query unless one is a pr or
+ * commit): checks that failed count as a failed item, like a failed verification.
+ */
+async function withCiTiers<T extends { kind: string; value: string; verification: string; verificationDetail?: string | null }>(
+  work: Work,
+  project: string,
+  items: readonly T[],
+): Promise<T[]> {
+  const ci = await judgeCi(work.tx, project, items, { explain: true });
+  return items.map((item, i) => {
+    const j = ci[i];
+    if (!j) return item;
+    return { ...item, tier: j.tier, tierWhy: j.why, ...(j.failed ? { verification: 'failed' } : {}) };
+  });
 }
 
 /** complete_task: in_progress (holder) or review (reviewer) → done, only with evidence. */

@@ -8,6 +8,7 @@ import type { MissionStatus, TaskStatus } from '../core/enums.js';
 import type { Deliverable } from '../core/evidence.js';
 import { missionEvidenceProblems } from '../core/evidence.js';
 import { evidenceLink, safeRepoUrl } from '../core/evidence-links.js';
+import { meets, requirementOf } from '../core/evidence-tier.js';
 import { allowedMissionMoves, moveNeedsReason } from '../core/mission-lifecycle.js';
 import type { Actor, EvidenceRecord, MissionDetail, SortieEvent, Task } from '../core/model.js';
 import { can } from '../core/permissions.js';
@@ -15,9 +16,12 @@ import { mayMoveMission, mayReportProgress } from '../core/policy.js';
 import { isTerminalMission, satisfiesDependency } from '../core/status-traits.js';
 import { latestEvents, stalledCounts, taskAggregates, tasksByIds } from '../db/board-repo.js';
 import { lastEventSeq } from '../db/events-repo.js';
+import { linkedRepos } from '../db/github-repo.js';
 import { getProject } from '../db/projects-repo.js';
+import type { GithubLinksTable } from '../db/schema.js';
 import { canSeeProject, readMission, TaskRefFields } from './access.js';
 import { DEFAULT_STALLED_MINUTES, isOverdue, type MissionWarnings, summarize } from './board.js';
+import { githubLinks } from './ci-evidence.js';
 import type { ServiceDeps } from './context.js';
 import { toEvent } from './feed.js';
 import { parseInput, SeqInput } from './inputs.js';
@@ -38,7 +42,8 @@ export const TimelineInput = z.object({
 });
 export type TimelineInput = z.input<typeof TimelineInput>;
 
-export type EvidenceView = EvidenceRecord & { link: string | null };
+/** An item with where to look at it; a PR of a linked GitHub repository also links to its checks. */
+export type EvidenceView = EvidenceRecord & { link: string | null; checksLink?: string };
 export type TaskView = Omit<Task, 'evidence'> & { evidence: EvidenceView[] };
 
 export interface GraphNode {
@@ -96,7 +101,11 @@ export interface MissionPage {
   timeline: Timeline;
 }
 
-function withLink(e: EvidenceRecord, repoUrl: string | null): EvidenceView {
+type Links = ReadonlyArray<Pick<GithubLinksTable, 'repo' | 'display_name'>>;
+
+function withLink(e: EvidenceRecord, repoUrl: string | null, project: string, links: Links): EvidenceView {
+  const github = links.length ? githubLinks(e.kind, e.value, project, links) : null;
+  if (github) return { ...e, link: github.link, ...(github.checks ? { checksLink: github.checks } : {}) };
   return { ...e, link: evidenceLink(e.kind, e.value, repoUrl) };
 }
 
@@ -155,7 +164,7 @@ function deliverableViews(deliverables: readonly Deliverable[], evidence: readon
   return deliverables.map((d) => {
     const items = evidence.filter((e) => e.deliverable === d.name);
     const current = items.filter((e) => !e.supersededBy);
-    const proven = current.some((e) => d.acceptedKinds.includes(e.kind) && e.verification !== 'failed');
+    const proven = current.some((e) => e.verification !== 'failed' && d.acceptedKinds.some((k) => meets(e, requirementOf(k))));
     const failed = !proven && current.length > 0 && current.every((e) => e.verification === 'failed');
     return { ...d, state: proven ? 'proven' : failed ? 'failed' : 'missing', evidence: items };
   });
@@ -181,8 +190,9 @@ export async function missionPage(deps: ServiceDeps, actor: Actor, raw: MissionP
   const stalledMinutes = input.stalledMinutes ?? DEFAULT_STALLED_MINUTES;
   const lastSeq = await lastEventSeq(db);
   const detail = await getMission(deps, actor, { missionId: ref });
-  const [project, aggregates, stalled, timeline] = await Promise.all([
+  const [project, links, aggregates, stalled, timeline] = await Promise.all([
     getProject(db, detail.project),
+    linkedRepos(db, detail.project),
     taskAggregates(db, [detail.missionId], nowIso),
     stalledCounts(db, [detail.missionId], iso(nowMs - stalledMinutes * 60_000)),
     timelinePage(deps, { missionId: detail.missionId }, null, input.eventsLimit ?? 100),
@@ -210,8 +220,8 @@ export async function missionPage(deps: ServiceDeps, actor: Actor, raw: MissionP
     };
   });
 
-  const tasks: TaskView[] = detail.tasks.map((t) => ({ ...t, evidence: t.evidence.map((e) => withLink(e, repoUrl)) }));
-  const evidence = detail.evidence.map((e) => withLink(e, repoUrl));
+  const tasks: TaskView[] = detail.tasks.map((t) => ({ ...t, evidence: t.evidence.map((e) => withLink(e, repoUrl, t.project, links)) }));
+  const evidence = detail.evidence.map((e) => withLink(e, repoUrl, detail.project, links));
   const summary = summarize(aggregates, stalled).get(detail.missionId);
   const current = detail.evidence.filter((e) => !e.supersededBy);
   const manager = can(actor, 'mission.manage');
@@ -257,14 +267,15 @@ export async function taskDetail(deps: ServiceDeps, actor: Actor, raw: TaskDetai
   const ref = parseInput(TaskDetailInput, raw);
   const db = deps.database.kysely;
   const task = await getTask(deps, actor, ref);
-  const [project, mission, timeline] = await Promise.all([
+  const [project, links, mission, timeline] = await Promise.all([
     getProject(db, task.project),
+    linkedRepos(db, task.project),
     task.missionId ? readMission(db, actor, task.missionId) : Promise.resolve(null),
     timelinePage(deps, { taskId: task.taskId }, null, 50),
   ]);
   const repoUrl = safeRepoUrl(project?.repo_url);
   return {
-    task: { ...task, evidence: task.evidence.map((e) => withLink(e, repoUrl)) },
+    task: { ...task, evidence: task.evidence.map((e) => withLink(e, repoUrl, task.project, links)) },
     mission: mission ? { missionId: mission.id, name: mission.name, status: mission.status } : null,
     repoUrl,
     timeline,

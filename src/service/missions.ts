@@ -16,6 +16,7 @@ import { decodeCursor, encodeCursor, parseDeliverables, toEvidence } from '../db
 import type { MissionsTable } from '../db/schema.js';
 import { listTaskRows, missionTaskStatuses, updateTaskRow } from '../db/tasks-repo.js';
 import { assertProjectVisible, defaultProjectFor, lockMission, missionParties, readMission } from './access.js';
+import { judgeRows } from './ci-evidence.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
 import { evidenceRows, prepareEvidence } from './evidence.js';
 import { asList, assertTextLength, DateInput, MAX_REASON, MAX_STATUSES, NameOrNames, pageLimit, parseInput, toIso } from './inputs.js';
@@ -25,7 +26,7 @@ import { missionViews, taskViews } from './views.js';
 import { settleWaiters } from './waiters.js';
 
 export const CreateMissionInput = z.object({
-  name: z.string().trim().min(1).max(200).describe('Short mission name'),
+  name: z.string().trim().min(1).max(200),
   project: Name.optional().describe('Default: your project'),
   priority: Priority.default('medium').describe('low | medium | high | urgent'),
   pilot: Name.describe('Agent that owns it'),
@@ -33,7 +34,7 @@ export const CreateMissionInput = z.object({
   description: z.string().max(5000).optional(),
   brief: z.string().max(200_000).optional().describe('Full brief, markdown'),
   status: z.enum(['brainstorm', 'plan']).optional().describe('Default brainstorm'),
-  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove with evidence'),
+  deliverables: z.array(DeliverableInput).max(50).optional().describe('Outcomes to prove'),
   startDate: DateInput.optional().describe('ISO date or epoch ms'),
   targetDate: DateInput.optional().describe('ISO date or epoch ms'),
   progress: z.number().optional().describe('0–100'),
@@ -121,7 +122,9 @@ async function missionDetail(deps: ServiceDeps, id: string, withTaskEvidence = t
   const [mission] = await missionViews(db, [row]);
   const taskRows = await listTaskRows(db, { missionId: id }, 'mission', 100_000, null);
   const tasks = await taskViews(db, taskRows, withTaskEvidence);
-  const evidence = (await missionEvidence(db, id)).map(toEvidence);
+  const rows = await missionEvidence(db, id);
+  const ci = await judgeRows(db, rows);
+  const evidence = rows.map((e) => toEvidence(e, ci.get(e.id)));
   return { ...mission, tasks, evidence };
 }
 
@@ -254,6 +257,19 @@ export async function updateMission(deps: ServiceDeps, actor: Actor, raw: Update
   return missionDetail(deps, id);
 }
 
+/**
+ * What the completion gate refuses, judged in the transaction: each item's tier is what GitHub says now (a push
+ * since it was cited can take `ci` away), never a cached "ci".
+ */
+async function completionProblems(work: Work, row: MissionsTable): Promise<string[]> {
+  const current = (await missionEvidence(work.tx, row.id)).filter((e) => !e.superseded_by);
+  const ci = await judgeRows(work.tx, current, { explain: true });
+  return missionEvidenceProblems(
+    parseDeliverables(row.deliverables),
+    current.map((e) => toEvidence(e, ci.get(e.id))),
+  );
+}
+
 export const MoveMissionInput = z.object({
   missionId: z.string(),
   status: MissionStatus.describe('Target stage'),
@@ -272,49 +288,75 @@ export async function moveMission(deps: ServiceDeps, actor: Actor, raw: MoveMiss
   const { missionId: ref, status: to, reason } = parseInput(MoveMissionInput, raw);
   const id = await inWrite(deps, actor, async (work) => {
     const row = await lockMission(deps.database, work.tx, actor, ref);
-    const from = row.status;
-    const tasks = await missionTaskStatuses(work.tx, row.id);
-    const evidenceProblems =
-      to === 'complete'
-        ? missionEvidenceProblems(
-            parseDeliverables(row.deliverables),
-            (await missionEvidence(work.tx, row.id))
-              .filter((e) => !e.superseded_by)
-              .map((e) => ({ kind: e.kind as never, value: e.value, deliverable: e.deliverable, verification: e.verification })),
-          )
-        : [];
-    assertMissionTransition({
-      from,
-      to,
-      actor,
-      pilot: row.pilot,
-      createdBy: row.created_by,
-      reason,
-      taskCount: tasks.length,
-      unclosedTasks: tasks.filter((t) => !closesForMission(t.status)).map((t) => `${t.key} (${t.status})`),
-      evidenceProblems,
-    });
-    const patch: Partial<MissionsTable> = { status: to, updated_at: work.now };
-    if (to === 'complete') {
-      patch.completed_at = work.now;
-      patch.progress = 100;
-    }
-    if (from === 'complete') patch.completed_at = null;
-    if (to === 'cancelled') {
-      patch.cancelled_by = actor.agent;
-      patch.cancel_reason = reason ?? null;
-    }
-    await updateMissionRow(work.tx, row.id, patch);
-    work.emit('mission.status_changed', { project: row.project, missionId: row.id }, { from, to, reason: reason ?? null, auto: false });
-    tellMissionMoved(work, row, from, to, reason ?? null);
-    if (to === 'cancelled') await cancelOpenTasks(deps, work, row, reason ?? 'mission cancelled');
+    await moveMissionIn(deps, work, row, to, reason ?? null);
     return row.id;
   });
   return missionDetail(deps, id);
 }
 
+/**
+ * The checks of a mission move, without writing anything: who may move it, whether the move exists, its reason and
+ * its gates (tasks closed, evidence), judged on the locked mission inside the caller's transaction.
+ */
+export async function assertMissionMoveIn(work: Work, row: MissionsTable, to: MissionStatusT, reason: string | null): Promise<void> {
+  const from = row.status;
+  const tasks = await missionTaskStatuses(work.tx, row.id);
+  const evidenceProblems = to === 'complete' ? await completionProblems(work, row) : [];
+  assertMissionTransition({
+    from,
+    to,
+    actor: work.actor,
+    pilot: row.pilot,
+    createdBy: row.created_by,
+    reason,
+    taskCount: tasks.length,
+    unclosedTasks: tasks.filter((t) => !closesForMission(t.status)).map((t) => `${t.key} (${t.status})`),
+    evidenceProblems,
+  });
+}
+
+/**
+ * A mission move on the locked mission, inside the caller's transaction: who may move it (the actor's), whether the
+ * move exists, every gate, the change, its event and messages. `taskCancelReason` replaces the cancel reason of the
+ * open tasks a cancellation cancels.
+ */
+export async function moveMissionIn(
+  deps: ServiceDeps,
+  work: Work,
+  row: MissionsTable,
+  to: MissionStatusT,
+  reason: string | null,
+  options: { taskCancelReason?: string } = {},
+): Promise<void> {
+  await assertMissionMoveIn(work, row, to, reason);
+  const actor = work.actor;
+  const from = row.status;
+  const patch: Partial<MissionsTable> = { status: to, updated_at: work.now };
+  if (to === 'complete') {
+    patch.completed_at = work.now;
+    patch.progress = 100;
+  }
+  if (from === 'complete') patch.completed_at = null;
+  if (to === 'cancelled') {
+    patch.cancelled_by = actor.agent;
+    patch.cancel_reason = reason;
+  }
+  await updateMissionRow(work.tx, row.id, patch);
+  work.emit('mission.status_changed', { project: row.project, missionId: row.id }, { from, to, reason, auto: false });
+  tellMissionMoved(work, row, from, to, reason);
+  if (to === 'cancelled') await cancelOpenTasks(deps, work, row, reason ?? 'mission cancelled', options.taskCancelReason);
+  // The caller's row is the mission as it now is (a caller may move it again in the same transaction).
+  Object.assign(row, patch);
+}
+
 /** Cancelling a mission cancels its open tasks (with their events), so no agent keeps working on it. */
-async function cancelOpenTasks(deps: ServiceDeps, work: Work, mission: MissionsTable, reason: string): Promise<void> {
+async function cancelOpenTasks(
+  deps: ServiceDeps,
+  work: Work,
+  mission: MissionsTable,
+  reason: string,
+  taskReason = `mission cancelled: ${reason}`,
+): Promise<void> {
   const open = (await missionTaskStatuses(work.tx, mission.id)).filter((t) => isOpenTask(t.status));
   for (const t of open) {
     await updateTaskRow(work.tx, t.id, {
@@ -322,11 +364,11 @@ async function cancelOpenTasks(deps: ServiceDeps, work: Work, mission: MissionsT
       claimed_by: null,
       claimed_by_instance: null,
       lease_expires_at: null,
-      cancel_reason: `mission cancelled: ${reason}`,
+      cancel_reason: taskReason,
       completed_at: work.now,
       updated_at: work.now,
     });
-    work.emit('task.cancelled', { project: mission.project, missionId: mission.id, taskId: t.id }, { reason: `mission cancelled: ${reason}`, from: t.status });
+    work.emit('task.cancelled', { project: mission.project, missionId: mission.id, taskId: t.id }, { reason: taskReason, from: t.status });
   }
   // Tasks of other missions blocked on these hear that their blocker is gone (this mission's own are cancelled too).
   for (const t of open) await settleWaiters(deps, work, { ...t, status: 'cancelled' });

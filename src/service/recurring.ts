@@ -2,8 +2,9 @@
 // exactly once per due time however many schedulers run, one catch-up after downtime, no pile-up on overlap.
 import { z } from 'zod';
 import { iso } from '../core/clock.js';
-import { EvidenceKind, Priority } from '../core/enums.js';
+import { Priority } from '../core/enums.js';
 import { DomainError, echo, forbidden, isFailure, toDomainError, validationFailed } from '../core/errors.js';
+import { EvidenceRequirement } from '../core/evidence-tier.js';
 import { assertAgentName, Name } from '../core/identity.js';
 import type { Actor, Page } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -54,7 +55,7 @@ export const CreateRecurringInput = z.object({
   description: z.string().max(20_000).optional(),
   project: Name.optional().describe('Default: your project'),
   tags: z.array(z.string().max(50)).max(50).optional(),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional().describe('Kinds each task must cite'),
+  requiredEvidence: z.array(EvidenceRequirement).max(MAX_KINDS).optional(),
   templateName: z.string().max(120).optional().describe('A mission from this template per run'),
   pilot: Name.optional().describe('Default assignedTo, else you'),
   agents: NameOrNames.optional().describe(`Mission agents (at most ${MAX_AGENTS})`),

@@ -11,6 +11,7 @@ import * as claims from './claims.js';
 import * as completion from './completion.js';
 import { DEFAULT_CONFIG, type ServiceDeps, type SortieConfig } from './context.js';
 import * as feed from './feed.js';
+import * as github from './github.js';
 import * as inbox from './inbox.js';
 import * as live from './live.js';
 import * as missionPage from './mission-page.js';
@@ -87,6 +88,7 @@ export function createSortie(options: SortieOptions) {
     ...bind(deps, agents.USE_CASES),
     ...bind(deps, projects.USE_CASES),
     ...bind(deps, tokens.USE_CASES),
+    ...bind(deps, github.USE_CASES),
 
     // What takes no actor, or more than an input: the lease sweep and the scheduler tick (every server process
     // runs them), the change stream and the calls that wait on it, and the token checks that find the actor.
@@ -102,6 +104,8 @@ export function createSortie(options: SortieOptions) {
     awaitMessages: (a: Actor, input: inbox.CheckMessagesInput, signal?: AbortSignal) => waiting.awaitMessages(deps, changes, a, input, signal),
     /** `sortie wait`: a claimed task, or (with messages) unread messages, whichever comes first; see waiting.awaitWork. */
     awaitWork: (a: Actor, input: Parameters<typeof waiting.awaitWork>[3], options: waiting.WaitOptions) => waiting.awaitWork(deps, changes, a, input, options),
+    /** A GitHub webhook delivery: its signature is its credential, so it takes no actor; see github.receiveGithubDelivery. */
+    receiveGithubDelivery: (delivery: github.GithubDelivery) => github.receiveGithubDelivery(deps, delivery),
     /** Resolves a bearer secret to the actor it fixes, or null; see tokens.authenticate. */
     authenticate: (presented: string) => tokens.authenticate(deps, presented),
     /** True once any token exists: HTTP then requires one on every replica. */

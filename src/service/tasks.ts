@@ -1,8 +1,9 @@
 // Task use cases: create, read, list, edit, dependencies and delete — each one transaction with its events.
 import { z } from 'zod';
 import { assertAcyclic } from '../core/dependency-graph.js';
-import { EvidenceKind, Priority, priorityRank, TaskStatus } from '../core/enums.js';
+import { Priority, priorityRank, TaskStatus } from '../core/enums.js';
 import { DomainError, echo, forbidden, validationFailed } from '../core/errors.js';
+import { EvidenceRequirement } from '../core/evidence-tier.js';
 import { Name } from '../core/identity.js';
 import type { Actor, Page, Task } from '../core/model.js';
 import { authorize } from '../core/permissions.js';
@@ -59,7 +60,7 @@ export const CreateTaskInput = z.object({
   status: z.literal('todo').optional().describe('Always todo'),
   dependsOn: OneOrMany.optional().describe(`Ids or T-keys to finish first`),
   tags: z.array(z.string().max(50)).max(50).optional(),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
+  requiredEvidence: z.array(EvidenceRequirement).max(MAX_KINDS).optional(),
   dueDate: DateInput.optional().describe('ISO date or epoch ms'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).optional(),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).optional().describe('Lease minutes for claims'),
@@ -299,7 +300,7 @@ export const UpdateTaskFields = z.object({
   assignedTo: Name.nullable().optional().describe('null unassigns'),
   assignedToInstance: Name.nullable().optional().describe('New assignee instance'),
   tags: z.array(z.string().max(50)).max(50).optional(),
-  requiredEvidence: z.array(EvidenceKind).max(MAX_KINDS).optional(),
+  requiredEvidence: z.array(EvidenceRequirement).max(MAX_KINDS).optional(),
   dueDate: DateInput.nullable().optional().describe('null clears'),
   estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional(),
   leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).nullable().optional().describe('Lease for future claims'),

@@ -411,7 +411,7 @@ export async function createMissionFromTemplateIn(
   raw: z.input<typeof CreateMissionInput>,
   templateRef: string,
   context: TemplateContext = {},
-  options: { titlePrefix?: string } = {},
+  options: { titlePrefix?: string; briefSource?: string } = {},
 ): Promise<MissionsTable> {
   const input = parseInput(CreateMissionInput, raw);
   // The template is the one the new mission's project uses; a project outside the caller's scope is refused first.
@@ -437,6 +437,7 @@ export async function createMissionFromTemplateIn(
       templateVersion: template.version,
       brief: plan.brief,
       deliverables,
+      briefSource: options.briefSource,
     },
   );
   const created = await createPlannedTasks(deps, work, mission, plan);

@@ -8,24 +8,24 @@ import { evidenceForTasks } from '../db/evidence-repo.js';
 import { toMission, toTask } from '../db/rows.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
+import { judgeRows } from './ci-evidence.js';
 
 export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidence = true): Promise<Task[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const deps = await depsOf(db, ids);
   const evidence = withEvidence ? await evidenceForTasks(db, ids) : new Map();
-  return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? []));
+  // The ci tier is judged as the view is built (no query unless a pr or commit item is shown).
+  const ci = evidence.size ? await judgeRows(db, [...evidence.values()].flat()) : undefined;
+  return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? [], ci));
 }
 
 /** One task's view; `evidence`, when the caller has just read or written all of the task's, is not read again. */
 export async function taskView(db: Db, row: TasksTable, evidence?: readonly EvidenceTable[]): Promise<Task> {
   if (evidence === undefined) return (await taskViews(db, [row]))[0];
   const deps = await depsOf(db, [row.id]);
-  return toTask(
-    row,
-    deps.get(row.id) ?? [],
-    [...evidence].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-  );
+  const sorted = [...evidence].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return toTask(row, deps.get(row.id) ?? [], sorted, await judgeRows(db, sorted));
 }
 
 export async function missionViews(db: Db, rows: readonly MissionsTable[]): Promise<Mission[]> {

@@ -2,6 +2,7 @@
 // evidence its step demands, then every deliverable proven — through the service or through a real MCP client.
 import { expect } from 'vitest';
 import type { EvidenceKind } from '../../src/core/enums.js';
+import { requirementOf } from '../../src/core/evidence-tier.js';
 import type { Actor, MissionDetail } from '../../src/core/model.js';
 import type { Sortie } from '../../src/service/sortie.js';
 import type { AgentClient } from './clients.js';
@@ -19,14 +20,16 @@ export const SAMPLE_EVIDENCE: Record<EvidenceKind, string> = {
 };
 
 /** Evidence for one task: one item of each required kind, or a file when the step names none. */
-export function evidenceFor(kinds: readonly EvidenceKind[]): Array<{ kind: EvidenceKind; value: string }> {
+export function evidenceFor(requirements: readonly string[]): Array<{ kind: EvidenceKind; value: string }> {
+  const kinds = requirements.map((r) => requirementOf(r).kind);
   const wanted = kinds.length ? kinds : (['file'] as EvidenceKind[]);
   return wanted.map((kind) => ({ kind, value: SAMPLE_EVIDENCE[kind] }));
 }
 
 /** A kind the task does not require, used to show that the wrong evidence is refused. */
-function otherKind(required: readonly EvidenceKind[]): EvidenceKind {
-  return (['count', 'file', 'url', 'commit'] as EvidenceKind[]).find((k) => !required.includes(k)) as EvidenceKind;
+function otherKind(required: readonly string[]): EvidenceKind {
+  const kinds = required.map((r) => requirementOf(r).kind);
+  return (['count', 'file', 'url', 'commit'] as EvidenceKind[]).find((k) => !kinds.includes(k)) as EvidenceKind;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function driveMissionToComplete(sortie: Sortie, missionId: string):
     await sortie.addMissionEvidence(pilot, {
       missionId,
       deliverable: d.name,
-      evidence: [{ kind: d.acceptedKinds[0], value: SAMPLE_EVIDENCE[d.acceptedKinds[0]] }],
+      evidence: [{ kind: requirementOf(d.acceptedKinds[0]).kind, value: SAMPLE_EVIDENCE[requirementOf(d.acceptedKinds[0]).kind] }],
     });
   }
   if (mission.deliverables.length === 0) await sortie.addMissionEvidence(pilot, { missionId, evidence: [{ kind: 'pr', value: '#42' }] });
@@ -116,7 +119,7 @@ export async function driveMissionOverMcp(connect: (agent: string) => Promise<Ag
     await pilot.call('add_mission_evidence', {
       missionId,
       deliverable: d.name,
-      evidence: [{ kind: d.acceptedKinds[0], value: SAMPLE_EVIDENCE[d.acceptedKinds[0]] }],
+      evidence: [{ kind: requirementOf(d.acceptedKinds[0]).kind, value: SAMPLE_EVIDENCE[requirementOf(d.acceptedKinds[0]).kind] }],
     });
   }
   return pilot.call<{ status: string }>('update_mission_status', { missionId, status: 'complete' });

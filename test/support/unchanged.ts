@@ -5,7 +5,22 @@ import { lastEventSeq } from '../../src/db/events-repo.js';
 import { refused } from './refusal.js';
 import type { TestSortie } from './sortie.js';
 
-const TABLES = ['missions', 'mission_members', 'tasks', 'task_deps', 'evidence', 'events', 'messages', 'counters', 'projects'] as const;
+const TABLES = [
+  'missions',
+  'mission_members',
+  'tasks',
+  'task_deps',
+  'evidence',
+  'events',
+  'messages',
+  'counters',
+  'projects',
+  'github_links',
+  'github_deliveries',
+  'github_issues',
+  'github_pulls',
+  'github_checks',
+] as const;
 
 /** Every row of every engine table, in a stable order. */
 export async function snapshot(t: TestSortie): Promise<Record<string, string[]>> {

@@ -72,15 +72,33 @@ export function describe(e, label) {
       return `removed dependencies of ${t}`;
     case 'task.deleted':
       return `deleted ${d.key ?? t}${d.title ? ` “${d.title}”` : ''}`;
+    case 'github.issue_opened':
+      return `started the mission from issue ${d.repo}#${d.issue}${d.author ? ` by @${d.author}` : ''}`;
+    case 'github.issue_changed':
+      return `issue ${d.repo}#${d.issue} ${d.action}: the mission is ${stage(d.missionStatus)}${quoted(d.why)}`;
+    case 'github.ci_changed':
+    case 'evidence.ci_changed':
+      return `CI of ${d.ref}: ${d.from} → ${d.to}${quoted(d.why)}`;
+    case 'github.linked':
+    case 'github.relinked':
+      return `linked ${d.repo}: its issues become ${d.template} missions piloted by ${d.pilot}`;
+    case 'github.unlinked':
+      return `unlinked ${d.repo}`;
     default:
       return `${e.kind}${t ? ` ${t}` : ''}`;
   }
 }
 
+/** How an entry is coloured: by its kind, and a CI verdict by where it went. */
+function toneOf(e) {
+  if (e.kind === 'github.ci_changed' || e.kind === 'evidence.ci_changed') return e.details?.to === 'ci' ? 'good' : e.details?.to === 'failed' ? 'bad' : 'work';
+  return TONE[e.kind] ?? 'plain';
+}
+
 export function timelineItem(e, label) {
   return h(
     'li',
-    { dataset: { tone: TONE[e.kind] ?? 'plain', seq: e.seq, kind: e.kind } },
+    { dataset: { tone: toneOf(e), seq: e.seq, kind: e.kind } },
     h('div', {}, h('div', { class: 'what' }, h('strong', {}, e.actor), ' ', describe(e, label)), h('div', { class: 'when' }, timeAgo(e.at), ` · #${e.seq}`)),
   );
 }

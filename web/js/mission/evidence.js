@@ -2,7 +2,7 @@
 // evidence, the tasks' evidence, and what still stands between the mission and complete.
 import { externalLink, fill, h, isOpenMission, plural } from '../dom.js';
 
-/** One evidence item with its verification; also used by the task detail. */
+/** One evidence item with its verification, its tier (and why it is not ci), and its PR's checks; also used by the task detail. */
 export function evidenceItem(e) {
   const value = e.link ? externalLink(e.link, e.value) : h('span', { class: 'mono' }, e.value);
   return h(
@@ -11,6 +11,9 @@ export function evidenceItem(e) {
     h('span', { class: 'kind' }, e.kind.replace('_', ' ')),
     value,
     h('span', { class: ['badge', e.verification], title: e.verificationDetail ?? `Verification: ${e.verification}` }, e.verification),
+    h('span', { class: ['badge', 'tier', `tier-${e.tier}`], title: e.tierWhy ?? `Tier: ${e.tier}`, dataset: { tier: e.tier } }, e.tier),
+    e.checksLink ? externalLink(e.checksLink, 'checks') : null,
+    e.tierWhy ? h('span', { class: 'muted tier-why' }, e.tierWhy) : null,
     e.note ? h('span', { class: 'muted' }, e.note) : null,
   );
 }
