@@ -13,8 +13,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // With the project: the in-progress limit counts an instance's tasks in one project inside every claim.
   await db.schema.createIndex('tasks_claimed').on('tasks').columns(['claimed_by', 'status', 'project']).where(sql.ref('claimed_by'), 'is not', null).execute();
   await db.schema.createIndex('tasks_leases').on('tasks').columns(['status', 'lease_expires_at']).where(sql.ref('lease_expires_at'), 'is not', null).execute();
-  // my_work's paused list (todo tasks with a pause on record) walked every todo task: 24 ms at 100,000 tasks.
-  await db.schema.createIndex('tasks_paused').on('tasks').columns(['urgency', 'id']).where(sql.ref('paused_at'), 'is not', null).execute();
+  // my_work's paused list (todo tasks with a pause on record) walked every todo task: 6.7 ms of its 24 at 100,000
+  // tasks. With the status first, SQLite's planner takes this index over tasks_queue for it (0.01 ms).
+  await db.schema.createIndex('tasks_paused').on('tasks').columns(['status', 'urgency', 'id']).where(sql.ref('paused_at'), 'is not', null).execute();
   await db.schema
     .createIndex('tasks_assignee')
     .on('tasks')
