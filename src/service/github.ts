@@ -275,17 +275,19 @@ export async function receiveGithubDelivery(deps: ServiceDeps, delivery: GithubD
     throw validationFailed('X-GitHub-Delivery', 'the header is missing or too long', 'GitHub sends a delivery id (a GUID) with every delivery.');
   const action = typeof (payload as { action?: unknown }).action === 'string' ? ((payload as { action: string }).action as string) : null;
   const actor: Actor = { agent: GITHUB_ACTOR, role: 'admin', projects: [link.project] };
+  // Recorded as ignored until its effects say otherwise, in the same transaction.
+  const received = (work: Work, detail: string | null) => ({
+    id: deliveryId,
+    repo: link.repo,
+    event,
+    action,
+    outcome: 'ignored',
+    detail,
+    received_at: work.now,
+  });
   try {
     return await inWrite(deps, actor, async (work) => {
-      const fresh = await recordDelivery(work.tx, {
-        id: deliveryId,
-        repo: link.repo,
-        event,
-        action,
-        outcome: 'ignored',
-        detail: null,
-        received_at: work.now,
-      });
+      const fresh = await recordDelivery(work.tx, received(work, null));
       if (!fresh) return { delivery: deliveryId, event, action, outcome: 'duplicate' as const, detail: 'this delivery was handled before' };
       const result = await applyDelivery(deps, work, link, event, action, payload);
       await setDeliveryOutcome(work.tx, deliveryId, result.outcome, result.detail);
@@ -295,15 +297,7 @@ export async function receiveGithubDelivery(deps: ServiceDeps, delivery: GithubD
     if (!(error instanceof IssueTaken)) throw error;
     // A concurrent delivery (another replica) made this issue's mission first: this one only records itself.
     return inWrite(deps, actor, async (work) => {
-      const fresh = await recordDelivery(work.tx, {
-        id: deliveryId,
-        repo: link.repo,
-        event,
-        action,
-        outcome: 'ignored',
-        detail: error.message,
-        received_at: work.now,
-      });
+      const fresh = await recordDelivery(work.tx, received(work, error.message));
       return { delivery: deliveryId, event, action, outcome: fresh ? ('ignored' as const) : ('duplicate' as const), detail: error.message };
     });
   }
