@@ -3,17 +3,18 @@
 
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
 import { openDatabase } from '../src/db/database.js';
 import { createSortie } from '../src/service/sortie.js';
+import { claimTargets, measureClaims } from './claims.js';
 import { measureGrowth, sqliteGrowthUrl } from './growth.js';
 import { measureLatency } from './latency.js';
-import { rawPgClaims, rawSqliteClaims, serviceClaims } from './raw.js';
 import { seed } from './seed.js';
+import { countStatements } from './statements.js';
 import { printTable } from './stats.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureTokens } from './tokens.js';
@@ -32,6 +33,10 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '10000' },
     duration: { type: 'string', default: '20' },
     growth: { type: 'string', default: '1000,10000,100000,1000000' },
+    rounds: { type: 'string', default: '3' },
+    'round-seconds': { type: 'string', default: '5' },
+    'claim-agents': { type: 'string', default: '1,4,8,16' },
+    'claim-pool': { type: 'string', default: '40000' },
     pg: { type: 'string', default: process.env.SORTIE_BENCH_PG_URL ?? process.env.SORTIE_TEST_PG_URL ?? '' },
     out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'bench', 'results') },
   },
@@ -44,13 +49,18 @@ const agentCounts = smoke ? [1, 8] : values.agents.split(',').map(Number);
 const pool = smoke ? 300 : Number(values.pool);
 const durationS = smoke ? 30 : Number(values.duration);
 const growthSizes = smoke ? [1_000] : values.growth.split(',').map(Number);
-const only = new Set((values.only ?? 'tokens,raw,latency,throughput,growth').split(','));
+const only = new Set((values.only ?? 'tokens,statements,claims,latency,throughput,growth').split(','));
+const rounds = smoke ? 1 : Number(values.rounds);
+const roundSeconds = smoke ? 1 : Number(values['round-seconds']);
+const claimAgents = smoke ? [1, 4] : values['claim-agents'].split(',').map(Number);
+const claimPool = smoke ? 3_000 : Number(values['claim-pool']);
 const pgUrl = values.pg || '';
 const work = mkdtempSync(join(tmpdir(), 'sortie-bench-'));
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  options: { smoke, size, iterations, agentCounts, pool, durationS, growthSizes, pg: Boolean(pgUrl) },
+  options: { smoke, size, iterations, agentCounts, pool, durationS, growthSizes, rounds, roundSeconds, claimAgents, claimPool, pg: Boolean(pgUrl) },
+  loadAverageStart: loadavg(),
 };
 const silent = pino({ level: 'silent' });
 const failures: string[] = [];
@@ -94,20 +104,51 @@ if (only.has('tokens')) {
     if (t.modelCharacters > t.budget) failures.push(`the ${t.profile} tools cost a model ${t.modelCharacters} characters, over its budget of ${t.budget}`);
 }
 
-if (only.has('raw')) {
-  const rawRows = smoke ? 5_000 : 500_000;
-  const raw = [rawSqliteClaims(work, rawRows, smoke ? 1 : 5)];
-  if (pgUrl) {
-    const url = await freshPg('sortie_bench_raw');
-    raw.push(await rawPgClaims(url, rawRows, smoke ? 1 : 5, 1), await rawPgClaims(url, rawRows, smoke ? 1 : 5, 8));
-  }
-  raw.push(await serviceClaims(join(work, 'service.db'), smoke ? 300 : 20_000, smoke ? 1 : 5));
-  results.raw = raw;
+if (only.has('statements')) {
+  const counts = [await countStatements(join(work, 'statements.db'))];
+  if (pgUrl) counts.push(await countStatements(await freshPg('sortie_bench_statements')));
+  results.statements = counts;
+  const cases = Object.keys(counts[0].counts);
   printTable(
-    'Raw single-row claim, no server',
-    ['engine', 'connections', 'claims', 'seconds', 'claims/s'],
-    raw.map((r) => [r.engine, r.connections, r.claims, r.seconds, r.claimsPerSecond]),
+    'Statements per use case (one call, BEGIN and COMMIT included)',
+    ['use case', ...counts.map((c) => c.dialect)],
+    cases.map((name) => [name, ...counts.map((c) => c.counts[name] ?? 0)]),
   );
+}
+
+if (only.has('claims')) {
+  const claims = await measureClaims({ dir: work, pgUrl, rounds, durationS: roundSeconds, agentCounts: claimAgents, pgClients: 8, pool: claimPool }, freshPg);
+  results.claims = claims;
+  const fmt = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(
+    `\nClaims against the raw limit: ${rounds} interleaved rounds of ${roundSeconds} s per case; load average ${fmt(claims.loadAverageStart)} at the start, ${fmt(claims.loadAverageEnd)} at the end\n`,
+  );
+  printTable(
+    'Claim + complete, claims per second (each claim also completed)',
+    ['case', 'per round', 'claims/s', 'share of', 'share', 'CPU µs/claim', 'double claims', 'lock errors', 'other errors'],
+    claims.cases.map((c) => [
+      c.name,
+      c.rounds.join(' / '),
+      c.claimsPerSecond,
+      c.baseline ? c.baseline.split(':')[0] : '—',
+      c.shareOfBaseline === null ? '—' : `${c.shareOfBaseline}%`,
+      c.cpuPerClaim ?? '—',
+      c.doubleClaims,
+      c.lockErrors,
+      c.otherErrors,
+    ]),
+  );
+  const targets = claimTargets(claims, claimAgents);
+  results.claimTargets = targets;
+  printTable(
+    'Targets (issue 14)',
+    ['target', 'measured', ''],
+    targets.map((t) => [t.target, t.measured, t.met ? 'met' : 'MISSED']),
+  );
+  for (const c of claims.cases) {
+    if (c.doubleClaims || c.lockErrors || c.otherErrors)
+      failures.push(`${c.name}: ${c.doubleClaims} double claims, ${c.lockErrors} lock errors, ${c.otherErrors} other errors`);
+  }
 }
 
 if (only.has('latency')) {
@@ -177,6 +218,7 @@ if (only.has('growth')) {
   }
 }
 
+results.loadAverageEnd = loadavg();
 mkdirSync(values.out, { recursive: true });
 const file = join(values.out, `${smoke ? 'smoke' : 'bench'}-${results.startedAt as string}.json`.replace(/:/g, '-'));
 writeFileSync(file, JSON.stringify(results, null, 2));

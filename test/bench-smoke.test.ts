@@ -10,10 +10,10 @@ import { tempDir } from './support/sortie.js';
 const run = promisify(execFile);
 
 describe('benchmark smoke', () => {
-  test('claim throughput with 1 and 8 agents: every task completed once, no double claims, lock errors or lost writes', async () => {
+  test('claim throughput with 1 and 8 agents: every task completed once, no double claims, lock errors or lost writes; the interleaved claims run reports every case with its share of its baseline', async () => {
     const out = tempDir('sortie-bench-smoke-');
     const pg = process.env.SORTIE_TEST_PG_URL ?? '';
-    await run(process.execPath, [join(REPO, 'dist', 'bench', 'run.js'), '--smoke', '--only', 'throughput,tokens', '--out', out, '--pg', pg], {
+    await run(process.execPath, [join(REPO, 'dist', 'bench', 'run.js'), '--smoke', '--only', 'throughput,tokens,claims', '--out', out, '--pg', pg], {
       env: { ...process.env, SORTIE_BENCH_PG_URL: pg },
       maxBuffer: 10 * 1024 * 1024,
     });
@@ -25,6 +25,27 @@ describe('benchmark smoke', () => {
       expect(r.claims).toBe(r.completions);
       expect({ double: r.doubleClaims, lock: r.lockErrors, lost: r.lostWrites, other: r.otherErrors }).toEqual({ double: 0, lock: 0, lost: 0, other: 0 });
     }
+    const cases = results.claims.cases as Array<{
+      name: string;
+      claims: number;
+      shareOfBaseline: number | null;
+      doubleClaims: number;
+      lockErrors: number;
+      otherErrors: number;
+    }>;
+    expect(cases.map((c) => c.name.split(':')[0])).toEqual([
+      'raw SQLite',
+      'Sortie service in process',
+      'Sortie over MCP stdio',
+      'Sortie over MCP stdio',
+      ...(pg ? ['raw PostgreSQL', 'Sortie over MCP HTTP on PostgreSQL'] : []),
+    ]);
+    for (const c of cases) {
+      expect(c.claims, c.name).toBeGreaterThan(0);
+      expect({ double: c.doubleClaims, lock: c.lockErrors, other: c.otherErrors }, c.name).toEqual({ double: 0, lock: 0, other: 0 });
+      expect(c.shareOfBaseline === null, c.name).toBe(c.name.startsWith('raw'));
+    }
+    expect(results.loadAverageStart).toHaveLength(3);
     for (const t of results.tokens as Array<{ profile: string; modelCharacters: number; budget: number }>) {
       expect(t.modelCharacters, t.profile).toBeGreaterThan(0);
       expect(t.modelCharacters, t.profile).toBeLessThanOrEqual(t.budget);

@@ -1,6 +1,8 @@
 // What every dialect (sqlite.ts, postgres.ts) implements: the Database interface the repositories and services use.
 import type { Kysely } from 'kysely';
-import type { Schema } from './schema.js';
+import type { NewEvent } from './events-repo.js';
+import type { Schema, TasksTable } from './schema.js';
+import type { ClaimNext } from './tasks-repo.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -41,12 +43,30 @@ export interface Database {
    */
   lockDependencyGraph(tx: Kysely<Schema>): Promise<void>;
   /**
-   * Serializes the claims of one agent instance in one project, until the transaction ends: the in-progress limit
-   * counts that instance's other claims, and two concurrent claims of two different tasks would each lock only
-   * their own row and both pass the count. PostgreSQL takes an advisory lock on the triple; on SQLite the write
-   * transaction already excludes every writer.
+   * Serializes the claims of one agent instance, until the transaction ends: the in-progress limit counts that
+   * instance's other claims, and two concurrent claims of two different tasks would each lock only their own row and
+   * both pass the count. PostgreSQL takes an advisory lock on the pair (in every project: claim_next_task takes it
+   * before it knows the project, so that its one statement can count); on SQLite the write transaction already
+   * excludes every writer.
    */
-  lockClaimsOf(tx: Kysely<Schema>, holder: { agent: string; instance: string | null; project: string }): Promise<void>;
+  lockClaimsOf(tx: Kysely<Schema>, holder: { agent: string; instance: string | null }): Promise<void>;
+  /**
+   * claim_next_task's one statement (sqlite-claim.ts, postgres-claim.ts): claims the best ready task the caller may
+   * claim under its in-progress limit and returns it, or undefined. Take lockClaimsOf first.
+   */
+  claimNext(tx: Kysely<Schema>, claim: ClaimNext): Promise<TasksTable | undefined>;
+  /**
+   * Copies committed WAL frames into the database file without waiting for readers or writers (SQLite's PASSIVE
+   * checkpoint; a no-op on PostgreSQL). Server processes call it from their sweep timer: commits never checkpoint
+   * themselves (sqlite.ts), so the copying stays off the commit path.
+   */
+  checkpoint(): Promise<void>;
+  /**
+   * Appends a transaction's events with the next sequence numbers and returns the last one, which is announced to
+   * other processes when the transaction commits (PostgreSQL: one statement, postgres-events.ts; SQLite has no push
+   * channel). Call it last but for the messages of those events (see events-repo's appendEvents for why).
+   */
+  appendEvents(tx: Kysely<Schema>, events: readonly NewEvent[]): Promise<number>;
   /** Announces a committed event sequence number to other processes (inside the transaction; sent on commit). */
   notify(tx: Kysely<Schema>, seq: number): Promise<void>;
   /**

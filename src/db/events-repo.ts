@@ -1,6 +1,7 @@
 // The event log: the audit trail and the change feed, appended in the same transaction as the change it records.
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { prepared, preparedByShape, slots } from './prepared.js';
 import type { EventsTable } from './schema.js';
 
 export type NewEvent = Omit<EventsTable, 'seq'>;
@@ -12,15 +13,38 @@ export type NewEvent = Omit<EventsTable, 'seq'>;
  * Holding the lock only from the end of the transaction keeps the serialized window to the commit itself.
  */
 export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise<number> {
-  const row = await sql<{ value: number }>`update counters set value = value + ${events.length} where name = 'event_seq' returning value`.execute(tx);
+  const row = await NEXT_SEQ.run(tx, [events.length]);
   const last = Number(row.rows[0]?.value);
   const first = last - events.length + 1;
-  await tx
-    .insertInto('events')
-    .values(events.map((e, i) => ({ ...e, seq: first + i })))
-    .execute();
+  if (events.length > 10 || Object.keys(events[0]).length !== EVENT_COLUMNS.length) {
+    await tx
+      .insertInto('events')
+      .values(events.map((e, i) => ({ ...e, seq: first + i })))
+      .execute();
+  } else {
+    // Prepared per number of events (a use case appends one to a few); a long list is built as before.
+    await INSERT_EVENTS(String(events.length), events.length).run(
+      tx,
+      events.flatMap((e, i) => [...EVENT_COLUMNS.map((c) => e[c]), first + i]),
+    );
+  }
   return last;
 }
+
+export const EVENT_COLUMNS = ['at', 'actor', 'kind', 'project', 'mission_id', 'task_id', 'details'] as const satisfies ReadonlyArray<keyof NewEvent>;
+
+// Prepared (db/prepared.ts): every write appends its events.
+const NEXT_SEQ = prepared((_db) => sql<{ value: number }>`update counters set value = value + ${slots(1)[0]} where name = 'event_seq' returning value`);
+const INSERT_EVENTS = preparedByShape((db, n: number) => {
+  const width = EVENT_COLUMNS.length + 1;
+  const values = slots(n * width);
+  return db.insertInto('events').values(
+    Array.from({ length: n }, (_, row) => ({
+      ...Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[row * width + i]])),
+      seq: values[row * width + EVENT_COLUMNS.length],
+    })) as unknown as EventsTable[],
+  );
+});
 
 export interface EventFilter {
   since: number;

@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004_mission_open_tasks.js';
 import * as m0005 from './migrations/0005_template_projects.js';
 import * as m0006 from './migrations/0006_inbox_pause_limits.js';
 import * as m0007 from './migrations/0007_github.js';
+import * as m0008 from './migrations/0008_lean_task_indexes.js';
 import type { Schema } from './schema.js';
 
 interface Migration {
@@ -15,7 +16,7 @@ interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
 
 /** Applies pending migrations; returns the names applied by this call (empty when another process did them). */
 export async function migrate(database: Database): Promise<string[]> {

@@ -2,6 +2,7 @@
 import type { Updateable } from 'kysely';
 import type { MissionStatus } from '../core/enums.js';
 import type { Database, Db } from './database.js';
+import { prepared, slots } from './prepared.js';
 import type { MissionsTable } from './schema.js';
 
 export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
@@ -10,28 +11,29 @@ export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
 
 /** `projects` (a token's scope) is part of the query: a mission outside it reads exactly like a missing one. */
 export async function getMissionRow(db: Db, id: string, projects?: readonly string[]): Promise<MissionsTable | undefined> {
+  if (projects === undefined) return (await MISSION_BY_ID.run(db, [id])).rows[0];
+  return missionById(db, id, projects).executeTakeFirst();
+}
+
+function missionById(db: Db, id: unknown, projects?: readonly string[]) {
   return db
     .selectFrom('missions')
     .selectAll()
-    .where('id', '=', id)
-    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]))
-    .executeTakeFirst();
+    .where('id', '=', id as string)
+    .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[]));
 }
+
+// Prepared (db/prepared.ts): every close locks its task's mission.
+const MISSION_BY_ID = prepared((db) => missionById(db, slots(1)[0]));
+const LOCK_MISSION_BY_ID = prepared((db, database: Database) => database.forUpdate(missionById(db, slots(1)[0])));
 
 /**
  * Reads and row-locks a mission (PostgreSQL). Every write that changes a mission's tasks locks the mission
  * first, so task-key allocation and the "last open task closed → validate" check see a stable mission.
  */
 export async function lockMissionRow(database: Database, tx: Db, id: string, projects?: readonly string[]): Promise<MissionsTable | undefined> {
-  return database
-    .forUpdate(
-      tx
-        .selectFrom('missions')
-        .selectAll()
-        .where('id', '=', id)
-        .$if(projects !== undefined, (q) => q.where('project', 'in', projects as string[])),
-    )
-    .executeTakeFirst();
+  if (projects === undefined) return (await LOCK_MISSION_BY_ID.run(tx, [id], database)).rows[0];
+  return database.forUpdate(missionById(tx, id, projects)).executeTakeFirst();
 }
 
 export async function findMissionsByName(db: Db, name: string, projects: readonly string[] | undefined): Promise<MissionsTable[]> {

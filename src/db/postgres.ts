@@ -3,6 +3,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, OpenOptions } from './dialect.js';
 import { maskCredentials } from './mask-credentials.js';
+import { postgresClaimNext } from './postgres-claim.js';
+import { appendEventsPostgres } from './postgres-events.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
@@ -12,8 +14,8 @@ const MIGRATION_LOCK_KEY = 7_367_274;
 /** Advisory lock key for dependency-edge additions (cycle checks). */
 const DEPENDENCY_LOCK_KEY = 7_367_275;
 /**
- * First key of the two-key advisory locks that serialize one agent instance's claims in one project (the second is
- * the hash of the triple). The two-key space never overlaps the one-key locks above; a hash collision only makes two
+ * First key of the two-key advisory locks that serialize one agent instance's claims (the second is the hash of the
+ * pair). The two-key space never overlaps the one-key locks above; a hash collision only makes two
  * unrelated instances' claims wait for each other.
  */
 const CLAIMS_LOCK_SPACE = 7_367_276;
@@ -50,11 +52,14 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
     async lockDependencyGraph(tx) {
       await sql`select pg_advisory_xact_lock(${DEPENDENCY_LOCK_KEY})`.execute(tx);
     },
-    async lockClaimsOf(tx, { agent, instance, project }) {
-      // JSON keeps the triple unambiguous (an instance named like "a:b" cannot pose as another split).
-      const key = JSON.stringify([agent, instance, project]);
+    async lockClaimsOf(tx, { agent, instance }) {
+      // JSON keeps the pair unambiguous (an instance named like "a:b" cannot pose as another split).
+      const key = JSON.stringify([agent, instance]);
       await sql`select pg_advisory_xact_lock(${CLAIMS_LOCK_SPACE}, hashtext(${key}))`.execute(tx);
     },
+    claimNext: postgresClaimNext,
+    appendEvents: (tx, events) => appendEventsPostgres(tx, events, CHANNEL),
+    async checkpoint() {},
     async notify(tx, seq) {
       // The payload is only the sequence number; listeners read the events themselves.
       await sql`select pg_notify(${CHANNEL}, ${String(seq)})`.execute(tx);

@@ -2,11 +2,15 @@
 // limit on tasks in progress per agent instance.
 
 import type { Db } from './database.js';
+import { prepared, slots } from './prepared.js';
 import type { ProjectsTable } from './schema.js';
 
 export async function getProject(db: Db, name: string): Promise<ProjectsTable | undefined> {
-  return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+  return (await PROJECT_BY_NAME.run(db, [name])).rows[0];
 }
+
+// Prepared (db/prepared.ts): every completion reads its project's repository to verify evidence.
+const PROJECT_BY_NAME = prepared((db) => db.selectFrom('projects').selectAll().where('name', '=', slots(1)[0]));
 
 /** A project's settings; an absent one keeps its stored value (unset on a new project), null clears it. */
 export type ProjectSettings = Partial<Pick<ProjectsTable, 'repo_path' | 'repo_url' | 'max_in_progress'>>;

@@ -1,6 +1,6 @@
 // The HTTP app of `sortie serve`: MCP over Streamable HTTP at /mcp, a health endpoint, and the dashboard's routes.
 import { Hono } from 'hono';
-import { handleStateless, type McpSessions } from '../mcp/http.js';
+import { type McpSessions, StatelessMcp } from '../mcp/http.js';
 import { PROFILES, type Profile } from '../mcp/profiles.js';
 import { VERSION } from '../mcp/server.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -50,6 +50,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   // GitHub's webhooks (see docs/github.md): signed per repository, so they need no token.
   app.post('/hooks/github', githubWebhook(runtime));
 
+  const stateless = new StatelessMcp({ sortie: runtime.sortie, logger: runtime.logger });
   // MCP: stateless by default (any replica serves any request); session mode when `--sessions` is on. The
   // caller was set by the auth middleware: the token's actor, or the agent an open loopback server was told.
   app.all('/mcp', async (c) => {
@@ -62,8 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       watchRevocation: c.get('watchRevocation'),
       instance: c.get('instance'),
     };
-    const mcp = { sortie: runtime.sortie, logger: runtime.logger };
-    return options.sessions ? options.sessions.handle(c.req.raw, caller) : handleStateless(mcp, c.req.raw, caller);
+    return options.sessions ? options.sessions.handle(c.req.raw, caller) : stateless.handle(c.req.raw, caller);
   });
 
   for (const mount of options.mount ?? []) mount(app);

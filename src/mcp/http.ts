@@ -109,30 +109,97 @@ async function handleGuarded(transport: WebStandardStreamableHTTPServerTransport
   return answer(transport, req, screened.pass, onGone);
 }
 
+/** A server built for one kind of caller, idle between its requests. */
+interface Built {
+  server: ReturnType<typeof createMcpServer>['server'];
+  screen: Screen;
+  close: () => void;
+}
+
+/** Idle servers kept per caller, and callers kept: bounds on what a replica holds for stateless requests. */
+const IDLE_PER_CALLER = 16;
+const CALLERS_KEPT = 256;
+
 /**
- * Stateless: every request gets its own server and transport, so nothing is kept between requests and a load
- * balancer may send each one anywhere. There is no GET stream, hence no server-initiated notifications.
+ * Stateless: nothing a request leaves behind matters to the next, and a load balancer may send each one anywhere.
+ * There is no GET stream, hence no server-initiated notifications. Each request gets its own transport; the MCP
+ * server it is connected to is built once per caller — identity, instance and profile, which fix its tools, hints
+ * and actor — and reused: building a server (every tool registered, its schemas wrapped) per request was about 12%
+ * of the server's CPU over HTTP. A server serves one request at a time (the SDK binds it to one transport), so
+ * concurrent requests of one caller take another idle server or build one; at most IDLE_PER_CALLER wait per caller,
+ * for the CALLERS_KEPT callers seen last.
  */
-export async function handleStateless(options: McpHttpOptions, req: Request, caller: McpCaller): Promise<Response> {
-  if (req.method !== 'POST') {
-    return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
+export class StatelessMcp {
+  private readonly idle = new Map<string, Built[]>();
+
+  constructor(private readonly options: McpHttpOptions) {}
+
+  async handle(req: Request, caller: McpCaller): Promise<Response> {
+    if (req.method !== 'POST') {
+      return rpcError(405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp (start it with --sessions for event streams)');
+    }
+    const key = JSON.stringify([caller.identity ?? null, caller.instance ?? null, caller.profile]);
+    const built = this.take(key) ?? this.build(caller);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await built.server.connect(transport);
+    try {
+      // A client gone mid-call: closing this request's transport (as the finally does too) aborts its calls.
+      return await handleGuarded(transport, req, built.screen, () => void transport.close());
+    } finally {
+      // Closing the transport detaches the server from it (and aborts whatever still runs), so it can serve again.
+      await transport.close().catch(() => {});
+      this.put(key, built);
+    }
   }
-  const { server, close, screen } = createMcpServer({
-    ...options,
-    identity: caller.identity,
-    instance: caller.instance,
-    profile: caller.profile,
-    transport: 'http',
-    notifications: false,
-  });
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  await server.connect(transport);
-  try {
-    // A client gone mid-call: closing this request's transport (as the finally does too) aborts its calls.
-    return await handleGuarded(transport, req, screen, () => void transport.close());
-  } finally {
-    close();
-    void server.close();
+
+  private build(caller: McpCaller): Built {
+    return createMcpServer({
+      ...this.options,
+      identity: caller.identity,
+      instance: caller.instance,
+      profile: caller.profile,
+      transport: 'http',
+      notifications: false,
+    });
+  }
+
+  private take(key: string): Built | undefined {
+    const list = this.idle.get(key);
+    const built = list?.pop();
+    if (list) {
+      // Most recently used last: the first key is the one to drop when too many callers are kept.
+      this.idle.delete(key);
+      if (list.length) this.idle.set(key, list);
+    }
+    return built;
+  }
+
+  private put(key: string, built: Built): void {
+    const list = this.idle.get(key) ?? [];
+    this.idle.delete(key);
+    if (list.length >= IDLE_PER_CALLER) {
+      this.discard(built);
+      list.length && this.idle.set(key, list);
+      return;
+    }
+    list.push(built);
+    this.idle.set(key, list);
+    while (this.idle.size > CALLERS_KEPT) {
+      const [oldest, servers] = this.idle.entries().next().value as [string, Built[]];
+      this.idle.delete(oldest);
+      for (const s of servers) this.discard(s);
+    }
+  }
+
+  private discard(built: Built): void {
+    built.close();
+    void built.server.close().catch(() => {});
+  }
+
+  /** Drops every idle server (server shutdown). */
+  close(): void {
+    for (const servers of this.idle.values()) for (const s of servers) this.discard(s);
+    this.idle.clear();
   }
 }
 

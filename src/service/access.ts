@@ -145,12 +145,21 @@ export function taskParties(row: Pick<TasksTable, 'created_by' | 'assigned_to' |
 /**
  * Locks a task's mission, then the task — always in that order in every use case that needs both, so two writers
  * on PostgreSQL can never wait on each other in a cycle. The mission lookup is scoped like every lookup: a task
- * outside the caller's projects never gets its mission locked (or waited on).
+ * outside the caller's projects never gets its mission locked (or waited on). `missionId`, the task's mission as a
+ * read before the transaction saw it, saves looking it up again; a task that moved since is locked again the long
+ * way (then task before mission: PostgreSQL breaks a deadlock that this could make, and write() retries).
  */
-export async function lockTaskAndMission(database: Database, tx: Db, actor: Actor, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+export async function lockTaskAndMission(
+  database: Database,
+  tx: Db,
+  actor: Actor,
+  ref: TaskRef,
+  missionId?: string | null,
+): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
   const id = await resolveTaskId(tx, actor, ref);
-  const missionId = await getTaskMissionId(tx, id, actor.projects);
-  const mission = missionId ? ((await lockMissionRow(database, tx, missionId)) ?? null) : null;
+  const known = missionId !== undefined ? missionId : await getTaskMissionId(tx, id, actor.projects);
+  const mission = known ? ((await lockMissionRow(database, tx, known)) ?? null) : null;
   const row = await lockTask(database, tx, actor, { taskId: id });
+  if (missionId !== undefined && row.mission_id !== (mission?.id ?? null)) return lockTaskAndMission(database, tx, actor, { taskId: id });
   return { row, mission };
 }

@@ -5,6 +5,7 @@
 // is the agent's default instance): another instance of the same agent is refused like any other claimant, until
 // it takes the claim over explicitly (takeover: true), which moves it with a new epoch.
 import { z } from 'zod';
+import { iso } from '../core/clock.js';
 import { DomainError, echo, forbidden } from '../core/errors.js';
 import { inProgressLimit, mayStartAnother } from '../core/in-progress-limit.js';
 import type { Actor, Task } from '../core/model.js';
@@ -244,9 +245,9 @@ async function limitOf(db: Db, project: string): Promise<number | null> {
 async function startBlocker(deps: ServiceDeps, work: Work, row: TasksTable): Promise<StartBlocker | null> {
   const limit = await limitOf(work.tx, row.project);
   if (limit === null) return null;
-  const holder = { agent: work.actor.agent, instance: instanceOf(work.actor.instance), project: row.project };
+  const holder = { agent: work.actor.agent, instance: instanceOf(work.actor.instance) };
   await deps.database.lockClaimsOf(work.tx, holder);
-  const held = await inProgressOf(work.tx, holder, work.now, limit + LISTED_BEYOND_LIMIT, row.id);
+  const held = await inProgressOf(work.tx, { ...holder, project: row.project }, work.now, limit + LISTED_BEYOND_LIMIT, row.id);
   return mayStartAnother(held.length, limit) ? null : { project: row.project, limit, heldIds: held.map((t) => t.id) };
 }
 
@@ -435,32 +436,55 @@ export async function checkoutTask(deps: ServiceDeps, actor: Actor, raw: Checkou
 
 /**
  * Picks and claims the best ready task for the caller in one transaction, or returns null when nothing is
- * ready. Expired leases are swept first so their tasks are candidates again.
+ * ready. Expired leases are swept first, in a transaction of their own, so their tasks are candidates again; a plain
+ * read finds that there are none for almost every claim, and the claim's transaction does not carry the sweep.
  *
- * The in-progress limit: it picks only from projects where the caller's instance is under its limit. When nothing
- * is ready there but a task it could claim is ready in a project where it is at its limit, the answer is
+ * The claim is one statement (Database.claimNext): the pick's checks — ready, eligible, mission in execute, and the
+ * in-progress limit of the caller's instance in the task's project — are the claim's, so nothing is read twice. When
+ * nothing is claimable but a task it could claim is ready in a project where it is at its limit, the answer is
  * TASK_START_BLOCKED naming its task in progress there (it has work waiting, and the way to reach it), not "nothing
- * ready". Two concurrent calls of one instance may both pick in the same project; the second is then refused by
- * the claim's own check.
+ * ready". Concurrent calls of one instance are serialized by lockClaimsOf, so the second counts the first's claim.
  */
 export async function claimNextTask(deps: ServiceDeps, actor: Actor, raw: ClaimNextTaskInput): Promise<Task | null> {
   authorize(actor, 'task.work');
   const filter = parseInput(ClaimNextTaskInput, raw);
   if (filter.project) assertProjectVisible(actor, filter.project);
   const missionId = filter.missionId ? (await readMission(deps.database.kysely, actor, filter.missionId)).id : undefined;
+  // Only the caller's projects: its sweep must not touch (or emit events in) projects it cannot see.
+  await sweepExpiredLeases(deps, 100, actor.projects);
   return inWrite(deps, actor, async (work) => {
-    // Only the caller's projects: its transaction must not touch (or emit events in) projects it cannot see.
-    await sweepIn(deps, work, 100, actor.projects);
-    const full = await projectsAtLimit(work);
+    const holder = { agent: actor.agent, instance: instanceOf(actor.instance) };
+    await deps.database.lockClaimsOf(work.tx, holder);
     const ready = { agent: actor.agent, missionId, project: filter.project, projects: actor.projects };
-    const row = await pickReadyTask(deps.database, work.tx, { ...ready, excludeProjects: [...full.keys()] });
-    if (row) return taskView(work.tx, await claimRow(deps, work, row, filter));
+    const lease = iso(work.nowMs + (filter.leaseMinutes ? filter.leaseMinutes * 60_000 : deps.config.leaseMs));
+    const row = await deps.database.claimNext(work.tx, { ...ready, instance: holder.instance, now: work.now, lease, fixedLease: !!filter.leaseMinutes });
+    if (row) return taskView(work.tx, await claimedNext(deps, work, row));
+    const full = await projectsAtLimit(work);
     const atLimit = [...full.keys()].filter((p) => actor.projects === undefined || actor.projects.includes(p));
     if (atLimit.length === 0) return null;
-    const waiting = await pickReadyTask(deps.database, work.tx, { ...ready, projects: atLimit });
+    const waiting = await pickReadyTask(work.tx, { ...ready, projects: atLimit });
     if (!waiting) return null;
     throw await taskStartBlocked(work.tx, waiting, actor, full.get(waiting.project) as StartBlocker);
   });
+}
+
+/**
+ * The rest of a claim the statement made: a task with a lease of its own gets it (the statement left it null), and
+ * the claim's event. `row` is the claimed row as the statement returned it; it was todo.
+ */
+async function claimedNext(deps: ServiceDeps, work: Work, row: TasksTable): Promise<TasksTable> {
+  let claimed = row;
+  if (claimed.lease_expires_at === null) {
+    const lease_expires_at = iso(work.nowMs + (claimed.lease_ms ?? deps.config.leaseMs));
+    await updateTaskRow(work.tx, claimed.id, { lease_expires_at });
+    claimed = { ...claimed, lease_expires_at };
+  }
+  work.emit(
+    'task.claimed',
+    { project: claimed.project, missionId: claimed.mission_id, taskId: claimed.id },
+    { from: 'todo', epoch: claimed.epoch, leaseExpiresAt: claimed.lease_expires_at, instance: claimed.claimed_by_instance },
+  );
+  return claimed;
 }
 
 /**
@@ -564,13 +588,14 @@ async function sweepIn(deps: ServiceDeps, work: Work, limit: number, projects?: 
 }
 
 /**
- * The periodic sweep every server runs: returns expired claims to todo, each with an event. A plain read
- * comes first so that idle servers (most sweeps find nothing) never take the write lock.
+ * The periodic sweep every server runs (and claim_next_task, within the caller's projects, before its claim): returns
+ * expired claims to todo, each with an event. A plain read comes first so that idle servers (most sweeps find
+ * nothing) never take the write lock.
  */
-export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500): Promise<number> {
-  const now = new Date(deps.clock.now()).toISOString();
-  if (!(await anyExpiredLease(deps.database.kysely, now))) return 0;
-  return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit));
+export async function sweepExpiredLeases(deps: ServiceDeps, limit = 500, projects?: readonly string[]): Promise<number> {
+  const now = iso(deps.clock.now());
+  if (!(await anyExpiredLease(deps.database.kysely, now, projects))) return 0;
+  return inWrite(deps, { agent: 'sortie' }, (work) => sweepIn(deps, work, limit, projects));
 }
 
 /** The use cases of this module the facade exposes (see sortie.ts). */

@@ -10,9 +10,9 @@ import { authorize } from '../core/permissions.js';
 import { isOwnReview, isTaskManager, mayCancelTask, mayReopen, mayReview, mayUnblock, worksTask } from '../core/policy.js';
 import { isTerminalMission, isTerminalTask } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
-import { currentTaskEvidence, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
+import { evidenceForTasks, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
 import { parseKindList } from '../db/rows.js';
-import type { MissionsTable, TasksTable } from '../db/schema.js';
+import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { CLAIM_CLEARED, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
 import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, TaskRefFields, taskParties } from './access.js';
 import { judgeCi } from './ci-evidence.js';
@@ -39,8 +39,8 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
 }
 
 /** Every closer locks mission then task (see lockTaskAndMission): "was this the last open task?" is asked by one at a time. */
-function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
-  return lockTaskAndMission(deps.database, work.tx, work.actor, ref);
+function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef, missionId?: string | null): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+  return lockTaskAndMission(deps.database, work.tx, work.actor, ref, missionId);
 }
 
 /** The stage move a close caused: the last open task of a mission in execute closed, so the mission moved on. */
@@ -65,14 +65,16 @@ async function afterClose(deps: ServiceDeps, work: Work, mission: MissionsTable 
   return { missionId: mission.id, from: 'execute', to: 'validate' };
 }
 
-async function closedView(work: Work, row: TasksTable, moved: MissionMoved | null): Promise<ClosedTask> {
-  const task = await taskView(work.tx, row);
+async function closedView(work: Work, row: TasksTable, moved: MissionMoved | null, evidence?: readonly EvidenceTable[]): Promise<ClosedTask> {
+  const task = await taskView(work.tx, row, evidence);
   return moved ? { ...task, missionMoved: moved } : task;
 }
 
 /** A completion's checked input and evidence, prepared before its transaction (verification may run git). */
 export interface PreparedCompletion {
   taskId: string;
+  /** The task's mission when it was read (the transaction locks it without looking it up again). */
+  missionId?: string | null;
   input: z.output<typeof CompleteInput>;
   prepared: PreparedEvidence;
 }
@@ -83,13 +85,13 @@ export async function prepareCompletion(deps: ServiceDeps, actor: Actor, raw: Co
   const db = deps.database.kysely;
   const before = await readTask(db, actor, input);
   const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
-  return { taskId: before.id, input, prepared };
+  return { taskId: before.id, missionId: before.mission_id, input, prepared };
 }
 
 async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteInput, target: 'done' | 'review'): Promise<ClosedTask> {
   const completion = await prepareCompletion(deps, actor, raw);
   return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId });
+    const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId }, completion.missionId);
     return closeLocked(deps, work, row, mission, completion, target);
   });
 }
@@ -123,8 +125,10 @@ export async function closeLocked(
     await assertHolder(work, row, input.epoch, target === 'done' ? 'complete' : 'submit for review');
     assertTaskTransition(row.status, target);
   }
-  // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review).
-  const existing = await currentTaskEvidence(work.tx, row.id);
+  // Existing, still-valid task evidence counts toward the gate (e.g. items cited when it went to review). All of it
+  // is read once: the answer's view lists it too, with the items this close adds.
+  const recorded = (await evidenceForTasks(work.tx, [row.id])).get(row.id) ?? [];
+  const existing = recorded.filter((e) => e.superseded_by === null);
   // The same item given again (a reviewer approving with the PR the author cited) is stored once.
   const fresh = newEvidence(prepared.items, existing);
   assertTaskEvidence({
@@ -160,7 +164,7 @@ export async function closeLocked(
   );
   const after = { ...row, ...patch } as TasksTable;
   if (target === 'review') tellReviewWaiting(work, after, mission);
-  return closedView(work, after, target === 'done' ? await afterClose(deps, work, mission, after) : null);
+  return closedView(work, after, target === 'done' ? await afterClose(deps, work, mission, after) : null, [...recorded, ...rows]);
 }
 
 /**

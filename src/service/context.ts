@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type Clock, type IdGenerator, iso } from '../core/clock.js';
 import type { Actor } from '../core/model.js';
 import type { Database, Db } from '../db/database.js';
-import { appendEvents, type NewEvent } from '../db/events-repo.js';
+import type { NewEvent } from '../db/events-repo.js';
 import { insertMessages } from '../db/messages-repo.js';
 import type { MessagesTable } from '../db/schema.js';
 import type { EvidenceVerifier } from './verifier.js';
@@ -115,13 +115,12 @@ export async function inWrite<T>(deps: ServiceDeps, actor: Actor, fn: (work: Wor
     const work = new Work(tx, deps.clock.now(), actor, deps.ids);
     const value = await fn(work);
     if (work.events.length > 0) {
-      lastSeq = await appendEvents(tx, work.events);
+      lastSeq = await deps.database.appendEvents(tx, work.events);
       const first = lastSeq - work.events.length + 1;
       await insertMessages(
         tx,
         work.messages.map(({ event, ...m }) => ({ ...m, seq: first + event })),
       );
-      await deps.database.notify(tx, lastSeq);
     }
     return value;
   });

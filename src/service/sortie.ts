@@ -65,7 +65,7 @@ export function createSortie(options: SortieOptions) {
     verifier: options.verifier ?? gitVerifier,
   };
   const changes = new feed.ChangeFeed(options.database, options.logger);
-  deps.onCommit = () => changes.wake();
+  deps.onCommit = (lastSeq) => changes.wake(lastSeq);
 
   return {
     deps,
@@ -93,6 +93,8 @@ export function createSortie(options: SortieOptions) {
     // What takes no actor, or more than an input: the lease sweep and the scheduler tick (every server process
     // runs them), the change stream and the calls that wait on it, and the token checks that find the actor.
     sweepExpiredLeases: () => claims.sweepExpiredLeases(deps),
+    /** Copies the write-ahead log into the database file without blocking anyone (SQLite); see Database.checkpoint. */
+    checkpoint: () => options.database.checkpoint(),
     /** One scheduler tick at `now` (default: the injected clock); safe to run from any number of processes at once. */
     runDueRecurring: (now?: number) => recurring.runDueRecurring(deps, now),
     followEvents: (a: Actor, input: live.FollowInput, send: (events: SortieEvent[]) => Promise<void>) => live.followEvents(deps, changes, a, input, send),

@@ -6,7 +6,7 @@ import { emptyCounts, type TaskCounts } from '../core/progress.js';
 import type { Db } from '../db/database.js';
 import { evidenceForTasks } from '../db/evidence-repo.js';
 import { toMission, toTask } from '../db/rows.js';
-import type { MissionsTable, TasksTable } from '../db/schema.js';
+import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
 import { judgeRows } from './ci-evidence.js';
 
@@ -20,9 +20,12 @@ export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidenc
   return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? [], ci));
 }
 
-export async function taskView(db: Db, row: TasksTable): Promise<Task> {
-  const [view] = await taskViews(db, [row]);
-  return view;
+/** One task's view; `evidence`, when the caller has just read or written all of the task's, is not read again. */
+export async function taskView(db: Db, row: TasksTable, evidence?: readonly EvidenceTable[]): Promise<Task> {
+  if (evidence === undefined) return (await taskViews(db, [row]))[0];
+  const deps = await depsOf(db, [row.id]);
+  const sorted = [...evidence].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return toTask(row, deps.get(row.id) ?? [], sorted, await judgeRows(db, sorted));
 }
 
 export async function missionViews(db: Db, rows: readonly MissionsTable[]): Promise<Mission[]> {
