@@ -1,7 +1,7 @@
 // The database factory: openDatabase(url) picks the dialect by URL; the one interface it returns is in dialect.ts.
 import type { Database, OpenOptions } from './dialect.js';
 
-export type { Database, Db, DialectName, OpenOptions } from './dialect.js';
+export type { ClaimNext, Database, Db, DialectName, OpenOptions } from './dialect.js';
 
 /**
  * Opens a database by URL: `postgres://…` or `postgresql://…` for PostgreSQL, `pglite:` / `pglite:DIR` for

@@ -1,8 +1,6 @@
 // What every dialect (sqlite.ts, postgres.ts) implements: the Database interface the repositories and services use.
 import type { Kysely } from 'kysely';
-import type { NewEvent } from './events-repo.js';
-import type { Schema, TasksTable } from './schema.js';
-import type { ClaimNext } from './tasks-repo.js';
+import type { NewEvent, Schema, TasksTable } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -84,4 +82,20 @@ export interface OpenOptions {
   poolSize?: number;
   /** Receives every executed statement (benchmarks use it to EXPLAIN the hot queries). */
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+/** What claim_next_task claims: the caller, the filters it gave, and the lease it gets. */
+export interface ClaimNext {
+  agent: string;
+  /** The caller's instance; null for the agent's default instance. */
+  instance: string | null;
+  missionId?: string;
+  project?: string;
+  /** Token scope: only these projects (undefined = all). */
+  projects?: readonly string[];
+  now: string;
+  /** The lease of a task without a lease of its own, or of every task when the caller named leaseMinutes. */
+  lease: string;
+  /** Whether the caller named leaseMinutes; if not, a task with its own lease_ms comes back with a null lease to set. */
+  fixedLease: boolean;
 }

@@ -1,10 +1,10 @@
 // The event log: the audit trail and the change feed, appended in the same transaction as the change it records.
 import { sql } from 'kysely';
-import type { Db } from './database.js';
+import type { Db } from './dialect.js';
 import { prepared, preparedByShape, slots } from './prepared.js';
-import type { EventsTable } from './schema.js';
+import type { EventsTable, NewEvent } from './schema.js';
 
-export type NewEvent = Omit<EventsTable, 'seq'>;
+export type { NewEvent };
 
 /**
  * Appends events and returns the last sequence number. Numbers come from one counter row that the transaction

@@ -114,6 +114,9 @@ export interface EventsTable {
   details: string;
 }
 
+/** An event as a use case records it: the database numbers it (seq) when it commits. */
+export type NewEvent = Omit<EventsTable, 'seq'>;
+
 /** One message of an agent's inbox, written in the transaction of the change that caused it. */
 export interface MessagesTable {
   id: string;

@@ -3,11 +3,13 @@ import { type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely';
 import type { TaskStatus } from '../core/enums.js';
 import { DEFAULT_MAX_IN_PROGRESS } from '../core/in-progress-limit.js';
 import { OPEN_TASK_STATUSES, SATISFYING_STATUSES } from '../core/status-traits.js';
-import type { Database, Db } from './database.js';
+import type { ClaimNext, Database, Db } from './dialect.js';
 import { type Prepared, prepared, preparedByShape, slots } from './prepared.js';
 import type { DepInfo } from './rows.js';
 import type { TasksTable } from './schema.js';
 import { sqlStatusList } from './status-sql.js';
+
+export type { ClaimNext };
 
 const SATISFYING_SQL = sqlStatusList(SATISFYING_STATUSES);
 
@@ -264,22 +266,6 @@ export function underInProgressLimit(agent: unknown, instance: unknown | null, n
   const sameInstance = instance === null ? sql`h.claimed_by_instance is null` : sql`h.claimed_by_instance = ${instance}`;
   const held = sql`(select count(*) from tasks as h where h.claimed_by = ${agent} and h.status = ${sql.lit('in_progress')} and h.lease_expires_at > ${now} and ${sameInstance} and h.project = t.project)`;
   return sql<SqlBool>`(${setting} = 0 or ${held} < ${setting})`;
-}
-
-/** What claim_next_task claims: the caller, the filters it gave, and the lease it gets. */
-export interface ClaimNext {
-  agent: string;
-  /** The caller's instance; null for the agent's default instance. */
-  instance: string | null;
-  missionId?: string;
-  project?: string;
-  /** Token scope: only these projects (undefined = all). */
-  projects?: readonly string[];
-  now: string;
-  /** The lease of a task without a lease of its own, or of every task when the caller named leaseMinutes. */
-  lease: string;
-  /** Whether the caller named leaseMinutes; if not, a task with its own lease_ms comes back with a null lease to set. */
-  fixedLease: boolean;
 }
 
 /** The filters of a claim, as SQL on `t`; `value` gives what to bind for each (the value, or a prepared slot). */
