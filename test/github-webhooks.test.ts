@@ -60,7 +60,7 @@ describe.each(SHARED_DIALECTS)('GitHub webhooks on %s', (dialect) => {
     const payload = issuePayload('opened', REPO, { number: 1, title: 'Forged' });
     const cases = [
       await post('issues', payload, { signature: null }),
-      await post('issues', payload, { signature: 'sha256=' + '0'.repeat(64) }),
+      await post('issues', payload, { signature: `sha256=${'0'.repeat(64)}` }),
       await post('issues', payload, { signature: 'sha1=abc' }),
       await deliver(replica.url, 'not-the-secret', 'issues', payload),
       await deliver(replica.url, secret, 'issues', issuePayload('opened', 'acme/other', { number: 1 })),
