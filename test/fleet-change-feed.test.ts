@@ -38,23 +38,29 @@ for (const dialect of SHARED_DIALECTS) {
         await until(() => seen.some((e) => e.missionId === m.missionId && e.kind === 'mission.created'), 'the first event');
 
         if (dialect === 'postgres') {
-          const killed = await sql<{ n: number }>`
-            select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
-            where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`.execute(fleet.store.database.kysely);
-          expect(killed.rows[0].n).toBe(1);
-          // Wait for the listener to be back (a new LISTEN session), then write again. Had the write come before
-          // the reconnection, the catch-up read the listener does on reconnecting would still deliver it.
-          const back = async () =>
-            Number(
-              (
-                await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`.execute(
-                  fleet.store.database.kysely,
-                )
-              ).rows[0].n,
-            );
+          const listeners = async () =>
+            (
+              await sql<{
+                pid: number;
+              }>`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`.execute(
+                fleet.store.database.kysely,
+              )
+            ).rows.map((r) => r.pid);
+          const [old, ...others] = await listeners();
+          expect(old).toBeTypeOf('number');
+          expect(others).toEqual([]);
+          const killed = await sql<{ ok: boolean }>`select pg_terminate_backend(${old}) as ok`.execute(fleet.store.database.kysely);
+          expect(killed.rows[0].ok).toBe(true);
+          // Wait for the listener to be back: a new LISTEN session, and the killed one gone (a terminated backend can
+          // still be listed for a moment, so "one listener" alone is not proof). Had the write come before the
+          // reconnection, the catch-up read the listener does on reconnecting would still deliver it.
+          const back = async () => {
+            const now = await listeners();
+            return now.length === 1 && now[0] !== old;
+          };
           const deadline = Date.now() + 50_000;
-          while ((await back()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-          expect(await back()).toBe(1);
+          while (!(await back()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          expect(await back()).toBe(true);
         }
         const again = await writer.updateMission({ agent: 'pia' }, { missionId: m.missionId, description: 'changed' });
         await until(() => seen.some((e) => e.missionId === again.missionId && e.kind === 'mission.updated'), 'the event after reconnecting');
