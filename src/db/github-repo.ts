@@ -226,15 +226,20 @@ export async function shasWithPrefix(db: Db, repos: readonly string[], prefix: s
     .execute();
 }
 
-/** Current mission evidence (a mission's or its tasks') in a project that cites a pull request numbered `n`, in any form. */
-export async function pullEvidenceNaming(db: Db, project: string, n: number): Promise<Array<{ missionId: string; value: string }>> {
-  const rows = await db
+/** A project's current mission evidence (a mission's or its tasks') of one kind: what a CI verdict change concerns. */
+function currentMissionEvidence(db: Db, project: string, kind: 'pr' | 'commit') {
+  return db
     .selectFrom('evidence')
     .select(['mission_id', 'value'])
     .where('project', '=', project)
-    .where('kind', '=', 'pr')
+    .where('kind', '=', kind)
     .where('superseded_by', 'is', null)
-    .where('mission_id', 'is not', null)
+    .where('mission_id', 'is not', null);
+}
+
+/** Current mission evidence in a project that cites a pull request numbered `n`, in any form. */
+export async function pullEvidenceNaming(db: Db, project: string, n: number): Promise<Array<{ missionId: string; value: string }>> {
+  const rows = await currentMissionEvidence(db, project, 'pr')
     .where((eb) =>
       eb.or([
         eb('value', 'like', `%#${n}`),
@@ -250,13 +255,7 @@ export async function pullEvidenceNaming(db: Db, project: string, n: number): Pr
 
 /** Current mission evidence in a project citing the commit `sha` (full): a cited SHA may be a prefix of it. */
 export async function commitEvidenceOf(db: Db, project: string, sha: string): Promise<Array<{ missionId: string; value: string }>> {
-  const rows = await db
-    .selectFrom('evidence')
-    .select(['mission_id', 'value'])
-    .where('project', '=', project)
-    .where('kind', '=', 'commit')
-    .where('superseded_by', 'is', null)
-    .where('mission_id', 'is not', null)
+  const rows = await currentMissionEvidence(db, project, 'commit')
     .where(sql<boolean>`${sha} like ${sql.ref('value')} || '%'`)
     .execute();
   return rows.map((r) => ({ missionId: r.mission_id as string, value: r.value }));
