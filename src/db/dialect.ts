@@ -13,6 +13,7 @@ export type Db = Kysely<Schema>;
 /** A query builder that can take a row-lock clause. */
 interface Lockable<Q> {
   forUpdate(): Q;
+  forShare(): Q;
   skipLocked(): Q;
 }
 
@@ -30,6 +31,17 @@ export interface Database {
   write<T>(fn: (tx: Kysely<Schema>) => Promise<T>): Promise<T>;
   /** Adds FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds the database's write lock. */
   forUpdate<Q extends Lockable<Q>>(query: Q): Q;
+  /**
+   * Adds FOR SHARE on PostgreSQL: holders of a shared lock run side by side, and a FOR UPDATE waits for all of them;
+   * a no-op on SQLite, whose write transaction already excludes every writer.
+   */
+  forShare<Q extends Lockable<Q>>(query: Q): Q;
+  /**
+   * Whether one write transaction at a time is the dialect's rule (SQLite's one write lock): then what a transaction
+   * reads of other rows cannot change before it commits. False on PostgreSQL, where writers that lock different rows
+   * run concurrently and each sees only what the others committed before its statement.
+   */
+  readonly writesSerialized: boolean;
   /** Adds FOR UPDATE SKIP LOCKED on PostgreSQL (claim queues); a no-op on SQLite for the same reason. */
   forUpdateSkipLocked<Q extends Lockable<Q>>(query: Q): Q;
   /** Takes the cross-process migration lock inside a write transaction. */

@@ -1,9 +1,11 @@
 // Mission persistence: rows, members (pilot and agents, indexed for "missions I belong to"), keyset pages.
-import type { Updateable } from 'kysely';
+import { type SqlBool, sql, type Updateable } from 'kysely';
 import type { MissionStatus } from '../core/enums.js';
+import { OPEN_TASK_STATUSES } from '../core/status-traits.js';
 import type { Database, Db } from './database.js';
 import { prepared, slots } from './prepared.js';
 import type { MissionsTable } from './schema.js';
+import { sqlStatusList } from './status-sql.js';
 
 export async function insertMission(tx: Db, row: MissionsTable): Promise<void> {
   await tx.insertInto('missions').values(row).execute();
@@ -26,6 +28,7 @@ function missionById(db: Db, id: unknown, projects?: readonly string[]) {
 // Prepared (db/prepared.ts): every close locks its task's mission.
 const MISSION_BY_ID = prepared((db) => missionById(db, slots(1)[0]));
 const LOCK_MISSION_BY_ID = prepared((db, database: Database) => database.forUpdate(missionById(db, slots(1)[0])));
+const SHARE_MISSION_BY_ID = prepared((db, database: Database) => database.forShare(missionById(db, slots(1)[0])));
 
 /**
  * Reads and row-locks a mission (PostgreSQL). Every write that changes a mission's tasks locks the mission
@@ -35,6 +38,38 @@ export async function lockMissionRow(database: Database, tx: Db, id: string, pro
   if (projects === undefined) return (await LOCK_MISSION_BY_ID.run(tx, [id], database)).rows[0];
   return database.forUpdate(missionById(tx, id, projects)).executeTakeFirst();
 }
+
+/**
+ * Reads a mission under a shared row lock (PostgreSQL): closers of its tasks hold it side by side, while a change of
+ * the mission itself (FOR UPDATE, lockMissionRow) waits for them and they for it.
+ */
+export async function shareMissionRow(database: Database, tx: Db, id: string): Promise<MissionsTable | undefined> {
+  return (await SHARE_MISSION_BY_ID.run(tx, [id], database)).rows[0];
+}
+
+/** Whether a mission is in execute with no open task left: the move to validate is due. */
+export async function readyToValidate(db: Db, id: string): Promise<boolean> {
+  return (await READY_TO_VALIDATE.run(db, [id])).rows.length > 0;
+}
+
+const READY_TO_VALIDATE = prepared((db) => {
+  const [id] = slots(1);
+  return db
+    .selectFrom('missions as m')
+    .select('m.id')
+    .where('m.id', '=', id as string)
+    .where('m.status', '=', 'execute')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('tasks as t')
+            .select('t.id')
+            .whereRef('t.mission_id', '=', 'm.id')
+            .where(sql<SqlBool>`t.status in ${sqlStatusList(OPEN_TASK_STATUSES)}`),
+        ),
+      ),
+    );
+});
 
 export async function findMissionsByName(db: Db, name: string, projects: readonly string[] | undefined): Promise<MissionsTable[]> {
   let q = db.selectFrom('missions').selectAll().where('name', '=', name);

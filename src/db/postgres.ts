@@ -5,6 +5,7 @@ import type { Database, OpenOptions } from './dialect.js';
 import { maskCredentials } from './mask-credentials.js';
 import { postgresClaimNext } from './postgres-claim.js';
 import { appendEventsPostgres } from './postgres-events.js';
+import { isStalePlan, preparingPool } from './postgres-prepared.js';
 import { backoffMs, sleep } from './retry.js';
 import type { Schema } from './schema.js';
 
@@ -21,9 +22,10 @@ const DEPENDENCY_LOCK_KEY = 7_367_275;
 const CLAIMS_LOCK_SPACE = 7_367_276;
 const MAX_WRITE_ATTEMPTS = 20;
 
+/** Serialization failure, deadlock, or a prepared statement gone stale (re-prepared on the next run). */
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
-  return code === '40001' || code === '40P01';
+  return code === '40001' || code === '40P01' || isStalePlan(error);
 }
 
 // PostgreSQL returns COUNT(*) and other int8 values as strings by default; our counts fit in a JS number.
@@ -45,6 +47,8 @@ function shared(kysely: Kysely<Schema>, location: string): Omit<Database, 'liste
       }
     },
     forUpdate: (q) => q.forUpdate(),
+    forShare: (q) => q.forShare(),
+    writesSerialized: false,
     forUpdateSkipLocked: (q) => q.forUpdate().skipLocked(),
     async lockForMigration(tx) {
       await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(tx);
@@ -73,7 +77,7 @@ export function openPostgres(url: string, options: OpenOptions): Database {
   // would kill the process. The pool drops the client and the next query opens a fresh connection.
   pool.on('error', () => {});
   const kysely = new Kysely<Schema>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
     log: options.onQuery
       ? (e) => {
           if (e.level === 'query') options.onQuery?.(e.query.sql, e.query.parameters);

@@ -75,6 +75,8 @@ export function openSqlite(path: string, options: OpenOptions): Database {
       }
     },
     forUpdate: (q) => q,
+    forShare: (q) => q,
+    writesSerialized: true,
     forUpdateSkipLocked: (q) => q,
     // BEGIN IMMEDIATE in write() is the migration lock: one process migrates, the others wait and then find
     // nothing left to do.

@@ -6,7 +6,7 @@ import { DomainError, echo, notFound, validationFailed } from '../core/errors.js
 import type { Actor } from '../core/model.js';
 import type { MissionParties, TaskParties } from '../core/policy.js';
 import type { Database, Db } from '../db/database.js';
-import { findMissionsByName, getMissionRow, lockMissionRow } from '../db/missions-repo.js';
+import { findMissionsByName, getMissionRow, lockMissionRow, shareMissionRow } from '../db/missions-repo.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
 import { findTaskIdByKey, getTaskMissionId, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
 import type { ServiceDeps } from './context.js';
@@ -148,6 +148,8 @@ export function taskParties(row: Pick<TasksTable, 'created_by' | 'assigned_to' |
  * outside the caller's projects never gets its mission locked (or waited on). `missionId`, the task's mission as a
  * read before the transaction saw it, saves looking it up again; a task that moved since is locked again the long
  * way (then task before mission: PostgreSQL breaks a deadlock that this could make, and write() retries).
+ * `missionLock: 'share'` (completions) lets closers of one mission's tasks run side by side on PostgreSQL; a change
+ * of the mission itself still waits for them.
  */
 export async function lockTaskAndMission(
   database: Database,
@@ -155,11 +157,14 @@ export async function lockTaskAndMission(
   actor: Actor,
   ref: TaskRef,
   missionId?: string | null,
+  missionLock: 'update' | 'share' = 'update',
 ): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
   const id = await resolveTaskId(tx, actor, ref);
   const known = missionId !== undefined ? missionId : await getTaskMissionId(tx, id, actor.projects);
-  const mission = known ? ((await lockMissionRow(database, tx, known)) ?? null) : null;
+  const lock = missionLock === 'share' ? shareMissionRow : lockMissionRow;
+  const mission = known ? ((await lock(database, tx, known)) ?? null) : null;
   const row = await lockTask(database, tx, actor, { taskId: id });
-  if (missionId !== undefined && row.mission_id !== (mission?.id ?? null)) return lockTaskAndMission(database, tx, actor, { taskId: id });
+  if (missionId !== undefined && row.mission_id !== (mission?.id ?? null))
+    return lockTaskAndMission(database, tx, actor, { taskId: id }, undefined, missionLock);
   return { row, mission };
 }

@@ -11,6 +11,7 @@ import { isOwnReview, isTaskManager, mayCancelTask, mayReopen, mayReview, mayUnb
 import { isTerminalMission, isTerminalTask } from '../core/status-traits.js';
 import { assertTaskTransition } from '../core/task-lifecycle.js';
 import { evidenceForTasks, insertEvidence, supersedeTaskEvidence } from '../db/evidence-repo.js';
+import { lockMissionRow, readyToValidate } from '../db/missions-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { CLAIM_CLEARED, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
@@ -90,10 +91,36 @@ export async function prepareCompletion(deps: ServiceDeps, actor: Actor, raw: Co
 
 async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteInput, target: 'done' | 'review'): Promise<ClosedTask> {
   const completion = await prepareCompletion(deps, actor, raw);
-  return inWrite(deps, actor, async (work) => {
-    const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId }, completion.missionId);
+  let executing = false;
+  const closed = await inWrite(deps, actor, async (work) => {
+    // Completions share the mission's lock (see lateMissionMove): the agents of one mission complete side by side on
+    // PostgreSQL instead of one at a time, while a change of the mission itself still waits for them.
+    const { row, mission } = await lockTaskAndMission(deps.database, work.tx, work.actor, { taskId: completion.taskId }, completion.missionId, 'share');
+    executing = mission?.status === 'execute';
     return closeLocked(deps, work, row, mission, completion, target);
   });
+  return executing && target === 'done' ? lateMissionMove(deps, actor, closed) : closed;
+}
+
+/**
+ * The move to validate that two concurrent completions can each leave to the other. Where writers run side by side
+ * (PostgreSQL), the completions of a mission's last two tasks may each still see the other's task open inside their
+ * own transaction, and neither moves the mission. The one that commits last sees both closed once it has committed:
+ * every completion that did not move its mission asks again after its commit, and the move then runs on its own,
+ * under the mission's exclusive lock, checked once more. With one writer at a time (SQLite) the check inside the
+ * transaction is exact, and this asks nothing.
+ */
+async function lateMissionMove(deps: ServiceDeps, actor: Actor, closed: ClosedTask): Promise<ClosedTask> {
+  const missionId = closed.missionId;
+  if (deps.database.writesSerialized || closed.missionMoved || !missionId) return closed;
+  if (!(await readyToValidate(deps.database.kysely, missionId))) return closed;
+  const moved = await inWrite(deps, actor, async (work): Promise<MissionMoved | null> => {
+    const mission = await lockMissionRow(deps.database, work.tx, missionId);
+    if (mission?.status !== 'execute' || (await hasOpenTask(work.tx, missionId))) return null;
+    await moveMissionAuto(work, mission, 'validate', `last open task ${closed.key ?? closed.taskId} closed`);
+    return { missionId, from: 'execute', to: 'validate' };
+  });
+  return moved ? { ...closed, missionMoved: moved } : closed;
 }
 
 /** in_progress (holder) or review (reviewer) → done, or in_progress → review, on the locked row: the evidence gate. */
