@@ -125,15 +125,15 @@ if (only.has('claims')) {
   );
   printTable(
     'Claim + complete, claims per second (each claim also completed)',
-    ['case', 'per round', 'claims/s', 'share of', 'share', 'CPU µs/claim', 'double claims', 'lock errors', 'other errors'],
+    ['case', 'per round', 'claims/s', 'share of', 'share', 'CPU µs/claim: bench · server · database', 'double claims', 'lock errors', 'other errors'],
     claims.cases.map((c) => [
       c.name,
       c.rounds.join(' / '),
       c.claimsPerSecond,
       c.baseline ? c.baseline.split(':')[0] : '—',
       c.shareOfBaseline === null ? '—' : `${c.shareOfBaseline}%`,
-      c.cpuPerClaim ?? '—',
-      c.doubleClaims,
+      [c.cpu.bench, c.cpu.server, c.cpu.database].map((us) => us ?? '—').join(' · '),
+      c.doubleClaims ?? '—',
       c.lockErrors,
       c.otherErrors,
     ]),
