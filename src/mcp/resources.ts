@@ -63,12 +63,25 @@ export function registerResources(
 
   if (!subscriptions) return () => {};
   const subscribed = new Set<string>();
+  // The feed is followed only while the client is subscribed to something: a follower has the feed read back every
+  // event this process commits (and, every poll, other processes' ones), which an agent that never subscribes —
+  // most do not — would pay for on every call.
+  let unfollow: (() => void) | null = null;
+  const follow = () => {
+    if (subscribed.size > 0) unfollow ??= sortie.changes.subscribe(onEvents);
+    else {
+      unfollow?.();
+      unfollow = null;
+    }
+  };
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     subscribed.add(request.params.uri);
+    follow();
     return {};
   });
   server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     subscribed.delete(request.params.uri);
+    follow();
     return {};
   });
 
@@ -85,5 +98,8 @@ export function registerResources(
       server.server.sendResourceUpdated({ uri }).catch((error) => logger.debug({ err: error, uri }, 'resource update not delivered'));
     }
   };
-  return sortie.changes.subscribe(onEvents);
+  return () => {
+    subscribed.clear();
+    follow();
+  };
 }

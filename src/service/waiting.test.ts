@@ -94,6 +94,36 @@ describe('waitFor', () => {
     expect(await waitFor(new TestFeed(), async () => 'now', { timeoutMs: 0 })).toBe('now');
   });
 
+  it('with no time never subscribes: a commit during the one attempt has the feed read nothing for it', async () => {
+    const feed = new TestFeed();
+    let listening = -1;
+    const value = await waitFor(
+      feed,
+      async () => {
+        listening = feed.listeners.size;
+        return 'claimed';
+      },
+      { timeoutMs: 0 },
+    );
+    expect(value).toBe('claimed');
+    expect(listening).toBe(0);
+  });
+
+  it('with no time, a result that arrives after the abort is handed back', async () => {
+    const controller = new AbortController();
+    const abandoned: string[] = [];
+    const value = await waitFor(
+      new TestFeed(),
+      async () => {
+        controller.abort();
+        return 'late';
+      },
+      { timeoutMs: 0, signal: controller.signal, abandon: async (v) => void abandoned.push(v) },
+    );
+    expect(value).toBeNull();
+    expect(abandoned).toEqual(['late']);
+  });
+
   it('an abort ends the sleep with null and unsubscribes', async () => {
     const feed = new TestFeed();
     const controller = new AbortController();

@@ -41,6 +41,14 @@ export async function waitFor<T>(
 ): Promise<T | null> {
   const { signal, timeoutMs } = options;
   if (signal?.aborted) return null;
+  if (timeoutMs !== undefined && timeoutMs <= 0) {
+    // One attempt (claim_next_task without waitSeconds): nothing to wake, so no subscription — with one, every commit
+    // of the process while the attempt runs would have the feed read the new events for nobody.
+    const value = await attempt();
+    if (!signal?.aborted) return value;
+    if (value !== null) await options.abandon?.(value);
+    return null;
+  }
   let changed = false;
   let idle = false;
   let expired = timeoutMs !== undefined && timeoutMs <= 0;
