@@ -42,6 +42,17 @@ describe.skipIf(!process.env.SORTIE_TEST_PG_URL)('prepared statements on Postgre
     expect(await preparedHere()).toHaveLength(1);
   });
 
+  it('with preparedStatements off (a transaction-mode pooler) nothing is prepared', async () => {
+    const plain = await openDatabase(url, { poolSize: 1, preparedStatements: false });
+    try {
+      for (let i = 0; i < 3; i++) expect((await readProbe(plain.kysely)).rows).toHaveLength(2);
+      const names = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(plain.kysely);
+      expect(names.rows).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('another process alters the table: the next read is prepared again and sees the new column', async () => {
     expect((await readProbe(database.kysely)).rows).toEqual([{ a: 1 }, { a: 2 }]);
     await other.query('alter table probe add column b int not null default 7');

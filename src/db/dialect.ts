@@ -92,6 +92,12 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * PostgreSQL: prepare each statement once per connection (postgres-prepared.ts). Default on; off (or
+   * SORTIE_PG_PREPARE=off) for a pooler that hands one client's statements to different server connections, such as
+   * PgBouncer in transaction mode before 1.21.
+   */
+  preparedStatements?: boolean;
   /** Receives every executed statement (benchmarks use it to EXPLAIN the hot queries). */
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }

@@ -77,7 +77,7 @@ export function openPostgres(url: string, options: OpenOptions): Database {
   // would kill the process. The pool drops the client and the next query opens a fresh connection.
   pool.on('error', () => {});
   const kysely = new Kysely<Schema>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    dialect: new PostgresDialect({ pool: (options.preparedStatements ?? process.env.SORTIE_PG_PREPARE !== 'off') ? preparingPool(pool) : pool }),
     log: options.onQuery
       ? (e) => {
           if (e.level === 'query') options.onQuery?.(e.query.sql, e.query.parameters);
