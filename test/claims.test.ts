@@ -253,6 +253,25 @@ describe.each(DIALECTS)('claims on %s', (dialect) => {
       expect((await s.claimNextTask(x.b, { missionId: x.missionId }))?.title).toBe('waits');
     });
 
+    it('answers with the claimed task as get_task shows it: its dependencies, and the evidence of a reopened task', async () => {
+      const x = await setup([{ title: 'first' }, { title: 'second', dependsOn: ['T0'] }]);
+      const first = await s.claimNextTask(x.a, { missionId: x.missionId });
+      expect(first).toMatchObject({ title: 'first', dependsOn: [], evidence: [] });
+      await s.completeTask(x.a, { taskId: first?.taskId as string, completionNote: NOTE, epoch: first?.epoch });
+      await s.reopenTask(PIA, { taskId: first?.taskId as string, reason: 'the tests were flaky' });
+      // Reopened: its old evidence is still on record (superseded), and the claim's answer lists it like get_task.
+      const again = await s.claimNextTask(x.a, { missionId: x.missionId });
+      const shown = await s.getTask(x.a, { taskId: first?.taskId as string });
+      expect(again?.taskId).toBe(first?.taskId);
+      expect(again?.evidence.length).toBeGreaterThan(0);
+      expect(again?.evidence).toEqual(shown.evidence);
+      await s.completeTask(x.a, { taskId: first?.taskId as string, completionNote: NOTE, epoch: again?.epoch });
+      const second = await s.claimNextTask(x.b, { missionId: x.missionId });
+      expect(second?.title).toBe('second');
+      expect(second?.dependsOn).toEqual([first?.taskId]);
+      expect(second).toEqual(await s.getTask(x.b, { taskId: second?.taskId as string }));
+    });
+
     it("claims tasks assigned to the caller or unassigned in its missions — never others' tasks, never as an outsider", async () => {
       const x = await setup([
         { title: 'for bob', assignedTo: '$b', priority: 'urgent' },

@@ -64,7 +64,7 @@ export interface Database {
    * claim_next_task's one statement (sqlite-claim.ts, postgres-claim.ts): claims the best ready task the caller may
    * claim under its in-progress limit and returns it, or undefined. Take lockClaimsOf first.
    */
-  claimNext(tx: Kysely<Schema>, claim: ClaimNext): Promise<TasksTable | undefined>;
+  claimNext(tx: Kysely<Schema>, claim: ClaimNext): Promise<ClaimedTask | undefined>;
   /**
    * Copies committed WAL frames into the database file without waiting for readers or writers (SQLite's PASSIVE
    * checkpoint; a no-op on PostgreSQL). Server processes call it from their sweep timer: commits never checkpoint
@@ -100,6 +100,16 @@ export interface OpenOptions {
   preparedStatements?: boolean;
   /** Receives every executed statement (benchmarks use it to EXPLAIN the hot queries). */
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+/**
+ * A task claim_next_task claimed, and whether it has dependencies and evidence — asked in the claim's own statement, so
+ * the answer's view reads them only when there are some (most tasks have no evidence when they are claimed).
+ */
+export interface ClaimedTask {
+  row: TasksTable;
+  hasDeps: boolean;
+  hasEvidence: boolean;
 }
 
 /** What claim_next_task claims: the caller, the filters it gave, and the lease it gets. */

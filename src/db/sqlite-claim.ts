@@ -9,17 +9,17 @@ import { sql } from 'kysely';
 import type { Db } from './dialect.js';
 import type { Prepared } from './prepared.js';
 import type { TasksTable } from './schema.js';
-import { type ClaimNext, claimNextStatement } from './tasks-repo.js';
+import { CLAIMED_EXTRAS, type ClaimedTask, type ClaimNext, claimNextStatement, toClaimed } from './tasks-repo.js';
 
 const statements = new Map<string, Prepared<TasksTable>>();
 
 /** Claims the best ready task for the caller (tasks-repo's claimableBy, under its limit), or undefined when none. */
-export async function sqliteClaimNext(tx: Db, claim: ClaimNext): Promise<TasksTable | undefined> {
+export async function sqliteClaimNext(tx: Db, claim: ClaimNext): Promise<ClaimedTask | undefined> {
   const { statement, values } = claimNextStatement(
     claim,
     statements,
     ({ set, where }) =>
-      sql<TasksTable>`update tasks set ${set} where id = (select t.id from tasks as t where ${where} order by t.urgency, t.id limit 1) returning *`,
+      sql<TasksTable>`update tasks set ${set} where id = (select t.id from tasks as t where ${where} order by t.urgency, t.id limit 1) returning *, ${CLAIMED_EXTRAS}`,
   );
-  return (await statement.run(tx, values)).rows[0];
+  return toClaimed((await statement.run(tx, values)).rows[0] as Parameters<typeof toClaimed>[0]);
 }

@@ -3,13 +3,13 @@ import { type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely';
 import type { TaskStatus } from '../core/enums.js';
 import { DEFAULT_MAX_IN_PROGRESS } from '../core/in-progress-limit.js';
 import { OPEN_TASK_STATUSES, SATISFYING_STATUSES } from '../core/status-traits.js';
-import type { ClaimNext, Database, Db } from './dialect.js';
+import type { ClaimedTask, ClaimNext, Database, Db } from './dialect.js';
 import { type Prepared, prepared, preparedByShape, slots } from './prepared.js';
 import type { DepInfo } from './rows.js';
 import type { TasksTable } from './schema.js';
 import { sqlStatusList } from './status-sql.js';
 
-export type { ClaimNext };
+export type { ClaimedTask, ClaimNext };
 
 const SATISFYING_SQL = sqlStatusList(SATISFYING_STATUSES);
 
@@ -284,6 +284,17 @@ export interface ClaimParts {
   set: RawBuilder<unknown>;
   /** The WHERE of the pick on `tasks as t`: claimable by the caller, under its in-progress limit, within its filters. */
   where: RawBuilder<SqlBool>;
+}
+
+/** What the claim statement returns besides the task's columns (ClaimedTask): two probes of the claimed row's id. */
+export const CLAIMED_EXTRAS = sql`exists (select 1 from task_deps as cd where cd.task_id = tasks.id) as claimed_has_deps,
+  exists (select 1 from evidence as ce where ce.task_id = tasks.id) as claimed_has_evidence`;
+
+/** The claim statement's row as a ClaimedTask (SQLite answers the probes 0 or 1, PostgreSQL true or false). */
+export function toClaimed(raw: (TasksTable & { claimed_has_deps: unknown; claimed_has_evidence: unknown }) | undefined): ClaimedTask | undefined {
+  if (!raw) return undefined;
+  const { claimed_has_deps, claimed_has_evidence, ...row } = raw;
+  return { row: row as TasksTable, hasDeps: Boolean(claimed_has_deps), hasEvidence: Boolean(claimed_has_evidence) };
 }
 
 /**

@@ -457,8 +457,9 @@ export async function claimNextTask(deps: ServiceDeps, actor: Actor, raw: ClaimN
     await deps.database.lockClaimsOf(work.tx, holder);
     const ready = { agent: actor.agent, missionId, project: filter.project, projects: actor.projects };
     const lease = iso(work.nowMs + (filter.leaseMinutes ? filter.leaseMinutes * 60_000 : deps.config.leaseMs));
-    const row = await deps.database.claimNext(work.tx, { ...ready, instance: holder.instance, now: work.now, lease, fixedLease: !!filter.leaseMinutes });
-    if (row) return taskView(work.tx, await claimedNext(deps, work, row));
+    const claimed = await deps.database.claimNext(work.tx, { ...ready, instance: holder.instance, now: work.now, lease, fixedLease: !!filter.leaseMinutes });
+    // The answer reads the task's dependencies and evidence only if the claim found some.
+    if (claimed) return taskView(work.tx, await claimedNext(deps, work, claimed.row), claimed.hasEvidence ? undefined : [], claimed.hasDeps ? undefined : []);
     const full = await projectsAtLimit(work);
     const atLimit = [...full.keys()].filter((p) => actor.projects === undefined || actor.projects.includes(p));
     if (atLimit.length === 0) return null;

@@ -5,7 +5,7 @@ import type { Mission, Page, Task } from '../core/model.js';
 import { emptyCounts, type TaskCounts } from '../core/progress.js';
 import type { Db } from '../db/database.js';
 import { evidenceForTasks } from '../db/evidence-repo.js';
-import { toMission, toTask } from '../db/rows.js';
+import { type DepInfo, toMission, toTask } from '../db/rows.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { depsOf, statusCountsByMission } from '../db/tasks-repo.js';
 import { judgeRows } from './ci-evidence.js';
@@ -20,11 +20,15 @@ export async function taskViews(db: Db, rows: readonly TasksTable[], withEvidenc
   return rows.map((r) => toTask(r, deps.get(r.id) ?? [], evidence.get(r.id) ?? [], ci));
 }
 
-/** One task's view; `evidence`, when the caller has just read or written all of the task's, is not read again. */
-export async function taskView(db: Db, row: TasksTable, evidence?: readonly EvidenceTable[]): Promise<Task> {
-  if (evidence === undefined) return (await taskViews(db, [row]))[0];
-  const deps = await depsOf(db, [row.id]);
-  const sorted = [...evidence].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/**
+ * One task's view; `evidence` and `deps`, when the caller has just read or written all of the task's (or knows it has
+ * none), are not read again.
+ */
+export async function taskView(db: Db, row: TasksTable, evidence?: readonly EvidenceTable[], known?: readonly DepInfo[]): Promise<Task> {
+  if (evidence === undefined && known === undefined) return (await taskViews(db, [row]))[0];
+  const items = evidence ?? (await evidenceForTasks(db, [row.id])).get(row.id) ?? [];
+  const deps = known ? new Map([[row.id, known]]) : await depsOf(db, [row.id]);
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return toTask(row, deps.get(row.id) ?? [], sorted, await judgeRows(db, sorted));
 }
 
