@@ -50,6 +50,29 @@ function taskById(db: Db, id: unknown, projects?: readonly string[]) {
 
 // Prepared (db/prepared.ts): every task use case reads or locks its task by id, most without a token scope.
 const TASK_BY_ID = prepared((db) => taskById(db, slots(1)[0]));
+
+/**
+ * A task row with its project's repository (null without one): what a completion reads before its transaction, to
+ * verify the evidence against that repository — one statement instead of the task's and then the project's.
+ */
+export async function getTaskRowAndRepo(db: Db, id: string, projects?: readonly string[]): Promise<{ row: TasksTable; repo: string | null } | undefined> {
+  const found = projects === undefined ? (await TASK_AND_REPO.run(db, [id])).rows[0] : await taskAndRepo(db, id, projects).executeTakeFirst();
+  if (!found) return undefined;
+  const { project_repo_path, ...row } = found;
+  return { row: row as TasksTable, repo: project_repo_path ?? null };
+}
+
+function taskAndRepo(db: Db, id: unknown, projects?: readonly string[]) {
+  return db
+    .selectFrom('tasks')
+    .leftJoin('projects', 'projects.name', 'tasks.project')
+    .selectAll('tasks')
+    .select('projects.repo_path as project_repo_path')
+    .where('tasks.id', '=', id as string)
+    .$if(projects !== undefined, (q) => q.where('tasks.project', 'in', projects as string[]));
+}
+
+const TASK_AND_REPO = prepared((db) => taskAndRepo(db, slots(1)[0]));
 const LOCK_TASK_BY_ID = prepared((db, database: Database) => database.forUpdate(taskById(db, slots(1)[0])));
 
 /** Reads a task and, on PostgreSQL, row-locks it until the transaction ends (scoped like getTaskRow). */

@@ -8,7 +8,7 @@ import type { MissionParties, TaskParties } from '../core/policy.js';
 import type { Database, Db } from '../db/database.js';
 import { findMissionsByName, getMissionRow, lockMissionRow, shareMissionRow } from '../db/missions-repo.js';
 import type { MissionsTable, TasksTable } from '../db/schema.js';
-import { findTaskIdByKey, getTaskMissionId, getTaskRow, lockTaskRow } from '../db/tasks-repo.js';
+import { findTaskIdByKey, getTaskMissionId, getTaskRow, getTaskRowAndRepo, lockTaskRow } from '../db/tasks-repo.js';
 import type { ServiceDeps } from './context.js';
 
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
@@ -95,6 +95,13 @@ async function visibleTask(row: TasksTable | undefined, actor: Actor, ref: strin
 export async function readTask(db: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {
   const id = await resolveTaskId(db, actor, ref);
   return visibleTask(await getTaskRow(db, id, actor.projects), actor, ref.taskId);
+}
+
+/** readTask, with the task's project's repository (see getTaskRowAndRepo). */
+export async function readTaskAndRepo(db: Db, actor: Actor, ref: TaskRef): Promise<{ row: TasksTable; repo: string | null }> {
+  const id = await resolveTaskId(db, actor, ref);
+  const found = await getTaskRowAndRepo(db, id, actor.projects);
+  return { row: await visibleTask(found?.row, actor, ref.taskId), repo: found?.repo ?? null };
 }
 
 export async function lockTask(database: Database, tx: Db, actor: Actor, ref: TaskRef): Promise<TasksTable> {

@@ -15,7 +15,7 @@ import { lockMissionRow, readyToValidate } from '../db/missions-repo.js';
 import { parseKindList } from '../db/rows.js';
 import type { EvidenceTable, MissionsTable, TasksTable } from '../db/schema.js';
 import { CLAIM_CLEARED, hasOpenTask, updateTaskRow } from '../db/tasks-repo.js';
-import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, type TaskRef, TaskRefFields, taskParties } from './access.js';
+import { isTaskKey, lockTask, lockTaskAndMission, missionParties, readTask, readTaskAndRepo, type TaskRef, TaskRefFields, taskParties } from './access.js';
 import { judgeCi } from './ci-evidence.js';
 import { assertHolder, blockedByOtherInstance, blockedHeldElsewhere } from './claims.js';
 import { inWrite, type ServiceDeps, type Work } from './context.js';
@@ -84,8 +84,8 @@ export async function prepareCompletion(deps: ServiceDeps, actor: Actor, raw: Co
   authorize(actor, 'task.work');
   const input = parseInput(CompleteInput, raw);
   const db = deps.database.kysely;
-  const before = await readTask(db, actor, input);
-  const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence);
+  const { row: before, repo } = await readTaskAndRepo(db, actor, input);
+  const prepared = await prepareEvidence(deps, db, before.project, input.completionNote, input.evidence, repo);
   return { taskId: before.id, missionId: before.mission_id, input, prepared };
 }
 

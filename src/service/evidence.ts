@@ -28,11 +28,13 @@ export async function prepareEvidence(
   project: string,
   note: string | null | undefined,
   explicit: readonly EvidenceInput[] | undefined,
+  /** The project's repository when the caller has read it already (null: it has none); else it is read here. */
+  knownRepo?: string | null,
 ): Promise<PreparedEvidence> {
   const normalized = (explicit ?? []).map((e, i) => normalizeEvidence(e, `evidence[${i}]`));
   const parsed = parseEvidence(note);
   const items = mergeEvidence(normalized, parsed.items);
-  const repo = (await getProject(db, project))?.repo_path ?? null;
+  const repo = knownRepo !== undefined ? knownRepo : ((await getProject(db, project))?.repo_path ?? null);
   const commits = items.filter((i) => i.kind === 'commit').map((i) => i.value);
   const checked: CheckedItem[] = [];
   for (const item of items) {
