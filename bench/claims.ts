@@ -98,19 +98,15 @@ export interface ClaimsOptions {
   pool: number;
 }
 
-/** CPU time (user + system) of processes by pid, in µs, from /proc; null where it cannot be read. */
-function procCpuUs(pids: readonly number[]): number | null {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10_000;
-    } catch {
-      return null;
-    }
+/** CPU time (user + system) of a process, in µs, from /proc; null where it cannot be read. */
+function procCpuUs(pid: number): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
   }
-  return total;
 }
 
 interface Pids {
@@ -120,7 +116,7 @@ interface Pids {
 
 /** CPU µs by pid; null for one that cannot be read. */
 function readCpu(pids: readonly number[]): Map<number, number | null> {
-  return new Map(pids.map((pid) => [pid, procCpuUs([pid])]));
+  return new Map(pids.map((pid) => [pid, procCpuUs(pid)]));
 }
 
 /** CPU the processes used between two readings; a process that started in between counts from zero. */

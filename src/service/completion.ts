@@ -39,9 +39,19 @@ function label(row: Pick<TasksTable, 'key' | 'id'>): string {
   return row.key ?? row.id;
 }
 
-/** Every closer locks mission then task (see lockTaskAndMission): "was this the last open task?" is asked by one at a time. */
-function lockForClose(deps: ServiceDeps, work: Work, ref: TaskRef, missionId?: string | null): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
-  return lockTaskAndMission(deps.database, work.tx, work.actor, ref, missionId);
+/**
+ * Every closer locks mission then task (see lockTaskAndMission). Most take the mission's lock exclusively, so "was
+ * this the last open task?" is asked by one at a time; completions share it (`'share'`) and ask again after their
+ * commit where writers run side by side (lateMissionMove).
+ */
+function lockForClose(
+  deps: ServiceDeps,
+  work: Work,
+  ref: TaskRef,
+  missionId?: string | null,
+  missionLock: 'update' | 'share' = 'update',
+): Promise<{ row: TasksTable; mission: MissionsTable | null }> {
+  return lockTaskAndMission(deps.database, work.tx, work.actor, ref, missionId, missionLock);
 }
 
 /** The stage move a close caused: the last open task of a mission in execute closed, so the mission moved on. */
@@ -95,7 +105,7 @@ async function closeWithEvidence(deps: ServiceDeps, actor: Actor, raw: CompleteI
   const closed = await inWrite(deps, actor, async (work) => {
     // Completions share the mission's lock (see lateMissionMove): the agents of one mission complete side by side on
     // PostgreSQL instead of one at a time, while a change of the mission itself still waits for them.
-    const { row, mission } = await lockTaskAndMission(deps.database, work.tx, work.actor, { taskId: completion.taskId }, completion.missionId, 'share');
+    const { row, mission } = await lockForClose(deps, work, { taskId: completion.taskId }, completion.missionId, 'share');
     executing = mission?.status === 'execute';
     return closeLocked(deps, work, row, mission, completion, target);
   });
